@@ -1,0 +1,1 @@
+"""The sans-IO MSNP2 codec (stdlib only)."""

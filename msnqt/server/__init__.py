@@ -1,0 +1,1 @@
+"""msnqt layer; see architecture.md."""

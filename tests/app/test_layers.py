@@ -1,0 +1,16 @@
+"""The layer rules of architecture.md, checked from a fresh interpreter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_protocol_imports_no_io_and_no_qt() -> None:
+    code = (
+        "import sys, msnqt.protocol\n"
+        "bad = [m for m in ('asyncio', 'socket', 'PySide6', 'qasync') if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

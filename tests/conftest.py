@@ -1,0 +1,43 @@
+"""Shared fixtures. QT_QPA_PLATFORM is set before any QApplication exists (toolchain-notes §3)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may touch the real keyring of the machine running it.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture
+def aloop() -> Iterator[asyncio.Runner]:
+    """A plain asyncio loop for tests of the server and the engine (no Qt): ``aloop.run(coro)``."""
+    errors: list[dict[str, Any]] = []
+    with asyncio.Runner() as runner:
+        runner.get_loop().set_exception_handler(lambda loop, ctx: errors.append(ctx))
+        yield runner
+        gc.collect()
+    if errors:
+        pytest.fail("asyncio errors: " + "; ".join(
+            f"{c.get('message')}: {c.get('exception')!r}" for c in errors), pytrace=False)
+
+
+@pytest.fixture
+def qloop(qapp: Any) -> Iterator[asyncio.Runner]:
+    """One qasync loop per test, driving pytest-qt's session QApplication: ``qloop.run(coro)``."""
+    import qasync
+
+    errors: list[dict[str, Any]] = []
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qapp)) as runner:
+        runner.get_loop().set_exception_handler(lambda loop, ctx: errors.append(ctx))
+        yield runner
+        gc.collect()
+    if errors:
+        pytest.fail("asyncio errors on the qasync loop: " + "; ".join(
+            f"{c.get('message')}: {c.get('exception')!r}" for c in errors), pytrace=False)
