@@ -1,0 +1,33 @@
+"""Server settings: where the data lives, where to listen, and the tunables tests shrink.
+
+The defaults are the 1999-faithful values from msnp2-reference §7 and §10; tests pass small timers so
+they finish in seconds without sleeping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from msnqt.protocol.limits import (
+    FL_LIMIT,
+    MAX_SB_PAYLOAD,
+    SB_AUTH_TIMEOUT_SECONDS,
+    SB_COOKIE_LIFETIME_SECONDS,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Everything :class:`msnqt.server.MsnServer` needs to start."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    ds_port: int = 1863
+    ns_port: int = 1864
+    sb_port: int = 1865
+    cookie_lifetime: float = SB_COOKIE_LIFETIME_SECONDS
+    sb_auth_timeout: float = SB_AUTH_TIMEOUT_SECONDS
+    fl_limit: int = FL_LIMIT
+    sb_max_payload: int = MAX_SB_PAYLOAD
+    fnd_max_results: int = 100

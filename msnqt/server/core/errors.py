@@ -1,0 +1,22 @@
+"""The one exception the core raises: a refusal that the fronts turn into a numeric reply."""
+
+from __future__ import annotations
+
+from msnqt.protocol.codes import ErrorCode
+
+
+class Refused(Exception):
+    """A request the core will not carry out; ``code`` is the MSNP2 error to answer with.
+
+    ``close`` asks the front to drop the connection after answering (or instead of answering when
+    ``code`` is None), for the cases where real servers disconnect (ADD RL, bad cookies).
+    """
+
+    def __init__(self, code: ErrorCode | None, *, close: bool = False) -> None:
+        super().__init__(f"refused: {code}" if code is not None else "refused: close")
+        self.code = code
+        self.close = close
+
+
+class AccountError(ValueError):
+    """Account administration failed (duplicate or malformed handle, unknown account)."""

@@ -1,0 +1,72 @@
+"""Plain values the core, the store and the fronts exchange (no I/O, no wire syntax)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
+
+
+def handle_key(handle: str) -> str:
+    """The case-insensitive identity of a handle (msnp2-reference §1.5)."""
+    return handle.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Directory fields searched by FND (first/last name, city, state, country)."""
+
+    fname: str = ""
+    lname: str = ""
+    city: str = ""
+    state: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One user as stored; ``handle`` is the stored form that goes back on the wire."""
+
+    handle: str
+    friendly: str
+    profile: Profile = Profile()
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    handle: str
+    friendly: str
+
+
+@dataclass(slots=True)
+class UserLists:
+    """A user's four lists, GTC/BLP and the single list version covering all of them (§6.3)."""
+
+    version: int
+    gtc: ReverseListPrompt
+    blp: Privacy
+    entries: dict[ListName, list[ListEntry]] = field(default_factory=dict)
+
+    def members(self, list_name: ListName) -> list[ListEntry]:
+        return self.entries.get(list_name, [])
+
+    def contains(self, list_name: ListName, handle: str) -> bool:
+        key = handle_key(handle)
+        return any(handle_key(e.handle) == key for e in self.members(list_name))
+
+    def find(self, handle: str) -> ListEntry | None:
+        """The entry for ``handle`` on any list (FL first), used for REA of a contact."""
+        key = handle_key(handle)
+        for name in ListName:
+            for entry in self.members(name):
+                if handle_key(entry.handle) == key:
+                    return entry
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ListChange:
+    """The outcome of a committed list edit: the owner's new version and, for FL edits, the target's."""
+
+    version: int
+    counterpart_version: int | None = None

@@ -1,0 +1,278 @@
+"""The notification domain: sign-in, lists, settings, presence fan-out and directory search.
+
+Protocol-neutral: methods take and return plain values, raise :class:`Refused` with the MSNP2 code to
+answer, and push :mod:`events` to other users through the :class:`Router`. Every list change is
+committed by the store before the method returns, so the caller's acknowledgement is never ahead of
+the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from msnqt.protocol.codes import ErrorCode, ListName, Privacy, ReverseListPrompt, Status
+
+from .errors import Refused
+from .events import AddedBy, ContactOffline, ContactOnline, RemovedBy, SignedOut
+from .model import Account, ListEntry, Profile, UserLists, handle_key
+from .ports import AccountStore, Listener, Router
+from .privacy import allows
+from .routing import Presence, PresenceTable
+
+View = dict[str, ContactOnline]
+"""What each watcher (by handle key) currently sees of one user; absent = offline."""
+
+HandleCheck = Callable[[str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class InitialPresence:
+    """One ILN line: a contact who is visibly online to the user."""
+
+    status: Status
+    handle: str
+    friendly: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddOutcome:
+    version: int
+    handle: str
+    friendly: str
+    initial: InitialPresence | None
+
+
+def md5_hex(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+class NotificationCore:
+    def __init__(self, store: AccountStore, router: Router, presence: PresenceTable, *,
+                 fl_limit: int, fnd_max_results: int, valid_handle: HandleCheck) -> None:
+        self.store = store
+        self.router = router
+        self.presence = presence
+        self._fl_limit = fl_limit
+        self._fnd_max = fnd_max_results
+        self._valid_handle = valid_handle
+        self._mailboxes: dict[str, tuple[int, int]] = {}
+
+    # --- sign-in and sign-out --------------------------------------------------------------------------
+
+    def verify(self, handle: str, challenge: str, response: str) -> Account | None:
+        """The account if ``response`` is md5(challenge + password); None for any failure."""
+        account = self.store.account(handle)
+        password = self.store.password(handle) if account is not None else None
+        if account is None or password is None:
+            return None
+        expected = md5_hex(challenge + password)
+        return account if hmac.compare_digest(expected, response.lower()) else None
+
+    def sign_in(self, account: Account, listener: Listener) -> None:
+        """Make ``listener`` the session for ``account``; an older session gets OUT OTH and FLN."""
+        previous = self.router.attach(account.handle, listener)
+        if previous is not None:
+            before = self._view(account.handle)
+            self.presence.remove(account.handle)
+            self._publish(account.handle, before, {})
+            previous.deliver(SignedOut("OTH"))
+        self.presence.put(Presence(account.handle, account.friendly))
+
+    def sign_out(self, handle: str, listener: Listener) -> None:
+        """Forget the session (if it is still the current one) and tell watchers it is gone."""
+        if not self.router.detach(handle, listener):
+            return
+        before = self._view(handle)
+        self.presence.remove(handle)
+        self._publish(handle, before, {})
+
+    def shut_down(self) -> None:
+        for key in self.router.online():
+            self.router.send(key, SignedOut("SSD"))
+
+    def mailbox(self, handle: str) -> tuple[int, int] | None:
+        return self._mailboxes.get(handle_key(handle))
+
+    def set_mailbox(self, handle: str, inbox_unread: int, folders_unread: int) -> None:
+        self._mailboxes[handle_key(handle)] = (inbox_unread, folders_unread)
+
+    # --- presence ------------------------------------------------------------------------------------
+
+    def _view(self, handle: str) -> View:
+        """For each watcher of ``handle`` (signed in, past first CHG, has them on FL): what they see."""
+        me = self.presence.get(handle)
+        if me is None or not me.visible or me.status is None:
+            return {}
+        lists = self.store.lists(handle)
+        view: View = {}
+        for entry in lists.members(ListName.REVERSE):
+            watcher = self.presence.get(entry.handle)
+            if watcher is None or watcher.status is None or not allows(lists, entry.handle):
+                continue
+            view[handle_key(entry.handle)] = ContactOnline(me.handle, me.status, me.friendly)
+        return view
+
+    def _watchers(self, handle: str) -> list[str]:
+        keys = []
+        for entry in self.store.lists(handle).members(ListName.REVERSE):
+            watcher = self.presence.get(entry.handle)
+            if watcher is not None and watcher.status is not None:
+                keys.append(watcher.handle)
+        return keys
+
+    def _publish(self, handle: str, before: View, after: View) -> None:
+        """Send NLN where a watcher's view appeared or changed, FLN where it vanished."""
+        for key, seen in after.items():
+            if before.get(key) != seen:
+                self.router.send(key, seen)
+        for key in before.keys() - after.keys():
+            self.router.send(key, ContactOffline(before[key].handle))
+
+    def set_status(self, handle: str, status: Status) -> list[InitialPresence] | None:
+        """Apply CHG; on the first CHG return the ILN list (possibly empty), later None."""
+        if status not in (Status.ONLINE, Status.BUSY, Status.IDLE, Status.BE_RIGHT_BACK, Status.AWAY,
+                          Status.ON_THE_PHONE, Status.OUT_TO_LUNCH, Status.HIDDEN):
+            raise Refused(ErrorCode.INVALID_PARAMETER)
+        me = self._presence_of(handle)
+        first = me.status is None
+        before = self._view(handle)
+        me.status = status
+        initial = self._initial_presence(handle) if first else None
+        self._publish(handle, before, self._view(handle))
+        return initial
+
+    def _initial_presence(self, handle: str) -> list[InitialPresence]:
+        result = []
+        for entry in self.store.lists(handle).members(ListName.FORWARD):
+            seen = self._visible_to(entry.handle, handle)
+            if seen is not None:
+                result.append(seen)
+        return result
+
+    def _visible_to(self, contact: str, viewer: str) -> InitialPresence | None:
+        other = self.presence.get(contact)
+        if other is None or not other.visible or other.status is None:
+            return None
+        if not allows(self.store.lists(contact), viewer):
+            return None
+        return InitialPresence(other.status, other.handle, other.friendly)
+
+    def _presence_of(self, handle: str) -> Presence:
+        me = self.presence.get(handle)
+        if me is None:
+            raise Refused(ErrorCode.NOT_LOGGED_IN)
+        return me
+
+    def status(self, handle: str) -> Status | None:
+        me = self.presence.get(handle)
+        return None if me is None else me.status
+
+    def friendly(self, handle: str) -> str:
+        me = self.presence.get(handle)
+        if me is not None:
+            return me.friendly
+        account = self.store.account(handle)
+        return handle if account is None else account.friendly
+
+    def may_call(self, caller: str, callee: str) -> bool:
+        """CAL permission: the callee is visibly online and allows the caller (same rule as presence)."""
+        return self._visible_to(callee, caller) is not None
+
+    # --- lists and settings --------------------------------------------------------------------------
+
+    def lists(self, handle: str) -> UserLists:
+        return self.store.lists(handle)
+
+    def add(self, owner: str, list_name: ListName, target: str, friendly: str) -> AddOutcome:
+        if list_name is ListName.REVERSE:
+            raise Refused(None, close=True)
+        if not self._valid_handle(target) or handle_key(target) == handle_key(owner):
+            raise Refused(ErrorCode.INVALID_PARAMETER)
+        account = self.store.account(target)
+        if account is None:
+            raise Refused(ErrorCode.INVALID_USER)
+        lists = self.store.lists(owner)
+        if lists.contains(list_name, target):
+            raise Refused(ErrorCode.ALREADY_THERE)
+        opposite = {ListName.ALLOW: ListName.BLOCK, ListName.BLOCK: ListName.ALLOW}.get(list_name)
+        if opposite is not None and lists.contains(opposite, target):
+            raise Refused(ErrorCode.ALREADY_IN_OPPOSITE_LIST)
+        if list_name is ListName.FORWARD and len(lists.members(ListName.FORWARD)) >= self._fl_limit:
+            raise Refused(ErrorCode.LIST_FULL)
+        before = self._view(owner)
+        change = self.store.add_entry(owner, list_name, account, friendly)
+        self._publish(owner, before, self._view(owner))
+        initial = None
+        if list_name is ListName.FORWARD:
+            if change.counterpart_version is not None:
+                me = self._presence_of(owner)
+                self.router.send(account.handle, AddedBy(change.counterpart_version, me.handle, me.friendly))
+            if self.status(owner) is not None:
+                initial = self._visible_to(account.handle, owner)
+        return AddOutcome(change.version, account.handle, friendly, initial)
+
+    def remove(self, owner: str, list_name: ListName, target: str) -> tuple[int, str]:
+        if list_name is ListName.REVERSE:
+            raise Refused(None, close=True)
+        entry = self._entry(self.store.lists(owner), list_name, target)
+        if entry is None:
+            raise Refused(ErrorCode.NOT_ON_LIST)
+        before = self._view(owner)
+        change = self.store.remove_entry(owner, list_name, entry.handle)
+        self._publish(owner, before, self._view(owner))
+        if list_name is ListName.FORWARD and change.counterpart_version is not None:
+            me = self._presence_of(owner)
+            self.router.send(entry.handle, RemovedBy(change.counterpart_version, me.handle))
+        return change.version, entry.handle
+
+    @staticmethod
+    def _entry(lists: UserLists, list_name: ListName, handle: str) -> ListEntry | None:
+        key = handle_key(handle)
+        return next((e for e in lists.members(list_name) if handle_key(e.handle) == key), None)
+
+    def set_gtc(self, owner: str, value: ReverseListPrompt) -> int:
+        if self.store.lists(owner).gtc is value:
+            raise Refused(ErrorCode.ALREADY_IN_THE_MODE)
+        return self.store.set_gtc(owner, value)
+
+    def set_blp(self, owner: str, value: Privacy) -> int:
+        if self.store.lists(owner).blp is value:
+            raise Refused(ErrorCode.ALREADY_IN_THE_MODE)
+        before = self._view(owner)
+        version = self.store.set_blp(owner, value)
+        self._publish(owner, before, self._view(owner))
+        return version
+
+    def rename(self, owner: str, target: str, friendly: str) -> tuple[int, str]:
+        """REA: rename oneself (watchers get NLN) or the stored name of a contact."""
+        if handle_key(target) == handle_key(owner):
+            me = self._presence_of(owner)
+            before = self._view(owner)
+            version = self.store.rename_self(owner, friendly)
+            me.friendly = friendly
+            self._publish(owner, before, self._view(owner))
+            return version, me.handle
+        entry = self.store.lists(owner).find(target)
+        if entry is None:
+            raise Refused(ErrorCode.NOT_ON_LIST)
+        return self.store.rename_contact(owner, entry.handle, friendly), entry.handle
+
+    # --- services --------------------------------------------------------------------------------------
+
+    def find(self, profile: Profile) -> list[Account]:
+        """FND: both names are required; more than ``fnd_max_results`` hits is 301."""
+        if not profile.fname or not profile.lname:
+            raise Refused(ErrorCode.INVALID_PARAMETER)
+        hits = list(self.store.search(profile, self._fnd_max + 1))
+        if len(hits) > self._fnd_max:
+            raise Refused(ErrorCode.TOO_MANY_RESULTS)
+        return hits
+
+    def invite(self, sender: str, address: str) -> None:
+        """SND: record the invitation; this server never sends mail."""
+        if not self._valid_handle(address):
+            raise Refused(ErrorCode.BAD_PARAMETERS)
+        self.store.record_invitation(sender, address)

@@ -1,0 +1,172 @@
+"""Switchboard sessions, single-use cookies and invitations (msnp2-reference §2.3, §3.3).
+
+A session is a set of participants; the SB front registers a :class:`Member` per connection and the
+core calls it back for JOI, BYE and relayed MSGs. Invitations reach the callee's NS through the
+:class:`Router` (an RNG event), which is what a multi-host deployment would route over Redis.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from msnqt.protocol.codes import ErrorCode
+
+from .errors import Refused
+from .events import Ring
+from .model import Account, handle_key
+from .notification import HandleCheck, NotificationCore
+
+Clock = Callable[[], float]
+
+
+class Member(Protocol):
+    """One participant's SB connection, as the core sees it."""
+
+    def joined(self, handle: str, friendly: str) -> None: ...
+    def left(self, handle: str) -> None: ...
+    def relay(self, sender: str, sender_friendly: str, payload: bytes) -> bool:
+        """Queue the MSG for this participant; False if it cannot be delivered (connection closing)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """What a cookie is good for: creating a session (``session_id`` None) or joining one."""
+
+    handle: str
+    session_id: str | None
+    expires: float
+
+
+class CookieJar:
+    """Single-use cookies that expire after ``lifetime`` seconds of ``clock`` time."""
+
+    def __init__(self, lifetime: float, clock: Clock = time.monotonic) -> None:
+        self._lifetime = lifetime
+        self._clock = clock
+        self._tickets: dict[str, Ticket] = {}
+
+    def issue(self, handle: str, session_id: str | None = None) -> str:
+        now = self._clock()
+        self._tickets = {c: t for c, t in self._tickets.items() if t.expires > now}
+        cookie = f"{secrets.randbelow(10**9)}.{secrets.randbelow(10**10)}.{secrets.randbelow(10**5)}"
+        self._tickets[cookie] = Ticket(handle, session_id, now + self._lifetime)
+        return cookie
+
+    def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None:
+        """Use up ``cookie``; the ticket only if it is live and was issued for this handle and purpose."""
+        ticket = self._tickets.pop(cookie, None)
+        if ticket is None or ticket.expires <= self._clock():
+            return None
+        if handle_key(ticket.handle) != handle_key(handle) or ticket.session_id != session_id:
+            return None
+        return ticket
+
+
+@dataclass(slots=True)
+class Participant:
+    handle: str
+    friendly: str
+    member: Member
+
+
+@dataclass(slots=True)
+class Session:
+    session_id: str
+    participants: dict[str, Participant] = field(default_factory=dict)
+
+    def others(self, handle: str) -> list[Participant]:
+        key = handle_key(handle)
+        return [p for k, p in self.participants.items() if k != key]
+
+
+class SwitchboardCore:
+    def __init__(self, notification: NotificationCore, *, cookie_lifetime: float,
+                 valid_handle: HandleCheck, clock: Clock = time.monotonic) -> None:
+        self._ns = notification
+        self.cookies = CookieJar(cookie_lifetime, clock)
+        self._valid_handle = valid_handle
+        self._sessions: dict[str, Session] = {}
+        self._next_id = 10_000_000 + secrets.randbelow(80_000_000)
+
+    def issue_create_cookie(self, handle: str) -> str:
+        """XFR SB: a cookie that lets ``handle`` open a new session on the SB."""
+        status = self._ns.status(handle)
+        if status is None or not self._ns.presence.get(handle) or not self._is_visible(handle):
+            raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE)
+        return self.cookies.issue(handle)
+
+    def _is_visible(self, handle: str) -> bool:
+        me = self._ns.presence.get(handle)
+        return me is not None and me.visible
+
+    def _account(self, handle: str) -> Account:
+        account = self._ns.store.account(handle)
+        if account is None:
+            raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
+        return account
+
+    def create(self, handle: str, cookie: str, member: Member) -> tuple[Session, Participant]:
+        """SB USR: redeem a creation cookie and open a session with ``handle`` alone in it."""
+        if self.cookies.redeem(cookie, handle, None) is None:
+            raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
+        account = self._account(handle)
+        session_id = str(self._next_id)
+        self._next_id += 1
+        session = Session(session_id)
+        me = Participant(account.handle, self._ns.friendly(account.handle), member)
+        session.participants[handle_key(account.handle)] = me
+        self._sessions[session_id] = session
+        return session, me
+
+    def call(self, session: Session, caller: Participant, callee: str) -> str:
+        """CAL: ring ``callee`` on their NS; 208 malformed, 215 already here, 217 unreachable."""
+        if not self._valid_handle(callee):
+            raise Refused(ErrorCode.INVALID_USERNAME)
+        if handle_key(callee) in session.participants:
+            raise Refused(ErrorCode.ALREADY_THERE)
+        account = self._ns.store.account(callee)
+        if account is None or not self._ns.may_call(caller.handle, account.handle):
+            raise Refused(ErrorCode.PRINCIPAL_NOT_ONLINE)
+        cookie = self.cookies.issue(account.handle, session.session_id)
+        self._ns.router.send(account.handle, Ring(session.session_id, cookie, caller.handle, caller.friendly))
+        return session.session_id
+
+    def answer(self, handle: str, cookie: str, session_id: str,
+               member: Member) -> tuple[Session, Participant, list[Participant]]:
+        """ANS: join the session; returns the roster (others, in joining order) and tells them (JOI)."""
+        session = self._sessions.get(session_id)
+        if session is None or self.cookies.redeem(cookie, handle, session_id) is None:
+            raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
+        if handle_key(handle) in session.participants:
+            raise Refused(ErrorCode.ALREADY_THERE, close=True)
+        account = self._account(handle)
+        roster = list(session.participants.values())
+        me = Participant(account.handle, self._ns.friendly(account.handle), member)
+        session.participants[handle_key(account.handle)] = me
+        for other in roster:
+            other.member.joined(me.handle, me.friendly)
+        return session, me, roster
+
+    def leave(self, session: Session, participant: Participant) -> None:
+        """OUT or a dropped socket: BYE to the others; an empty session is destroyed."""
+        if session.participants.pop(handle_key(participant.handle), None) is None:
+            return
+        for other in session.participants.values():
+            other.member.left(participant.handle)
+        if not session.participants:
+            self._sessions.pop(session.session_id, None)
+
+    @staticmethod
+    def relay(session: Session, sender: Participant, payload: bytes) -> bool:
+        """Copy ``payload`` to every other participant; True only if there was one and all got it."""
+        others = session.others(sender.handle)
+        delivered = [other.member.relay(sender.handle, sender.friendly, payload) for other in others]
+        return bool(others) and all(delivered)
+
+    def session_count(self) -> int:
+        return len(self._sessions)

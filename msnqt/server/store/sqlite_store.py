@@ -1,0 +1,233 @@
+"""The SQLite implementation of :class:`msnqt.server.core.ports.AccountStore`.
+
+WAL mode, autocommit connection with explicit ``BEGIN IMMEDIATE … COMMIT`` around each change, so one
+acknowledged change is exactly one transaction. Calls are synchronous and short; at the scale of a
+small community they do not stall the event loop noticeably.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
+
+from ..core.errors import AccountError
+from ..core.model import Account, ListChange, ListEntry, Profile, UserLists, handle_key
+from .schema import migrate
+from .vault import PasswordVault
+
+DB_FILE_NAME = "msnqt.sqlite3"
+
+_ACCOUNT_COLUMNS = "handle, friendly, fname, lname, city, state, country"
+
+
+def _account(row: sqlite3.Row) -> Account:
+    return Account(
+        handle=row["handle"],
+        friendly=row["friendly"],
+        profile=Profile(row["fname"], row["lname"], row["city"], row["state"], row["country"]),
+    )
+
+
+class SqliteStore:
+    def __init__(self, db: sqlite3.Connection, vault: PasswordVault) -> None:
+        self._db = db
+        self._vault = vault
+
+    @classmethod
+    def open(cls, data_dir: Path) -> SqliteStore:
+        """Open (creating or migrating) the store in ``data_dir``."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        vault = PasswordVault.open(data_dir)
+        db = sqlite3.connect(data_dir / DB_FILE_NAME, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
+        return cls(db, vault)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- accounts ------------------------------------------------------------------------------------
+
+    def _id(self, handle: str) -> int:
+        row = self._db.execute(
+            "SELECT id FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
+        if row is None:
+            raise AccountError(f"no account {handle}")
+        return int(row["id"])
+
+    def create_account(self, handle: str, password: str, friendly: str, profile: Profile) -> Account:
+        try:
+            with self._transaction() as db:
+                db.execute(
+                    "INSERT INTO accounts (handle, handle_key, password, friendly, fname, lname, city,"
+                    " state, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (handle, handle_key(handle), self._vault.seal(password), friendly, profile.fname,
+                     profile.lname, profile.city, profile.state, profile.country))
+        except sqlite3.IntegrityError:
+            raise AccountError(f"an account {handle} already exists") from None
+        return Account(handle, friendly, profile)
+
+    def remove_account(self, handle: str) -> None:
+        """Delete the account and take it off everyone else's lists (bumping their versions)."""
+        key = handle_key(handle)
+        owner_id = self._id(handle)
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE accounts SET list_version = list_version + 1 WHERE id IN"
+                " (SELECT owner_id FROM list_entries WHERE contact_key = ?)", (key,))
+            db.execute("DELETE FROM list_entries WHERE contact_key = ?", (key,))
+            db.execute("DELETE FROM list_entries WHERE owner_id = ?", (owner_id,))
+            db.execute("DELETE FROM invitations WHERE sender_id = ?", (owner_id,))
+            db.execute("DELETE FROM accounts WHERE id = ?", (owner_id,))
+
+    def set_password(self, handle: str, password: str) -> None:
+        owner_id = self._id(handle)
+        with self._transaction() as db:
+            db.execute("UPDATE accounts SET password = ? WHERE id = ?",
+                       (self._vault.seal(password), owner_id))
+
+    def account(self, handle: str) -> Account | None:
+        row = self._db.execute(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
+        return None if row is None else _account(row)
+
+    def accounts(self) -> list[Account]:
+        rows = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY handle_key").fetchall()
+        return [_account(row) for row in rows]
+
+    def password(self, handle: str) -> str | None:
+        row = self._db.execute(
+            "SELECT password FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
+        return None if row is None else self._vault.unseal(bytes(row["password"]))
+
+    # --- lists ---------------------------------------------------------------------------------------
+
+    def lists(self, handle: str) -> UserLists:
+        row = self._db.execute(
+            "SELECT id, list_version, gtc, blp FROM accounts WHERE handle_key = ?",
+            (handle_key(handle),)).fetchone()
+        if row is None:
+            raise AccountError(f"no account {handle}")
+        result = UserLists(int(row["list_version"]), ReverseListPrompt(row["gtc"]), Privacy(row["blp"]),
+                           {name: [] for name in ListName})
+        for entry in self._db.execute(
+                "SELECT list_name, contact, friendly FROM list_entries WHERE owner_id = ?"
+                " ORDER BY position", (row["id"],)):
+            entries = result.entries[ListName(entry["list_name"])]
+            entries.append(ListEntry(entry["contact"], entry["friendly"]))
+        return result
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection, owner_id: int) -> int:
+        db.execute("UPDATE accounts SET list_version = list_version + 1 WHERE id = ?", (owner_id,))
+        return int(db.execute("SELECT list_version FROM accounts WHERE id = ?", (owner_id,)).fetchone()[0])
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, owner_id: int, list_name: ListName, contact: str,
+                friendly: str) -> None:
+        position = db.execute(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM list_entries WHERE owner_id = ? AND list_name = ?",
+            (owner_id, list_name.value)).fetchone()[0]
+        db.execute(
+            "INSERT OR REPLACE INTO list_entries"
+            " (owner_id, list_name, contact, contact_key, friendly, position) VALUES (?, ?, ?, ?, ?, ?)",
+            (owner_id, list_name.value, contact, handle_key(contact), friendly, position))
+
+    def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange:
+        owner_id = self._id(owner)
+        contact_id = self._id(contact.handle)
+        owner_row = self._db.execute(
+            "SELECT handle, friendly FROM accounts WHERE id = ?", (owner_id,)).fetchone()
+        with self._transaction() as db:
+            self._insert(db, owner_id, list_name, contact.handle, friendly)
+            version = self._bump(db, owner_id)
+            counterpart = None
+            if list_name is ListName.FORWARD:
+                self._insert(db, contact_id, ListName.REVERSE, owner_row["handle"], owner_row["friendly"])
+                counterpart = self._bump(db, contact_id)
+        return ListChange(version, counterpart)
+
+    def remove_entry(self, owner: str, list_name: ListName, contact: str) -> ListChange:
+        owner_id = self._id(owner)
+        with self._transaction() as db:
+            db.execute("DELETE FROM list_entries WHERE owner_id = ? AND list_name = ? AND contact_key = ?",
+                       (owner_id, list_name.value, handle_key(contact)))
+            version = self._bump(db, owner_id)
+            counterpart = None
+            contact_row = db.execute(
+                "SELECT id FROM accounts WHERE handle_key = ?", (handle_key(contact),)).fetchone()
+            if list_name is ListName.FORWARD and contact_row is not None:
+                db.execute(
+                    "DELETE FROM list_entries WHERE owner_id = ? AND list_name = 'RL' AND contact_key = ?",
+                    (contact_row["id"], handle_key(owner)))
+                counterpart = self._bump(db, int(contact_row["id"]))
+        return ListChange(version, counterpart)
+
+    def _set_column(self, owner: str, column: str, value: str) -> int:
+        owner_id = self._id(owner)
+        with self._transaction() as db:
+            db.execute(f"UPDATE accounts SET {column} = ? WHERE id = ?", (value, owner_id))
+            return self._bump(db, owner_id)
+
+    def set_gtc(self, owner: str, value: ReverseListPrompt) -> int:
+        return self._set_column(owner, "gtc", value.value)
+
+    def set_blp(self, owner: str, value: Privacy) -> int:
+        return self._set_column(owner, "blp", value.value)
+
+    def rename_self(self, owner: str, friendly: str) -> int:
+        return self._set_column(owner, "friendly", friendly)
+
+    def rename_contact(self, owner: str, contact: str, friendly: str) -> int:
+        owner_id = self._id(owner)
+        with self._transaction() as db:
+            db.execute("UPDATE list_entries SET friendly = ? WHERE owner_id = ? AND contact_key = ?",
+                       (friendly, owner_id, handle_key(contact)))
+            return self._bump(db, owner_id)
+
+    # --- directory and invitations -------------------------------------------------------------------
+
+    def search(self, profile: Profile, limit: int) -> Sequence[Account]:
+        clauses: list[str] = []
+        params: list[str | int] = []
+        for column in ("fname", "lname", "city", "state", "country"):
+            value = getattr(profile, column)
+            if value:
+                clauses.append(f"{column} = ? COLLATE NOCASE")
+                params.append(value)
+        where = " AND ".join(clauses) if clauses else "1"
+        params.append(limit)
+        rows = self._db.execute(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {where} ORDER BY handle_key LIMIT ?",
+            params).fetchall()
+        return [_account(row) for row in rows]
+
+    def record_invitation(self, sender: str, address: str) -> None:
+        sender_id = self._id(sender)
+        with self._transaction() as db:
+            db.execute("INSERT INTO invitations (sender_id, address, sent_at) VALUES (?, ?, ?)",
+                       (sender_id, address, int(time.time())))
+
+    def invitations(self, sender: str) -> list[str]:
+        """Addresses ``sender`` invited with SND (for tests and a future admin tool)."""
+        rows = self._db.execute("SELECT address FROM invitations WHERE sender_id = ? ORDER BY id",
+                                (self._id(sender),)).fetchall()
+        return [str(row["address"]) for row in rows]

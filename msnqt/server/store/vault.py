@@ -1,0 +1,52 @@
+"""Passwords encrypted at rest with Fernet.
+
+MD5 login with a fresh challenge needs the plain password on the server (msnp2-reference §10.3), so a
+hash will not do. The key lives in ``DIR/secret.key`` (created 0600); the database alone reveals no
+password. Whoever can read both files can read every password: see docs/server.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+KEY_FILE_NAME = "secret.key"
+
+
+class VaultError(RuntimeError):
+    """The key file is missing, unreadable or does not match the stored passwords."""
+
+
+class PasswordVault:
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    @classmethod
+    def open(cls, data_dir: Path) -> PasswordVault:
+        """Load ``DIR/secret.key``, creating it with mode 0600 on first use."""
+        path = data_dir / KEY_FILE_NAME
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            try:
+                return cls(path.read_bytes().strip())
+            except (OSError, ValueError) as exc:
+                raise VaultError(f"cannot use key file {path}: {exc}") from None
+        key = Fernet.generate_key()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return cls(key)
+
+    def seal(self, password: str) -> bytes:
+        return self._fernet.encrypt(password.encode("utf-8"))
+
+    def unseal(self, token: bytes) -> str:
+        try:
+            return self._fernet.decrypt(token).decode("utf-8")
+        except InvalidToken:
+            raise VaultError("stored password does not match the key file") from None
+
+    def __repr__(self) -> str:  # never show the key
+        return "PasswordVault(<key hidden>)"
