@@ -1,0 +1,444 @@
+"""Per-command parsers: the fields of one line (after the name) to a typed command (§3.0).
+
+There is one table per (Sender, Channel), because the same line means different things depending
+on who sent it (``USR t MD5 S x``) and where (``USR t h ck`` only exists on a switchboard). Each
+parser raises a MalformedCommand subclass; :mod:`.wire` turns that into a ``Malformed`` value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import fields as f
+from .codes import SETTABLE_STATUSES, Privacy, ReverseListPrompt
+from .commands import (
+    Ack,
+    Add,
+    AddRequest,
+    Ans,
+    AnsOk,
+    Blp,
+    BlpRequest,
+    Bye,
+    Cal,
+    CalRinging,
+    Channel,
+    Chg,
+    Command,
+    Cvq,
+    Cvr,
+    Fln,
+    FndRequest,
+    FndResult,
+    Gtc,
+    GtcRequest,
+    Iln,
+    Inf,
+    InfReply,
+    Iro,
+    Joi,
+    Lst,
+    LstRequest,
+    MsgRelay,
+    MsgSend,
+    Nak,
+    Nln,
+    Out,
+    Png,
+    Qng,
+    Rea,
+    ReaRequest,
+    Rem,
+    RemRequest,
+    Rng,
+    Sender,
+    SndOk,
+    SndRequest,
+    Syn,
+    Url,
+    UrlRequest,
+    UsrChallenge,
+    UsrInitial,
+    UsrOk,
+    UsrResponse,
+    UsrSb,
+    Ver,
+    XfrNs,
+    XfrRequest,
+    XfrSb,
+)
+from .errors import MalformedCommand
+
+LineParser = Callable[[list[str]], Command]
+MsgParser = Callable[[list[str], bytes], Command]
+FND_KEYS = ("fname", "lname", "city", "state", "country")
+
+
+class Grammar:
+    """The commands one side may send on one connection, by name.
+
+    ``no_trid`` names the commands whose first field is not a TrID (so a Malformed of them carries
+    ``trid=None``); ``msg`` parses a MSG once its payload has been read, or is None when a MSG is
+    illegal on this connection (the payload is still consumed, to keep framing).
+    """
+
+    def __init__(self, lines: dict[str, LineParser], no_trid: frozenset[str], msg: MsgParser | None) -> None:
+        self.lines = lines
+        self.no_trid = no_trid
+        self.msg = msg
+
+
+# --- shared ------------------------------------------------------------------------------------------
+
+def _ver(a: list[str]) -> Command:
+    if len(a) < 2:
+        raise MalformedCommand("VER needs a TrID and at least one dialect")
+    return Ver(f.trid(a[0]), tuple(a[1:]))
+
+
+def _cvr(a: list[str]) -> Command:
+    if not a:
+        raise MalformedCommand("CVR needs a TrID")
+    return Cvr(f.trid(a[0]), tuple(a[1:]))
+
+
+def _cvq(a: list[str]) -> Command:
+    if not a:
+        raise MalformedCommand("CVQ needs a TrID")
+    return Cvq(f.trid(a[0]), tuple(a[1:]))
+
+
+def _syn(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return Syn(f.trid(a[0]), f.number(a[1], "list version"))
+
+
+def _out(a: list[str]) -> Command:
+    f.expect_count(a, 0, 1)
+    return Out(a[0] if a else None)
+
+
+def _trid_only(cls: Callable[[int], Command]) -> LineParser:
+    def parse(a: list[str]) -> Command:
+        f.expect_count(a, 1)
+        return cls(f.trid(a[0]))
+    return parse
+
+
+# --- client on DS/NS ---------------------------------------------------------------------------------
+
+def _c_usr(a: list[str]) -> Command:
+    f.expect_count(a, 4)
+    t = f.trid(a[0])
+    if a[2] == "I":
+        return UsrInitial(t, f.handle(a[3]), a[1])
+    if a[2] == "S":
+        return UsrResponse(t, a[3], a[1])
+    raise MalformedCommand(f"USR stage must be I or S, got {a[2][:40]!r}")
+
+
+def _c_xfr(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return XfrRequest(f.trid(a[0]), a[1])
+
+
+def _c_lst(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return LstRequest(f.trid(a[0]), f.list_name(a[1]))
+
+
+def _c_gtc(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return GtcRequest(f.trid(a[0]), f.choice(ReverseListPrompt, a[1], "GTC setting"))
+
+
+def _c_blp(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return BlpRequest(f.trid(a[0]), f.choice(Privacy, a[1], "BLP setting"))
+
+
+def _c_add(a: list[str]) -> Command:
+    f.expect_count(a, 4)
+    return AddRequest(f.trid(a[0]), f.list_name(a[1]), f.handle(a[2]), f.friendly(a[3]))
+
+
+def _c_rem(a: list[str]) -> Command:
+    f.expect_count(a, 3)
+    return RemRequest(f.trid(a[0]), f.list_name(a[1]), f.handle(a[2]))
+
+
+def _c_rea(a: list[str]) -> Command:
+    f.expect_count(a, 3)
+    return ReaRequest(f.trid(a[0]), f.handle(a[1]), f.friendly(a[2]))
+
+
+def _c_chg(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return Chg(f.trid(a[0]), f.status(a[1], SETTABLE_STATUSES))
+
+
+def _c_url(a: list[str]) -> Command:
+    f.expect_count(a, 2, 3)
+    return UrlRequest(f.trid(a[0]), a[1], a[2] if len(a) == 3 else None)
+
+
+def _fnd_fields(a: list[str]) -> list[str]:
+    """``key=value`` fields in the fixed order, values URL-decoded (``*`` stays ``*``)."""
+    values = []
+    for key, item in zip(FND_KEYS, a, strict=True):
+        name, eq, value = item.partition("=")
+        if not eq or name != key:
+            raise MalformedCommand(f"FND expected {key}=..., got {item[:40]!r}")
+        values.append(f.friendly(value))
+    return values
+
+
+def _c_fnd(a: list[str]) -> Command:
+    f.expect_count(a, 6)
+    t = f.trid(a[0])
+    return FndRequest(t, *_fnd_fields(a[1:]))
+
+
+def _c_snd(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return SndRequest(f.trid(a[0]), a[1])
+
+
+def _c_png(a: list[str]) -> Command:
+    f.expect_count(a, 0)
+    return Png()
+
+
+CLIENT_NS = Grammar(
+    {
+        "VER": _ver, "INF": _trid_only(Inf), "USR": _c_usr, "XFR": _c_xfr, "CVR": _cvr, "CVQ": _cvq,
+        "SYN": _syn, "LST": _c_lst, "GTC": _c_gtc, "BLP": _c_blp, "ADD": _c_add, "REM": _c_rem,
+        "REA": _c_rea, "CHG": _c_chg, "URL": _c_url, "FND": _c_fnd, "SND": _c_snd, "PNG": _c_png,
+        "OUT": _out,
+    },
+    frozenset({"PNG", "OUT"}),
+    None,
+)
+
+
+# --- server on DS/NS ---------------------------------------------------------------------------------
+
+def _s_inf(a: list[str]) -> Command:
+    if len(a) < 2:
+        raise MalformedCommand("INF reply needs a TrID and a package")
+    return InfReply(f.trid(a[0]), tuple(a[1:]))
+
+
+def _usr_ok(a: list[str]) -> Command:
+    f.expect_count(a, 4)
+    t = f.trid(a[0])
+    f.expect_word(a[1], "OK")
+    return UsrOk(t, f.handle(a[2]), f.friendly(a[3]))
+
+
+def _s_usr(a: list[str]) -> Command:
+    f.expect_count(a, 4)
+    if a[1] == "OK":
+        return _usr_ok(a)
+    t = f.trid(a[0])
+    f.expect_word(a[2], "S")
+    return UsrChallenge(t, a[3], a[1])
+
+
+def _s_xfr(a: list[str]) -> Command:
+    f.expect_count(a, 3, 5)
+    t = f.trid(a[0])
+    if len(a) == 3:
+        f.expect_word(a[1], "NS")
+        return XfrNs(t, a[2])
+    f.expect_word(a[1], "SB")
+    f.expect_word(a[3], "CKI")
+    return XfrSb(t, a[2], a[4])
+
+
+def _s_lst(a: list[str]) -> Command:
+    f.expect_count(a, 5, 7)
+    t = f.trid(a[0])
+    head = (f.list_name(a[1]), f.number(a[2], "list version"), f.number(a[3], "index"),
+            f.number(a[4], "count"))
+    if len(a) == 5:
+        return Lst(t, *head)
+    return Lst(t, *head, f.handle(a[5]), f.friendly(a[6]))
+
+
+def _s_gtc(a: list[str]) -> Command:
+    f.expect_count(a, 3)
+    return Gtc(f.trid(a[0]), f.number(a[1], "list version"),
+               f.choice(ReverseListPrompt, a[2], "GTC setting"))
+
+
+def _s_blp(a: list[str]) -> Command:
+    f.expect_count(a, 3)
+    return Blp(f.trid(a[0]), f.number(a[1], "list version"), f.choice(Privacy, a[2], "BLP setting"))
+
+
+def _s_add(a: list[str]) -> Command:
+    f.expect_count(a, 5)
+    return Add(f.trid(a[0]), f.list_name(a[1]), f.number(a[2], "list version"), f.handle(a[3]),
+               f.friendly(a[4]))
+
+
+def _s_rem(a: list[str]) -> Command:
+    f.expect_count(a, 4)
+    return Rem(f.trid(a[0]), f.list_name(a[1]), f.number(a[2], "list version"), f.handle(a[3]))
+
+
+def _s_rea(a: list[str]) -> Command:
+    f.expect_count(a, 4)
+    return Rea(f.trid(a[0]), f.number(a[1], "list version"), f.handle(a[2]), f.friendly(a[3]))
+
+
+def _s_chg(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return Chg(f.trid(a[0]), f.status(a[1]))
+
+
+def _s_iln(a: list[str]) -> Command:
+    f.expect_count(a, 4)
+    return Iln(f.trid(a[0]), f.status(a[1]), f.handle(a[2]), f.friendly(a[3]))
+
+
+def _s_nln(a: list[str]) -> Command:
+    f.expect_count(a, 3)
+    return Nln(f.status(a[0]), f.handle(a[1]), f.friendly(a[2]))
+
+
+def _s_fln(a: list[str]) -> Command:
+    f.expect_count(a, 1)
+    return Fln(f.handle(a[0]))
+
+
+def _s_rng(a: list[str]) -> Command:
+    f.expect_count(a, 6)
+    f.expect_word(a[2], "CKI")
+    return Rng(a[0], a[1], a[3], f.handle(a[4]), f.friendly(a[5]))
+
+
+def _s_url(a: list[str]) -> Command:
+    f.expect_count(a, 3)
+    return Url(f.trid(a[0]), a[1], a[2])
+
+
+def _s_fnd(a: list[str]) -> Command:
+    f.expect_count(a, 3, 8)
+    t = f.trid(a[0])
+    index, total = f.number(a[1], "index"), f.number(a[2], "count")
+    if len(a) == 3:
+        return FndResult(t, index, total)
+    return FndResult(t, index, total, *_fnd_fields(a[3:]))
+
+
+def _s_snd(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    t = f.trid(a[0])
+    f.expect_word(a[1], "OK")
+    return SndOk(t)
+
+
+def _s_qng(a: list[str]) -> Command:
+    f.expect_count(a, 0, 1)  # MSNP9+ servers add a number; tolerate it
+    return Qng()
+
+
+def _msg_relay(check_sender: bool) -> MsgParser:
+    def parse(a: list[str], payload: bytes) -> Command:
+        f.expect_count(a, 3)
+        # The NS sends "MSG Hotmail Hotmail n", so only the SB's sender is a real handle.
+        sender = f.handle(a[0]) if check_sender else a[0]
+        return MsgRelay(sender, f.friendly(a[1]), payload)
+    return parse
+
+
+SERVER_NS = Grammar(
+    {
+        "VER": _ver, "INF": _s_inf, "USR": _s_usr, "XFR": _s_xfr, "CVR": _cvr, "CVQ": _cvq,
+        "SYN": _syn, "LST": _s_lst, "GTC": _s_gtc, "BLP": _s_blp, "ADD": _s_add, "REM": _s_rem,
+        "REA": _s_rea, "CHG": _s_chg, "ILN": _s_iln, "NLN": _s_nln, "FLN": _s_fln, "RNG": _s_rng,
+        "URL": _s_url, "FND": _s_fnd, "SND": _s_snd, "QNG": _s_qng, "OUT": _out,
+    },
+    frozenset({"NLN", "FLN", "RNG", "QNG", "OUT", "MSG"}),
+    _msg_relay(check_sender=False),
+)
+
+
+# --- client on SB ------------------------------------------------------------------------------------
+
+def _c_sb_usr(a: list[str]) -> Command:
+    f.expect_count(a, 3)
+    return UsrSb(f.trid(a[0]), f.handle(a[1]), a[2])
+
+
+def _c_cal(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return Cal(f.trid(a[0]), f.handle(a[1]))
+
+
+def _c_ans(a: list[str]) -> Command:
+    f.expect_count(a, 4)
+    return Ans(f.trid(a[0]), f.handle(a[1]), a[2], a[3])
+
+
+def _c_msg(a: list[str], payload: bytes) -> Command:
+    f.expect_count(a, 3)
+    return MsgSend(f.trid(a[0]), f.ack_mode(a[1]), payload)
+
+
+CLIENT_SB = Grammar(
+    {"USR": _c_sb_usr, "CAL": _c_cal, "ANS": _c_ans, "OUT": _out},
+    frozenset({"OUT"}),
+    _c_msg,
+)
+
+
+# --- server on SB ------------------------------------------------------------------------------------
+
+def _s_cal(a: list[str]) -> Command:
+    f.expect_count(a, 3)
+    t = f.trid(a[0])
+    f.expect_word(a[1], "RINGING")
+    return CalRinging(t, a[2])
+
+
+def _s_iro(a: list[str]) -> Command:
+    f.expect_count(a, 5)
+    return Iro(f.trid(a[0]), f.number(a[1], "index"), f.number(a[2], "count"), f.handle(a[3]),
+               f.friendly(a[4]))
+
+
+def _s_ans(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    t = f.trid(a[0])
+    f.expect_word(a[1], "OK")
+    return AnsOk(t)
+
+
+def _s_joi(a: list[str]) -> Command:
+    f.expect_count(a, 2)
+    return Joi(f.handle(a[0]), f.friendly(a[1]))
+
+
+def _s_bye(a: list[str]) -> Command:
+    f.expect_count(a, 1)
+    return Bye(f.handle(a[0]))
+
+
+SERVER_SB = Grammar(
+    {
+        "USR": _usr_ok, "CAL": _s_cal, "IRO": _s_iro, "ANS": _s_ans, "JOI": _s_joi, "BYE": _s_bye,
+        "ACK": _trid_only(Ack), "NAK": _trid_only(Nak), "OUT": _out,
+    },
+    frozenset({"JOI", "BYE", "OUT", "MSG"}),
+    _msg_relay(check_sender=True),
+)
+
+GRAMMARS: dict[tuple[Sender, Channel], Grammar] = {
+    (Sender.CLIENT, Channel.NS): CLIENT_NS,
+    (Sender.SERVER, Channel.NS): SERVER_NS,
+    (Sender.CLIENT, Channel.SB): CLIENT_SB,
+    (Sender.SERVER, Channel.SB): SERVER_SB,
+}

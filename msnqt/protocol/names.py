@@ -1,0 +1,94 @@
+"""Handles, friendly names and ``host:port`` addresses (msnp2-reference §1.1, §1.5).
+
+Friendly names travel URL-encoded because a parameter may not contain whitespace. We encode
+conservatively (every non-ASCII byte, space, ``%`` and controls) because the 1.0 client expects
+``%XX`` for anything outside 7-bit ASCII, and we decode liberally because other servers encode
+more (``%40``) or less (raw UTF-8).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import InvalidFriendlyName, InvalidHandle, MalformedCommand
+from .limits import MAX_FRIENDLY_BYTES, MAX_HANDLE_BYTES
+
+_HEX = "0123456789ABCDEF"
+# Byte -> wire text. Built once so encoding is a table lookup per byte.
+_ENCODE_TABLE: tuple[str, ...] = tuple(
+    f"%{_HEX[b >> 4]}{_HEX[b & 15]}" if (b <= 0x20 or b == 0x25 or b >= 0x7F) else chr(b)
+    for b in range(256)
+)
+_NEEDS_ENCODING = re.compile(r"[^\x21-\x24\x26-\x7e]")
+_PERCENT_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
+_HANDLE_SHAPE = re.compile(
+    r"[A-Za-z0-9._%+\-!#$&'*/=?^`{|}~]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+",
+    re.ASCII,
+)
+
+
+def encode_friendly(name: str) -> str:
+    """UTF-8, then ``%XX`` (upper-case) for space, ``%``, controls and every byte >= 0x80."""
+    if not _NEEDS_ENCODING.search(name):
+        return name  # the common case: plain ASCII without spaces
+    data = name.encode("utf-8", "surrogateescape")
+    return "".join([_ENCODE_TABLE[b] for b in data])
+
+
+def decode_friendly(text: str) -> str:
+    """Undo ``%XX`` (either case, anywhere); a ``%`` without two hex digits stays literal.
+
+    Raises InvalidFriendlyName when the decoded bytes are not UTF-8, so a peer can be answered
+    instead of receiving mojibake.
+    """
+    if "%" not in text and text.isascii():
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    decoded = _PERCENT_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), raw)
+    try:
+        return decoded.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidFriendlyName(f"friendly name is not valid UTF-8 after %XX decoding: {text!r}") from exc
+
+
+def friendly_fits(name: str) -> bool:
+    """True when the encoded name is within the 387-byte limit of the draft (§5.5)."""
+    return len(encode_friendly(name)) <= MAX_FRIENDLY_BYTES  # encoded form is pure ASCII
+
+
+def is_valid_handle(handle: str) -> bool:
+    """At most 129 bytes and shaped like ``local@domain.tld``."""
+    return (
+        len(handle) <= MAX_HANDLE_BYTES
+        and handle.isascii()
+        and _HANDLE_SHAPE.fullmatch(handle) is not None
+    )
+
+
+def check_handle(handle: str) -> str:
+    """Return ``handle`` unchanged, or raise InvalidHandle saying why it was refused."""
+    if not is_valid_handle(handle):
+        if len(handle.encode("utf-8", "surrogateescape")) > MAX_HANDLE_BYTES:
+            raise InvalidHandle(f"handle longer than {MAX_HANDLE_BYTES} bytes")
+        raise InvalidHandle(f"handle is not an e-mail address: {handle!r}")
+    return handle
+
+
+def same_handle(a: str, b: str) -> bool:
+    """Handles compare case-insensitively (the service lower-cases e-mail addresses)."""
+    return a.casefold() == b.casefold()
+
+
+def split_address(address: str, default_port: int = 1863) -> tuple[str, int]:
+    """Split ``host[:port]`` from XFR/RNG; the draft lets the port be missing (§7.4 → 1863)."""
+    host, colon, port_text = address.rpartition(":")
+    if not colon:
+        host, port_text = address, ""
+    if not host:
+        raise MalformedCommand(f"address without a host: {address!r}")
+    if not port_text:
+        return host, default_port
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
+        raise MalformedCommand(f"bad port in address: {address!r}")
+    return host, int(port_text)

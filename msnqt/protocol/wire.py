@@ -1,0 +1,149 @@
+"""Framing: bytes to commands (:class:`Decoder`) and commands to bytes (:func:`encode`).
+
+Sans-IO: the decoder is fed whatever the socket produced and returns whole commands, so the server
+and the client engine share one tested parser and neither does its own buffering. The hot path is
+``bytes.find`` + ``split`` + one dict lookup, because the switchboard relays every message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import fields
+from .commands import Channel, Command, Error, Malformed, Sender, Unknown
+from .encoders import ENCODERS
+from .errors import BadPayloadLength, FramingError, LineTooLong, MalformedCommand, PayloadTooLarge
+from .grammar import GRAMMARS, Grammar
+from .limits import MAX_LINE_BYTES, MAX_NS_PAYLOAD, MAX_SB_PAYLOAD
+
+
+class _PendingMsg:
+    """A MSG line whose payload has not fully arrived yet."""
+
+    __slots__ = ("args", "size")
+
+    def __init__(self, args: list[str], size: int) -> None:
+        self.args = args
+        self.size = size
+
+
+class Decoder:
+    """Turns one direction of one connection's byte stream into commands.
+
+    Per-line problems come back as values (``Malformed``, ``Unknown``, ``Error``) so a server can
+    answer and carry on; a broken stream raises a FramingError, and keeps raising it, because
+    nothing after that point can be trusted.
+    """
+
+    def __init__(self, sender: Sender, channel: Channel, *, max_payload: int | None = None,
+                 max_line: int = MAX_LINE_BYTES) -> None:
+        self._grammar: Grammar = GRAMMARS[(Sender(sender), Channel(channel))]
+        if max_payload is None:
+            max_payload = MAX_SB_PAYLOAD if channel == Channel.SB else MAX_NS_PAYLOAD
+        self._max_payload = max_payload
+        self._max_line = max_line
+        self._buffer = bytearray()
+        self._pending: _PendingMsg | None = None
+        self._failure: FramingError | None = None
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held waiting for the rest of a line or payload."""
+        return len(self._buffer)
+
+    def feed(self, data: bytes) -> list[Command]:
+        """Add ``data`` and return every command it completes (possibly none)."""
+        if self._failure is not None:
+            raise self._failure
+        try:
+            return self._drain(data)
+        except FramingError as exc:
+            self._failure = exc
+            self._buffer.clear()
+            self._pending = None
+            raise
+
+    def _drain(self, data: bytes) -> list[Command]:
+        buf = self._buffer
+        buf += data
+        out: list[Command] = []
+        start = 0
+        try:
+            while True:
+                pending = self._pending
+                if pending is not None:
+                    end = start + pending.size
+                    if len(buf) < end:
+                        break
+                    self._pending = None
+                    out.append(self._msg(pending.args, bytes(buf[start:end])))
+                    start = end
+                    continue
+                newline = buf.find(b"\n", start)
+                if newline < 0:
+                    if len(buf) - start > self._max_line:
+                        raise LineTooLong(f"no line end within {self._max_line} bytes")
+                    break
+                if newline + 1 - start > self._max_line:
+                    raise LineTooLong(f"line of {newline + 1 - start} bytes exceeds {self._max_line}")
+                line = bytes(buf[start:newline])
+                start = newline + 1
+                command = self._line(line)
+                if command is not None:
+                    out.append(command)
+        finally:
+            del buf[:start]
+        return out
+
+    def _line(self, line: bytes) -> Command | None:
+        parts = line.split()
+        if not parts:
+            return None  # empty or whitespace-only lines are ignored
+        name = parts[0].decode("utf-8", "surrogateescape")
+        args = [p.decode("utf-8", "surrogateescape") for p in parts[1:]]
+        if name == "MSG":
+            self._start_msg(args)
+            return None
+        if len(name) == 3 and name.isascii() and name.isdigit():
+            trid = fields.optional_trid(args[0]) if args else None
+            return Error(int(name), trid, tuple(args[1:] if trid is not None else args))
+        parser = self._grammar.lines.get(name)
+        if parser is None:
+            return Unknown(name, tuple(args))
+        try:
+            return parser(args)
+        except MalformedCommand as exc:
+            return self._malformed(name, args, exc)
+
+    def _start_msg(self, args: list[str]) -> None:
+        length = args[-1] if args else ""
+        if not fields.is_number(length):
+            raise BadPayloadLength(f"MSG length is not a number: {length[:40]!r}")
+        if len(length) > 12 or int(length) > self._max_payload:
+            raise PayloadTooLarge(f"MSG payload of {length[:40]} bytes exceeds {self._max_payload}")
+        self._pending = _PendingMsg(args, int(length))
+
+    def _msg(self, args: list[str], payload: bytes) -> Command:
+        parse = self._grammar.msg
+        if parse is None:
+            return self._malformed("MSG", args, MalformedCommand("MSG is not allowed from this side here"))
+        try:
+            return parse(args, payload)
+        except MalformedCommand as exc:
+            return self._malformed("MSG", args, exc)
+
+    def _malformed(self, name: str, args: list[str], error: MalformedCommand) -> Malformed:
+        has_trid = name not in self._grammar.no_trid and bool(args)
+        trid = fields.optional_trid(args[0]) if has_trid else None
+        return Malformed(name, trid, tuple(args), error)
+
+
+def encode(command: Command) -> bytes:
+    """One canonical line (single spaces, CRLF), plus the payload for a MSG."""
+    fields_, payload = ENCODERS[type(command)](command)
+    line = " ".join(fields_).encode("utf-8", "surrogateescape") + b"\r\n"
+    return line if payload is None else line + payload
+
+
+def encode_many(commands: Iterable[Command]) -> bytes:
+    return b"".join(encode(c) for c in commands)
