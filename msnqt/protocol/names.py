@@ -32,7 +32,11 @@ def encode_friendly(name: str) -> str:
     """UTF-8, then ``%XX`` (upper-case) for space, ``%``, controls and every byte >= 0x80."""
     if not _NEEDS_ENCODING.search(name):
         return name  # the common case: plain ASCII without spaces
-    data = name.encode("utf-8", "surrogateescape")
+    try:
+        # surrogateescape gives back the exact bytes of a name the decoder could not read as UTF-8
+        data = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate from a UI widget: send "?" rather than fail
+        data = name.encode("utf-8", "replace")
     return "".join([_ENCODE_TABLE[b] for b in data])
 
 
