@@ -8,11 +8,11 @@ the disk.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from msnqt.protocol.auth import md5_response
 from msnqt.protocol.codes import ErrorCode, ListName, Privacy, ReverseListPrompt, Status
 
 from .errors import Refused
@@ -45,10 +45,6 @@ class AddOutcome:
     initial: InitialPresence | None
 
 
-def md5_hex(text: str) -> str:
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
-
-
 class NotificationCore:
     def __init__(self, store: AccountStore, router: Router, presence: PresenceTable, *,
                  fl_limit: int, fnd_max_results: int, valid_handle: HandleCheck) -> None:
@@ -68,7 +64,7 @@ class NotificationCore:
         password = self.store.password(handle) if account is not None else None
         if account is None or password is None:
             return None
-        expected = md5_hex(challenge + password)
+        expected = md5_response(challenge, password)
         return account if hmac.compare_digest(expected, response.lower()) else None
 
     def sign_in(self, account: Account, listener: Listener) -> None:
@@ -114,14 +110,6 @@ class NotificationCore:
                 continue
             view[handle_key(entry.handle)] = ContactOnline(me.handle, me.status, me.friendly)
         return view
-
-    def _watchers(self, handle: str) -> list[str]:
-        keys = []
-        for entry in self.store.lists(handle).members(ListName.REVERSE):
-            watcher = self.presence.get(entry.handle)
-            if watcher is not None and watcher.status is not None:
-                keys.append(watcher.handle)
-        return keys
 
     def _publish(self, handle: str, before: View, after: View) -> None:
         """Send NLN where a watcher's view appeared or changed, FLN where it vanished."""

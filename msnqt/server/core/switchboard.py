@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from msnqt.protocol.auth import new_cookie
 from msnqt.protocol.codes import ErrorCode
 
 from .errors import Refused
@@ -53,7 +54,7 @@ class CookieJar:
     def issue(self, handle: str, session_id: str | None = None) -> str:
         now = self._clock()
         self._tickets = {c: t for c, t in self._tickets.items() if t.expires > now}
-        cookie = f"{secrets.randbelow(10**9)}.{secrets.randbelow(10**10)}.{secrets.randbelow(10**5)}"
+        cookie = new_cookie()
         self._tickets[cookie] = Ticket(handle, session_id, now + self._lifetime)
         return cookie
 

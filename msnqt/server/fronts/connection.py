@@ -1,0 +1,147 @@
+"""What every front shares: the read loop, buffered replies and a clean close.
+
+Each read is decoded into commands, every command is handled, and the replies gathered during that
+read are written in one go and drained (so a pipelining client gets one write per read). Events that
+other sessions cause (NLN, RNG, JOI, …) are written straight away. Any exception inside a handler is
+logged and closes *this* connection only; it never reaches the server or another session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from msnqt.protocol import Command, Decoder, Malformed, Unknown, encode
+from msnqt.protocol.errors import ProtocolError
+
+log = logging.getLogger("msnqt.server")
+
+READ_CHUNK = 65536
+MAX_PENDING_OUTPUT = 1 << 20
+"""A peer that stops reading while others keep talking to it is dropped beyond this many bytes."""
+
+StateT = TypeVar("StateT", bound=Enum)
+FrontT = TypeVar("FrontT", bound="Connection[Any]")
+Handler = Callable[[FrontT, Any], None]
+
+
+class Connection(Generic[StateT]):
+    """One accepted socket, with its protocol state machine."""
+
+    state: StateT
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, decoder: Decoder) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._decoder = decoder
+        self._out: list[bytes] = []
+        self.closing = False
+
+    # --- to be provided by each front ------------------------------------------------------------------
+
+    def transitions(self) -> Mapping[tuple[StateT, str], Callable[[Any, Any], None]]:
+        raise NotImplementedError
+
+    def out_of_state(self, name: str, command: Command) -> None:
+        """A command this state does not accept; by default the connection is dropped (§1.2)."""
+        self.close()
+
+    def malformed(self, command: Malformed) -> None:
+        """A known command with bad fields in a state that accepts it; by default drop the connection."""
+        self.close()
+
+    def finished(self) -> None:
+        """Called exactly once when the connection is gone, whatever the reason."""
+
+    # --- machinery -------------------------------------------------------------------------------------
+
+    def send(self, command: Command) -> None:
+        if not self.closing:
+            self._out.append(encode(command))
+
+    def flush(self) -> None:
+        if self._out and not self._writer.is_closing():
+            self._writer.write(b"".join(self._out))
+            if self._writer.transport.get_write_buffer_size() > MAX_PENDING_OUTPUT:
+                log.warning("dropping a connection that does not read its output")
+                self.close()
+        self._out.clear()
+
+    def push(self, command: Command) -> None:
+        """Send an unsolicited line now (an event caused by someone else)."""
+        self.send(command)
+        self.flush()
+
+    def close(self) -> None:
+        """Flush what is queued and close; the read loop ends at its next turn."""
+        if self.closing:
+            return
+        self.flush()
+        self.closing = True
+        self._writer.close()
+
+    def dispatch(self, command: Command) -> None:
+        name = command_name(command)
+        handler = self.transitions().get((self.state, name)) if name is not None else None
+        if handler is None or isinstance(command, Unknown):
+            self.out_of_state(name or "", command)
+        elif isinstance(command, Malformed):
+            self.malformed(command)
+        else:
+            handler(self, command)
+
+    async def serve(self) -> None:
+        try:
+            while not self.closing:
+                data = await self._reader.read(READ_CHUNK)
+                if not data:
+                    break
+                try:
+                    commands = self._decoder.feed(data)
+                except ProtocolError:
+                    self.close()  # the stream cannot be trusted any more (oversized MSG, huge line)
+                    break
+                for command in commands:
+                    self.dispatch(command)
+                    if self.closing:
+                        break
+                self.flush()
+                if not self.closing:
+                    await self._writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+            pass
+        except Exception:
+            log.exception("connection handler failed; closing this connection only")
+        finally:
+            self.closing = True
+            self._out.clear()
+            self._writer.close()
+            try:
+                self.finished()
+            except Exception:
+                log.exception("cleanup after a connection failed")
+
+
+_NAMES: dict[str, str] = {
+    "Ver": "VER", "Inf": "INF", "UsrInitial": "USR", "UsrResponse": "USR", "UsrSb": "USR",
+    "Syn": "SYN", "LstRequest": "LST", "GtcRequest": "GTC", "BlpRequest": "BLP", "AddRequest": "ADD",
+    "RemRequest": "REM", "ReaRequest": "REA", "Chg": "CHG", "XfrRequest": "XFR", "UrlRequest": "URL",
+    "FndRequest": "FND", "SndRequest": "SND", "Png": "PNG", "Out": "OUT", "Cvr": "CVR", "Cvq": "CVQ",
+    "Cal": "CAL", "Ans": "ANS", "MsgSend": "MSG",
+}
+
+
+def trid_of(command: Command) -> int | None:
+    """The TrID a reply to ``command`` must carry, when it has one."""
+    trid = getattr(command, "trid", None)
+    return trid if isinstance(trid, int) else None
+
+
+def command_name(command: Command) -> str | None:
+    """The three-letter name of a client command, or None for anything a client never sends."""
+    if isinstance(command, Malformed | Unknown):
+        return command.name
+    return _NAMES.get(type(command).__name__)

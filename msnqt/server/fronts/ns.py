@@ -1,0 +1,397 @@
+"""The Notification Server front: MSNP2 lines in, core calls; core events out, MSNP2 lines.
+
+State machine (msnp2-reference §2.5); any (state, command) pair not in ``TRANSITIONS`` is answered
+with ``302 t`` when it is a signed-in command sent too early, and otherwise closes the connection.
+
+    CONNECTED   --VER MSNP2-->  NEGOTIATED   (VER t 0 + close otherwise; CVR0 → VERSION_CHECK)
+    NEGOTIATED  --USR MD5 I-->  CHALLENGED   (INF, CVR, OUT also accepted)
+    CHALLENGED  --USR MD5 S-->  SIGNED_IN    (911 + close on a bad response)
+    SIGNED_IN   --OUT-->        closed       (SYN LST GTC BLP ADD REM REA CHG XFR URL FND SND PNG CVR)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from enum import Enum, auto
+from typing import Any
+
+from msnqt.protocol import (
+    Add,
+    AddRequest,
+    Blp,
+    BlpRequest,
+    Chg,
+    Cvq,
+    Cvr,
+    Decoder,
+    Error,
+    Fln,
+    FndRequest,
+    FndResult,
+    Gtc,
+    GtcRequest,
+    Iln,
+    Inf,
+    InfReply,
+    Lst,
+    LstRequest,
+    Malformed,
+    MsgRelay,
+    Nln,
+    Out,
+    Qng,
+    Rea,
+    ReaRequest,
+    Rem,
+    RemRequest,
+    Rng,
+    SndOk,
+    SndRequest,
+    Syn,
+    Url,
+    UrlRequest,
+    UsrChallenge,
+    UsrInitial,
+    UsrOk,
+    UsrResponse,
+    Ver,
+    XfrRequest,
+    XfrSb,
+)
+from msnqt.protocol.auth import new_challenge
+from msnqt.protocol.codes import ErrorCode, ListName, Status
+from msnqt.protocol.commands import Channel, Command, Sender
+from msnqt.protocol.errors import InvalidFriendlyName
+from msnqt.protocol.message import mail_summary_payload, profile_payload
+
+from ..core.errors import Refused
+from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
+from ..core.model import Account, Profile
+from ..core.notification import NotificationCore
+from ..core.switchboard import SwitchboardCore
+from .connection import Connection, trid_of
+from .login import AUTH_PACKAGE, DIALECT, Negotiated, negotiate, version_check_reply
+
+HOTMAIL = "Hotmail"
+LOGIN_URL = "https://loginnet.passport.com/ppsecure/md5auth.srf?lc=1033"
+SERVICE_URLS = {
+    "INBOX": "/cgi-bin/HoTMaiL",
+    "COMPOSE": "/cgi-bin/compose",
+    "PASSWORD": "/cgi-bin/passwordchange",
+    "PERSON": "/cgi-bin/profile",
+    "FOLDERS": "/cgi-bin/folders",
+    "MESSAGE": "/cgi-bin/getmsg",
+}
+SIGNED_IN_COMMANDS = frozenset(
+    {"SYN", "LST", "GTC", "BLP", "ADD", "REM", "REA", "CHG", "XFR", "URL", "FND", "SND", "PNG"})
+
+MALFORMED_CODES: dict[str, ErrorCode] = {
+    "ADD": ErrorCode.INVALID_PARAMETER, "REM": ErrorCode.INVALID_PARAMETER,
+    "LST": ErrorCode.INVALID_PARAMETER, "GTC": ErrorCode.INVALID_PARAMETER,
+    "BLP": ErrorCode.INVALID_PARAMETER, "CHG": ErrorCode.INVALID_PARAMETER,
+    "XFR": ErrorCode.INVALID_PARAMETER, "URL": ErrorCode.INVALID_PARAMETER,
+    "FND": ErrorCode.INVALID_PARAMETER, "SND": ErrorCode.BAD_PARAMETERS,
+    "REA": ErrorCode.INVALID_PARAMETER, "SYN": ErrorCode.INVALID_PARAMETER,
+}
+"""The reply to a well-framed but malformed command; anything not listed closes the connection."""
+
+
+class NsState(Enum):
+    CONNECTED = auto()
+    NEGOTIATED = auto()
+    VERSION_CHECK = auto()
+    CHALLENGED = auto()
+    SIGNED_IN = auto()
+
+
+class NsConnection(Connection[NsState]):
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
+                 core: NotificationCore, switchboard: SwitchboardCore, sb_address: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(reader, writer, Decoder(Sender.CLIENT, Channel.NS))
+        self.state = NsState.CONNECTED
+        self._core = core
+        self._switchboard = switchboard
+        self._sb_address = sb_address
+        self._clock = clock
+        self._claimed: str | None = None
+        self._challenge: str | None = None
+        self.account: Account | None = None
+
+    def transitions(self) -> Mapping[tuple[NsState, str], Callable[[Any, Any], None]]:
+        return TRANSITIONS
+
+    # --- state-machine edges -------------------------------------------------------------------------
+
+    def out_of_state(self, name: str, command: Command) -> None:
+        trid = trid_of(command)
+        early = self.state in (NsState.NEGOTIATED, NsState.CHALLENGED)
+        if early and name in SIGNED_IN_COMMANDS and trid is not None:
+            self.send(Error(ErrorCode.NOT_LOGGED_IN, trid))
+        elif self.state is NsState.SIGNED_IN and name == "USR" and trid is not None:
+            self.send(Error(ErrorCode.ALREADY_LOGGED_IN, trid))
+        else:
+            self.close()
+
+    def malformed(self, command: Malformed) -> None:
+        code = MALFORMED_CODES.get(command.name)
+        if command.name == "REA" and isinstance(command.error, InvalidFriendlyName):
+            code = ErrorCode.INVALID_FRIENDLY_NAME
+        if code is None or command.trid is None:
+            self.close()
+        else:
+            self.send(Error(code, command.trid))
+
+    def refused(self, trid: int, refusal: Refused) -> None:
+        if refusal.code is not None:
+            self.send(Error(refusal.code, trid))
+        if refusal.close:
+            self.close()
+
+    # --- login -------------------------------------------------------------------------------------
+
+    def on_ver(self, command: Ver) -> None:
+        outcome = negotiate(command)
+        if outcome is Negotiated.MSNP2:
+            self.send(Ver(command.trid, (DIALECT,)))
+            self.state = NsState.NEGOTIATED
+        elif outcome is Negotiated.VERSION_CHECK_ONLY:
+            self.send(Ver(command.trid, (outcome.value,)))
+            self.state = NsState.VERSION_CHECK
+        else:
+            self.send(Ver(command.trid, ("0",)))
+            self.close()
+
+    def on_cvq(self, command: Cvq) -> None:
+        self.send(Cvq(command.trid, version_check_reply(command.fields)))
+        self.close()
+
+    def on_cvr(self, command: Cvr) -> None:
+        self.send(Cvr(command.trid, version_check_reply(command.fields)))
+
+    def on_inf(self, command: Inf) -> None:
+        self.send(InfReply(command.trid, (AUTH_PACKAGE,)))
+
+    def on_usr_initial(self, command: UsrInitial | UsrResponse) -> None:
+        if not isinstance(command, UsrInitial) or command.package != AUTH_PACKAGE:
+            self.close()
+            return
+        # Unknown accounts get a challenge too and fail at the S step, so accounts cannot be probed.
+        self._claimed = command.handle
+        self._challenge = new_challenge()
+        self.send(UsrChallenge(command.trid, self._challenge))
+        self.state = NsState.CHALLENGED
+
+    def on_usr_response(self, command: UsrInitial | UsrResponse) -> None:
+        if not isinstance(command, UsrResponse) or command.package != AUTH_PACKAGE:
+            self.close()
+            return
+        assert self._claimed is not None and self._challenge is not None
+        account = self._core.verify(self._claimed, self._challenge, command.response)
+        self._challenge = None
+        if account is None:
+            self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
+            self.close()
+            return
+        self.account = account
+        self.state = NsState.SIGNED_IN
+        self._core.sign_in(account, self)
+        self.send(UsrOk(command.trid, account.handle, account.friendly))
+        self.send(MsgRelay(HOTMAIL, HOTMAIL, profile_payload(int(self._clock()))))
+        mailbox = self._core.mailbox(account.handle)
+        if mailbox is not None and mailbox[0] + mailbox[1] > 0:
+            self.send(MsgRelay(HOTMAIL, HOTMAIL, mail_summary_payload(*mailbox)))
+
+    def on_out(self, command: Out) -> None:
+        self.send(Out())
+        self.close()
+
+    # --- signed in -----------------------------------------------------------------------------------
+
+    @property
+    def handle(self) -> str:
+        assert self.account is not None
+        return self.account.handle
+
+    def on_syn(self, command: Syn) -> None:
+        lists = self._core.lists(self.handle)
+        self.send(Syn(command.trid, lists.version))
+        if command.version == lists.version:
+            return
+        self.send(Gtc(command.trid, lists.version, lists.gtc))
+        self.send(Blp(command.trid, lists.version, lists.blp))
+        for name in (ListName.FORWARD, ListName.ALLOW, ListName.BLOCK, ListName.REVERSE):
+            self._send_list(command.trid, name)
+
+    def on_lst(self, command: LstRequest) -> None:
+        self._send_list(command.trid, command.list_name)
+
+    def _send_list(self, trid: int, name: ListName) -> None:
+        lists = self._core.lists(self.handle)
+        members = lists.members(name)
+        if not members:
+            self.send(Lst(trid, name, lists.version, 0, 0))
+        for index, entry in enumerate(members, start=1):
+            self.send(Lst(trid, name, lists.version, index, len(members), entry.handle, entry.friendly))
+
+    def on_gtc(self, command: GtcRequest) -> None:
+        try:
+            version = self._core.set_gtc(self.handle, command.setting)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        self.send(Gtc(command.trid, version, command.setting))
+
+    def on_blp(self, command: BlpRequest) -> None:
+        try:
+            version = self._core.set_blp(self.handle, command.setting)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        self.send(Blp(command.trid, version, command.setting))
+
+    def on_add(self, command: AddRequest) -> None:
+        try:
+            outcome = self._core.add(self.handle, command.list_name, command.handle, command.friendly)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        self.send(Add(command.trid, command.list_name, outcome.version, outcome.handle, outcome.friendly))
+        if outcome.initial is not None:
+            seen = outcome.initial
+            self.send(Iln(command.trid, seen.status, seen.handle, seen.friendly))
+
+    def on_rem(self, command: RemRequest) -> None:
+        try:
+            version, handle = self._core.remove(self.handle, command.list_name, command.handle)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        self.send(Rem(command.trid, command.list_name, version, handle))
+
+    def on_rea(self, command: ReaRequest) -> None:
+        try:
+            version, handle = self._core.rename(self.handle, command.handle, command.friendly)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        self.send(Rea(command.trid, version, handle, command.friendly))
+
+    def on_chg(self, command: Chg) -> None:
+        if command.status is Status.OFFLINE:
+            self.send(Error(ErrorCode.INVALID_PARAMETER, command.trid))
+            return
+        try:
+            initial = self._core.set_status(self.handle, command.status)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        self.send(Chg(command.trid, command.status))
+        for seen in initial or ():
+            self.send(Iln(command.trid, seen.status, seen.handle, seen.friendly))
+
+    def on_xfr(self, command: XfrRequest) -> None:
+        if command.kind != "SB":
+            self.send(Error(ErrorCode.INVALID_PARAMETER, command.trid))
+            return
+        try:
+            cookie = self._switchboard.issue_create_cookie(self.handle)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        self.send(XfrSb(command.trid, self._sb_address, cookie))
+
+    def on_url(self, command: UrlRequest) -> None:
+        path = SERVICE_URLS.get(command.service.upper())
+        if path is None:
+            self.send(Error(ErrorCode.INVALID_PARAMETER, command.trid))
+            return
+        if command.param:
+            path += f"?to={command.param}" if command.service.upper() == "COMPOSE" else f"?id={command.param}"
+        self.send(Url(command.trid, path, LOGIN_URL))
+
+    def on_fnd(self, command: FndRequest) -> None:
+        def field(value: str) -> str:
+            return "" if value == "*" else value
+
+        query = Profile(field(command.fname), field(command.lname), field(command.city),
+                        field(command.state), field(command.country))
+        try:
+            hits = self._core.find(query)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        if not hits:
+            self.send(FndResult(command.trid, 0, 0))
+        for index, hit in enumerate(hits, start=1):
+            p = hit.profile
+            self.send(FndResult(command.trid, index, len(hits), p.fname or "*", p.lname or "*",
+                                p.city or "*", p.state or "*", p.country or "*"))
+
+    def on_snd(self, command: SndRequest) -> None:
+        try:
+            self._core.invite(self.handle, command.address)
+        except Refused as refusal:
+            self.refused(command.trid, refusal)
+            return
+        self.send(SndOk(command.trid))
+
+    def on_png(self, command: Any) -> None:
+        self.send(Qng())
+
+    # --- events from other sessions ------------------------------------------------------------------
+
+    def deliver(self, event: Event) -> None:
+        if self.closing:
+            return
+        match event:
+            case ContactOnline(handle, status, friendly):
+                self.push(Nln(status, handle, friendly))
+            case ContactOffline(handle):
+                self.push(Fln(handle))
+            case AddedBy(version, handle, friendly):
+                self.push(Add(0, ListName.REVERSE, version, handle, friendly))
+            case RemovedBy(version, handle):
+                self.push(Rem(0, ListName.REVERSE, version, handle))
+            case Ring(session_id, cookie, caller, caller_friendly):
+                self.push(Rng(session_id, self._sb_address, cookie, caller, caller_friendly))
+            case SignedOut(reason):
+                self.push(Out(reason))
+                self.close()
+
+    def finished(self) -> None:
+        if self.account is not None:
+            self._core.sign_out(self.account.handle, self)
+
+
+N = NsState
+TRANSITIONS: dict[tuple[NsState, str], Callable[[Any, Any], None]] = {
+    (N.CONNECTED, "VER"): NsConnection.on_ver,
+    (N.VERSION_CHECK, "CVQ"): NsConnection.on_cvq,
+    (N.NEGOTIATED, "INF"): NsConnection.on_inf,
+    (N.NEGOTIATED, "CVR"): NsConnection.on_cvr,
+    (N.NEGOTIATED, "USR"): NsConnection.on_usr_initial,
+    (N.NEGOTIATED, "OUT"): NsConnection.on_out,
+    (N.CHALLENGED, "INF"): NsConnection.on_inf,
+    (N.CHALLENGED, "USR"): NsConnection.on_usr_response,
+    (N.CHALLENGED, "OUT"): NsConnection.on_out,
+    (N.SIGNED_IN, "INF"): NsConnection.on_inf,
+    (N.SIGNED_IN, "CVR"): NsConnection.on_cvr,
+    (N.SIGNED_IN, "SYN"): NsConnection.on_syn,
+    (N.SIGNED_IN, "LST"): NsConnection.on_lst,
+    (N.SIGNED_IN, "GTC"): NsConnection.on_gtc,
+    (N.SIGNED_IN, "BLP"): NsConnection.on_blp,
+    (N.SIGNED_IN, "ADD"): NsConnection.on_add,
+    (N.SIGNED_IN, "REM"): NsConnection.on_rem,
+    (N.SIGNED_IN, "REA"): NsConnection.on_rea,
+    (N.SIGNED_IN, "CHG"): NsConnection.on_chg,
+    (N.SIGNED_IN, "XFR"): NsConnection.on_xfr,
+    (N.SIGNED_IN, "URL"): NsConnection.on_url,
+    (N.SIGNED_IN, "FND"): NsConnection.on_fnd,
+    (N.SIGNED_IN, "SND"): NsConnection.on_snd,
+    (N.SIGNED_IN, "PNG"): NsConnection.on_png,
+    (N.SIGNED_IN, "OUT"): NsConnection.on_out,
+}
+"""(state, command name) → handler; everything else is out of state (see the module docstring)."""

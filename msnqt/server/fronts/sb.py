@@ -1,0 +1,153 @@
+"""The Switchboard front (msnp2-reference §2.3, §3.3).
+
+    CONNECTED  --USR h ck-->        IN_SESSION (creates the session; 911 + close on a bad cookie)
+    CONNECTED  --ANS h ck sid-->    IN_SESSION (IRO…, ANS t OK; JOI to the others; 911 + close)
+    CONNECTED  --nothing for sb_auth_timeout--> closed
+    IN_SESSION --CAL h-->           IN_SESSION (CAL t RINGING sid; 208 / 215 / 217)
+    IN_SESSION --MSG t U|N|A n-->   IN_SESSION (relay; ACK/NAK per mode; close on bad mode or size)
+    IN_SESSION --OUT-->             closed (BYE to the others)
+Anything else closes the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from enum import Enum, auto
+from typing import Any
+
+from msnqt.protocol import (
+    Ack,
+    Ans,
+    AnsOk,
+    Bye,
+    Cal,
+    CalRinging,
+    Decoder,
+    Error,
+    Iro,
+    Joi,
+    Malformed,
+    MsgRelay,
+    MsgSend,
+    Nak,
+    Out,
+    UsrOk,
+    UsrSb,
+)
+from msnqt.protocol.codes import AckMode, ErrorCode
+from msnqt.protocol.commands import Channel, Sender
+from msnqt.protocol.errors import InvalidHandle
+
+from ..core.errors import Refused
+from ..core.switchboard import Participant, Session, SwitchboardCore
+from .connection import Connection
+
+
+class SbState(Enum):
+    CONNECTED = auto()
+    IN_SESSION = auto()
+
+
+class SbConnection(Connection[SbState]):
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
+                 core: SwitchboardCore, max_payload: int, auth_timeout: float) -> None:
+        super().__init__(reader, writer, Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload))
+        self.state = SbState.CONNECTED
+        self._core = core
+        self._session: Session | None = None
+        self._me: Participant | None = None
+        self._auth_timer = asyncio.get_running_loop().call_later(auth_timeout, self._auth_timed_out)
+
+    def transitions(self) -> Mapping[tuple[SbState, str], Callable[[Any, Any], None]]:
+        return TRANSITIONS
+
+    def _auth_timed_out(self) -> None:
+        if self.state is SbState.CONNECTED:
+            self.close()
+
+    def malformed(self, command: Malformed) -> None:
+        if command.name == "CAL" and isinstance(command.error, InvalidHandle) and command.trid is not None:
+            self.send(Error(ErrorCode.INVALID_USERNAME, command.trid))
+        else:
+            self.close()
+
+    def _refused(self, trid: int, refusal: Refused) -> None:
+        if refusal.code is not None:
+            self.send(Error(refusal.code, trid))
+        if refusal.close:
+            self.close()
+
+    def _enter(self, session: Session, me: Participant) -> None:
+        self._auth_timer.cancel()
+        self._session, self._me = session, me
+        self.state = SbState.IN_SESSION
+
+    def on_usr(self, command: UsrSb) -> None:
+        try:
+            session, me = self._core.create(command.handle, command.cookie, self)
+        except Refused as refusal:
+            self._refused(command.trid, refusal)
+            return
+        self._enter(session, me)
+        self.send(UsrOk(command.trid, me.handle, me.friendly))
+
+    def on_ans(self, command: Ans) -> None:
+        try:
+            session, me, roster = self._core.answer(command.handle, command.cookie, command.session_id, self)
+        except Refused as refusal:
+            self._refused(command.trid, refusal)
+            return
+        self._enter(session, me)
+        for index, other in enumerate(roster, start=1):
+            self.send(Iro(command.trid, index, len(roster), other.handle, other.friendly))
+        self.send(AnsOk(command.trid))
+
+    def on_cal(self, command: Cal) -> None:
+        assert self._session is not None and self._me is not None
+        try:
+            session_id = self._core.call(self._session, self._me, command.handle)
+        except Refused as refusal:
+            self._refused(command.trid, refusal)
+            return
+        self.send(CalRinging(command.trid, session_id))
+
+    def on_msg(self, command: MsgSend) -> None:
+        assert self._session is not None and self._me is not None
+        delivered = self._core.relay(self._session, self._me, command.payload)
+        if command.ack is AckMode.ACKNOWLEDGED and delivered:
+            self.send(Ack(command.trid))
+        elif command.ack is not AckMode.UNACKNOWLEDGED and not delivered:
+            self.send(Nak(command.trid))
+
+    def on_out(self, command: Out) -> None:
+        self.close()
+
+    # --- Member: what the core tells this participant ------------------------------------------------
+
+    def joined(self, handle: str, friendly: str) -> None:
+        self.push(Joi(handle, friendly))
+
+    def left(self, handle: str) -> None:
+        self.push(Bye(handle))
+
+    def relay(self, sender: str, sender_friendly: str, payload: bytes) -> bool:
+        if self.closing:
+            return False
+        self.push(MsgRelay(sender, sender_friendly, payload))
+        return True
+
+    def finished(self) -> None:
+        self._auth_timer.cancel()
+        if self._session is not None and self._me is not None:
+            self._core.leave(self._session, self._me)
+
+
+S = SbState
+TRANSITIONS: dict[tuple[SbState, str], Callable[[Any, Any], None]] = {
+    (S.CONNECTED, "USR"): SbConnection.on_usr,
+    (S.CONNECTED, "ANS"): SbConnection.on_ans,
+    (S.IN_SESSION, "CAL"): SbConnection.on_cal,
+    (S.IN_SESSION, "MSG"): SbConnection.on_msg,
+    (S.IN_SESSION, "OUT"): SbConnection.on_out,
+}

@@ -1,0 +1,144 @@
+"""The assembled server: store, core and the three fronts, listening on asyncio streams.
+
+This is the public in-process API used by the desktop app's demo mode, by the client engine's tests
+and by the command line. Only this module knows how the pieces are wired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from msnqt.protocol.names import friendly_fits, is_valid_handle
+
+from .config import ServerConfig
+from .core.errors import AccountError
+from .core.model import Account, Profile
+from .core.notification import NotificationCore
+from .core.routing import LocalRouter, PresenceTable
+from .core.switchboard import SwitchboardCore
+from .fronts.connection import Connection
+from .fronts.ds import DsConnection
+from .fronts.ns import NsConnection
+from .fronts.sb import SbConnection
+from .store import SqliteStore
+
+log = logging.getLogger("msnqt.server")
+
+Address = tuple[str, int]
+ConnectionFactory = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Connection[Any]]
+
+
+def check_new_account(handle: str, friendly: str) -> None:
+    """Raise :class:`AccountError` with a readable reason for a handle or name the wire cannot carry."""
+    if not is_valid_handle(handle):
+        raise AccountError(f"not an e-mail style handle of at most 129 bytes: {handle!r}")
+    if not friendly_fits(friendly):
+        raise AccountError("friendly name is longer than 387 bytes once URL-encoded")
+
+
+class MsnServer:
+    """DS, NS and SB on one host, backed by SQLite in ``config.data_dir``."""
+
+    def __init__(self, config: ServerConfig, store: SqliteStore) -> None:
+        self.config = config
+        self.store = store
+        self.notification = NotificationCore(
+            store, LocalRouter(), PresenceTable(), fl_limit=config.fl_limit,
+            fnd_max_results=config.fnd_max_results, valid_handle=is_valid_handle)
+        self.switchboard = SwitchboardCore(
+            self.notification, cookie_lifetime=config.cookie_lifetime, valid_handle=is_valid_handle)
+        self._servers: list[asyncio.Server] = []
+        self._connections: set[Connection[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.ds_address: Address = (config.host, config.ds_port)
+        self.ns_address: Address = (config.host, config.ns_port)
+        self.sb_address: Address = (config.host, config.sb_port)
+
+    @classmethod
+    async def start(cls, config: ServerConfig) -> MsnServer:
+        """Open the store and listen on the three ports (0 picks a free one); return once listening."""
+        server = cls(config, SqliteStore.open(config.data_dir))
+        try:
+            await server._listen()
+        except BaseException:
+            await server.close()
+            raise
+        return server
+
+    async def _listen(self) -> None:
+        config = self.config
+        self.sb_address = await self._serve(config.sb_port, self._new_sb)
+        self.ns_address = await self._serve(config.ns_port, self._new_ns)
+        self.ds_address = await self._serve(config.ds_port, self._new_ds)
+
+    async def _serve(self, port: int, factory: ConnectionFactory) -> Address:
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                connection = factory(reader, writer)
+            except Exception:
+                log.exception("could not set up a connection")
+                writer.close()
+                return
+            self._connections.add(connection)
+            task = asyncio.current_task()
+            if task is not None:
+                self._tasks.add(task)
+            try:
+                await connection.serve()
+            finally:
+                self._connections.discard(connection)
+                if task is not None:
+                    self._tasks.discard(task)
+
+        listener = await asyncio.start_server(accept, self.config.host, port)
+        self._servers.append(listener)
+        host, bound = listener.sockets[0].getsockname()[:2]
+        return (str(host), int(bound))
+
+    @staticmethod
+    def _wire(address: Address) -> str:
+        return f"{address[0]}:{address[1]}"
+
+    def _new_ds(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
+        return DsConnection(reader, writer, ns_address=self._wire(self.ns_address))
+
+    def _new_ns(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
+        return NsConnection(
+            reader, writer, core=self.notification, switchboard=self.switchboard,
+            sb_address=self._wire(self.sb_address))
+
+    def _new_sb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
+        return SbConnection(
+            reader, writer, core=self.switchboard, max_payload=self.config.sb_max_payload,
+            auth_timeout=self.config.sb_auth_timeout)
+
+    # --- administration ------------------------------------------------------------------------------
+
+    def add_account(self, email: str, password: str, friendly: str | None = None, *, fname: str = "",
+                    lname: str = "", city: str = "", state: str = "", country: str = "") -> Account:
+        """Create an account (friendly name defaults to the handle); AccountError on a bad or taken handle."""
+        name = email if friendly is None else friendly
+        check_new_account(email, name)
+        return self.store.create_account(email, password, name, Profile(fname, lname, city, state, country))
+
+    def set_mailbox(self, email: str, inbox_unread: int, folders_unread: int) -> None:
+        """Unread counts announced in the mail MSG at the next sign-in (no real mailbox behind it)."""
+        self.notification.set_mailbox(email, inbox_unread, folders_unread)
+
+    async def close(self) -> None:
+        """OUT SSD to every NS session, close every socket, then the database."""
+        for listener in self._servers:
+            listener.close()
+        self.notification.shut_down()
+        for connection in list(self._connections):
+            connection.close()
+        tasks = list(self._tasks)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for listener in self._servers:
+            await listener.wait_closed()
+        self._servers.clear()
+        self.store.close()

@@ -1,0 +1,54 @@
+"""Starting a real server for a transcript: the ``!config``, ``!account`` and ``!mailbox`` directives."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from msnqt.server import MsnServer, ServerConfig
+from tests.support.transcript import Transcript, TranscriptError, run_transcript
+
+_TUNABLES = {f.name: f.type for f in fields(ServerConfig)}
+
+
+def _config(data_dir: Path, transcript: Transcript) -> ServerConfig:
+    values: dict[str, Any] = {}
+    for lineno, name, args in transcript.directives:
+        if name != "config":
+            continue
+        for arg in args:
+            key, _, text = arg.partition("=")
+            if key not in _TUNABLES:
+                raise TranscriptError(f"{transcript.name}:{lineno}: unknown setting {key}")
+            values[key] = float(text) if "." in text else int(text)
+    return ServerConfig(data_dir=data_dir, ds_port=0, ns_port=0, sb_port=0, **values)
+
+
+def _setup(server: MsnServer, transcript: Transcript) -> None:
+    for lineno, name, args in transcript.directives:
+        if name == "account":
+            handle, password, friendly, *profile = args
+            extra = dict(item.split("=", 1) for item in profile)
+            server.add_account(handle, password, unquote(friendly),
+                               **{k: unquote(v) for k, v in extra.items()})
+        elif name == "mailbox":
+            server.set_mailbox(args[0], int(args[1]), int(args[2]))
+        elif name != "config":
+            raise TranscriptError(f"{transcript.name}:{lineno}: unknown directive !{name}")
+
+
+def addresses(server: MsnServer) -> dict[str, str]:
+    return {name: f"{host}:{port}" for name, (host, port) in
+            (("ds", server.ds_address), ("ns", server.ns_address), ("sb", server.sb_address))}
+
+
+async def play(transcript: Transcript, data_dir: Path) -> dict[str, str]:
+    """Start a fresh server, apply the directives, run the transcript, close the server."""
+    server = await MsnServer.start(_config(data_dir, transcript))
+    try:
+        _setup(server, transcript)
+        return await run_transcript(transcript, addresses(server))
+    finally:
+        await server.close()
