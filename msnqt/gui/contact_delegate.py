@@ -1,0 +1,62 @@
+"""Paints one contact-list row the 1.0 way: a 16 px person icon, the friendly name, and the status suffix.
+
+Section rows are drawn bold with their connected/disconnected computer glyph. The selection is the classic
+navy bar behind the text only (not the icon), as Windows 9x list views did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QIcon, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from msnqt.gui.contact_model import IsSectionRole, NameRole, SuffixRole
+
+ICON_SIZE = 16
+GAP = 4
+
+
+class ContactDelegate(QStyledItemDelegate):
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        base = super().sizeHint(option, index)
+        return QSize(base.width(), max(base.height(), ICON_SIZE + 4))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        painter.save()
+        rect: QRect = option.rect
+        is_section = bool(index.data(IsSectionRole))
+        decoration: Any = index.data(Qt.ItemDataRole.DecorationRole)
+        top = rect.top() + (rect.height() - ICON_SIZE) // 2
+        icon_rect = QRect(rect.left() + 2, top, ICON_SIZE, ICON_SIZE)
+        if isinstance(decoration, QIcon):
+            decoration.paint(painter, icon_rect)
+
+        font = QFont(option.font)
+        font.setBold(is_section)
+        painter.setFont(font)
+        name = str(index.data(NameRole) or "")
+        suffix = "" if is_section else str(index.data(SuffixRole) or "")
+        text = name + suffix
+        metrics = painter.fontMetrics()
+        text_left = icon_rect.right() + GAP + 1
+        available = max(0, rect.right() - text_left - 2)
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, available)
+        text_rect = QRect(text_left, rect.top(), min(metrics.horizontalAdvance(shown) + 4, available + 2),
+                          rect.height())
+
+        palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected and not is_section:
+            painter.fillRect(text_rect, palette.color(QPalette.ColorRole.Highlight))
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+        else:
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(text_rect.adjusted(2, 0, 0, 0),
+                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), shown)
+        if option.state & QStyle.StateFlag.State_HasFocus and not is_section:
+            painter.setPen(Qt.PenStyle.DotLine)
+            painter.drawRect(text_rect.adjusted(0, 0, -1, -1))
+        painter.restore()

@@ -1,0 +1,291 @@
+"""One conversation: "<Name> - Instant Message" with a To: line, the history, a typing box and Send.
+
+The window talks to one ``msnqt.client.Conversation`` (attached once the switchboard answers) and is fed
+the conversation's events by :class:`msnqt.gui.session.GuiSession`. History lines follow ui-fidelity §5:
+a bold "<name> says:" header then the text indented; join/leave and delivery notices in grey.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QWidget,
+)
+
+from msnqt.gui.errors import is_undelivered, user_message
+from msnqt.gui.resources import icon
+from msnqt.gui.uiload import child, load_form
+
+TITLE_SUFFIX = " - Instant Message"
+TYPING_CLEAR_MS = 6000
+GREY = "#808080"
+UNDELIVERED_HEADER = "The following message could not be delivered to all recipients:"
+
+
+def format_last_received(when: datetime) -> str:
+    """ "Last message received at 3:04 PM on 11/25/2026." (US-style, as the 1999 client was)."""
+    time_text = when.strftime("%I:%M %p").lstrip("0")
+    return f"Last message received at {time_text} on {when.strftime('%m/%d/%Y')}."
+
+
+def _text_html(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")
+
+
+class ConversationWindow(QMainWindow):
+    """Signals: ``closed(window)`` when the user closes it; ``messageSent(text)`` after a send attempt."""
+
+    closed = Signal(object)
+    messageSent = Signal(str)
+
+    def __init__(self, *, my_name: Callable[[], str], name_of: Callable[[str], str],
+                 invite_candidates: Callable[[], list[tuple[str, str]]],
+                 first_handle: str | None = None, typing_clear_ms: int = TYPING_CLEAR_MS,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._my_name = my_name
+        self._name_of = name_of
+        self._invite_candidates = invite_candidates
+        self._typing_clear_ms = typing_clear_ms
+        self.conversation: Any = None
+        self._pending_handles: list[str] = [first_handle] if first_handle else []
+        self._typing: dict[str, QTimer] = {}
+        self._last_received: datetime | None = None
+        self._can_send = False
+        self._clearing_input = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._last_undelivered: str | None = None
+
+        self.setWindowIcon(icon("app"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        form = load_form("conversation_form", self)
+        self.setCentralWidget(form)
+        self.to_label = child(form, QLabel, "toLabel")
+        self.history = child(form, QTextBrowser, "history")
+        self.input = child(form, QPlainTextEdit, "input")
+        self.send_button = child(form, QPushButton, "sendButton")
+        self.invite_button = child(form, QPushButton, "inviteButton")
+        self.status_label = QLabel(self)
+        self.status_label.setAccessibleName("Conversation status")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().setSizeGripEnabled(True)
+        self.history.document().setDefaultStyleSheet(f".sys {{ color: {GREY}; }}")
+        self.input.installEventFilter(self)
+        self.input.textChanged.connect(self._on_input_changed)
+        self.send_button.clicked.connect(self._send_clicked)
+        self.invite_button.clicked.connect(self._invite_clicked)
+        self.resize(420, 360)
+        self.input.setFocus()
+        self._refresh_header()
+        self._refresh_status()
+
+    # --- state from the session -----------------------------------------------------------------
+    @property
+    def handles(self) -> list[str]:
+        """Everyone this window talks to (joined participants, else those being called)."""
+        if self.conversation is not None and self.conversation.participants:
+            return list(self.conversation.participants)
+        return list(self._pending_handles)
+
+    def attach(self, conversation: Any) -> None:
+        """Bind to the engine's conversation (idempotent)."""
+        if self.conversation is conversation:
+            return
+        self.conversation = conversation
+        for handle in conversation.invited:
+            if handle not in self._pending_handles:
+                self._pending_handles.append(handle)
+        self.set_can_send(True)
+        self._refresh_header()
+
+    def set_can_send(self, can_send: bool) -> None:
+        self._can_send = can_send
+        self._update_send_enabled()
+        self.invite_button.setEnabled(can_send)
+
+    def refresh_names(self) -> None:
+        self._refresh_header()
+        self._refresh_status()
+
+    # --- engine events ---------------------------------------------------------------------------
+    def on_joined(self, handle: str, friendly: str) -> None:
+        if handle not in self._pending_handles:
+            self._pending_handles.append(handle)
+        self.add_system_line(f"{friendly or self._name_of(handle)} has joined the conversation.")
+        self._refresh_header()
+
+    def on_left(self, handle: str) -> None:
+        self._stop_typing(handle)
+        self.add_system_line(f"{self._name_of(handle)} has left the conversation.")
+        self._refresh_header()
+
+    def on_message(self, sender: str, friendly: str, text: str, received_at: datetime) -> None:
+        self._append_message(friendly or self._name_of(sender), text)
+        self._last_received = received_at
+        self._stop_typing(sender)
+
+    def on_typing(self, handle: str) -> None:
+        timer = self._typing.get(handle)
+        if timer is None:
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda h=handle: self._stop_typing(h))
+            self._typing[handle] = timer
+        timer.start(self._typing_clear_ms)
+        self._refresh_status()
+
+    def on_undelivered(self, text: str, reason: str = "") -> None:
+        if self._last_undelivered == text:
+            return  # the engine reported it twice (event and exception): show it once
+        self._last_undelivered = text
+        self.add_system_line(UNDELIVERED_HEADER, colour="#c00000")
+        self.history.append(
+            f'<p style="margin-left:16px; margin-top:0px; color:{GREY}">{_text_html(text)}</p>')
+
+    def add_system_line(self, text: str, colour: str = GREY) -> None:
+        self.history.append(f'<p style="color:{colour}">{html.escape(text)}</p>')
+        self.history.moveCursor(QTextCursor.MoveOperation.End)
+
+    def alert(self) -> None:
+        """Draw attention without taking the keyboard focus (taskbar flash)."""
+        QApplication.alert(self)
+
+    # --- user actions ----------------------------------------------------------------------------
+    def send_text(self, text: str) -> None:
+        text = text.strip("\n")
+        if not text.strip() or self.conversation is None:
+            return
+        self._append_message(self._my_name(), text)
+        self._last_undelivered = None
+        self._spawn(self._deliver(text))
+
+    async def _deliver(self, text: str) -> None:
+        try:
+            await self.conversation.send_text(text)
+        except Exception as exc:  # the UI boundary: every failure becomes a line in the history
+            if is_undelivered(exc):
+                self.on_undelivered(text, str(getattr(exc, "reason", "")))
+            else:
+                self.add_system_line(user_message(exc, "Your message could not be sent."), colour="#c00000")
+        self.messageSent.emit(text)
+
+    def _send_clicked(self) -> None:
+        text = self.input.toPlainText()
+        self._clearing_input = True
+        self.input.clear()
+        self._clearing_input = False
+        self.send_text(text)
+        self.input.setFocus()
+
+    def _on_input_changed(self) -> None:
+        self._update_send_enabled()
+        if not self._clearing_input and self.conversation is not None and self.input.toPlainText():
+            self.conversation.notify_typing()
+
+    def _update_send_enabled(self) -> None:
+        self.send_button.setEnabled(self._can_send and bool(self.input.toPlainText().strip()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.input and event.type() == QEvent.Type.KeyPress:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            if key_event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if key_event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                    self.input.insertPlainText("\n")
+                elif self.send_button.isEnabled():
+                    self._send_clicked()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _invite_clicked(self) -> None:
+        present = set(self.handles)
+        candidates = [(h, n) for h, n in self._invite_candidates() if h not in present]
+        if not candidates:
+            self.add_system_line("There is no one else online to invite.")
+            return
+        labels = [f"{name} <{handle}>" for handle, name in candidates]
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Invite - MSN Messenger Service")
+        dialog.setLabelText("&Invite someone to this conversation:")
+        dialog.setComboBoxItems(labels)
+        dialog.setAccessibleName("Invite someone to this conversation")
+        dialog.textValueSelected.connect(
+            lambda label: self.invite(candidates[labels.index(label)][0]) if label in labels else None)
+        dialog.open()
+        self.invite_dialog = dialog
+
+    def invite(self, handle: str) -> None:
+        if self.conversation is None:
+            return
+        if handle not in self._pending_handles:
+            self._pending_handles.append(handle)
+        self._spawn(self._invite(handle))
+
+    async def _invite(self, handle: str) -> None:
+        try:
+            await self.conversation.invite(handle)
+        except Exception as exc:  # the UI boundary
+            self.add_system_line(user_message(exc, f"{self._name_of(handle)} could not be invited."),
+                                 colour="#c00000")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for timer in self._typing.values():
+            timer.stop()
+        self.closed.emit(self)
+        super().closeEvent(event)
+
+    # --- rendering -------------------------------------------------------------------------------
+    def _append_message(self, name: str, text: str) -> None:
+        self.history.append(f"<p style='margin-top:4px'><b>{html.escape(name)} says:</b></p>")
+        self.history.append(f"<p style='margin-left:16px; margin-top:0px'>{_text_html(text)}</p>")
+        self.history.moveCursor(QTextCursor.MoveOperation.End)
+
+    def _refresh_header(self) -> None:
+        handles = self.handles
+        names = [self._name_of(h) for h in handles]
+        self.setWindowTitle((", ".join(names) if names else "Instant Message") + TITLE_SUFFIX)
+        self.to_label.setText("To: " + ", ".join(f"{self._name_of(h)} <{h}>" for h in handles))
+
+    def _stop_typing(self, handle: str) -> None:
+        timer = self._typing.pop(handle, None)
+        if timer is not None:
+            timer.stop()
+            timer.deleteLater()
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        typing = [self._name_of(h) for h in self._typing]
+        if len(typing) == 1:
+            text = f"{typing[0]} is typing a message."
+        elif typing:
+            text = f"{', '.join(typing[:-1])} and {typing[-1]} are typing a message."
+        elif self._last_received is not None:
+            text = format_last_received(self._last_received)
+        else:
+            text = ""
+        self.status_label.setText(text)
+
+    @property
+    def status_text(self) -> str:
+        return self.status_label.text()
+
+    def history_text(self) -> str:
+        return self.history.toPlainText()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

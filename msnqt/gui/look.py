@@ -1,0 +1,69 @@
+"""The 1999 look: Qt's classic Windows 9x style with a Windows 98 palette and a small sans font.
+
+Qt's "Windows" style already draws bevelled grey buttons and sunken white panes on every platform; we only
+give it the classic colours (ButtonFace #C0C0C0, white bases, navy selection) and an 8-9 pt font. No
+Microsoft font is bundled: DejaVu Sans (or the system sans) stands in for MS Sans Serif.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from msnqt.gui.resources import icon
+
+BUTTON_FACE = QColor("#c0c0c0")
+NAVY = QColor("#000080")
+GREY_TEXT = QColor("#808080")
+FONT_POINT_SIZE = 8
+
+
+def classic_palette() -> QPalette:
+    """The Windows 98 "Windows Standard" scheme as a QPalette."""
+    pal = QPalette()
+    black, white = QColor("#000000"), QColor("#ffffff")
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        pal.setColor(group, QPalette.ColorRole.Window, BUTTON_FACE)
+        pal.setColor(group, QPalette.ColorRole.Button, BUTTON_FACE)
+        pal.setColor(group, QPalette.ColorRole.Base, white)
+        pal.setColor(group, QPalette.ColorRole.AlternateBase, QColor("#f0f0f0"))
+        pal.setColor(group, QPalette.ColorRole.WindowText, black)
+        pal.setColor(group, QPalette.ColorRole.ButtonText, black)
+        pal.setColor(group, QPalette.ColorRole.Text, black)
+        pal.setColor(group, QPalette.ColorRole.Highlight, NAVY)
+        pal.setColor(group, QPalette.ColorRole.HighlightedText, white)
+        pal.setColor(group, QPalette.ColorRole.Light, white)
+        pal.setColor(group, QPalette.ColorRole.Midlight, QColor("#dfdfdf"))
+        pal.setColor(group, QPalette.ColorRole.Mid, GREY_TEXT)
+        pal.setColor(group, QPalette.ColorRole.Dark, GREY_TEXT)
+        pal.setColor(group, QPalette.ColorRole.Shadow, black)
+        pal.setColor(group, QPalette.ColorRole.ToolTipBase, QColor("#ffffe1"))
+        pal.setColor(group, QPalette.ColorRole.ToolTipText, black)
+        pal.setColor(group, QPalette.ColorRole.Link, QColor("#0000ff"))
+        pal.setColor(group, QPalette.ColorRole.LinkVisited, QColor("#800080"))
+    disabled = QPalette.ColorGroup.Disabled
+    pal.setColor(disabled, QPalette.ColorRole.Window, BUTTON_FACE)
+    pal.setColor(disabled, QPalette.ColorRole.Button, BUTTON_FACE)
+    pal.setColor(disabled, QPalette.ColorRole.Base, BUTTON_FACE)
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text):
+        pal.setColor(disabled, role, GREY_TEXT)
+    pal.setColor(disabled, QPalette.ColorRole.Light, white)
+    pal.setColor(disabled, QPalette.ColorRole.Highlight, GREY_TEXT)
+    return pal
+
+
+def classic_font() -> QFont:
+    font = QFont("DejaVu Sans")
+    font.setStyleHint(QFont.StyleHint.SansSerif)
+    font.setPointSize(FONT_POINT_SIZE)
+    return font
+
+
+def apply_classic_look(app: QApplication) -> None:
+    """Give the whole application the 1999 look (call once, before creating windows)."""
+    style = QStyleFactory.create("Windows")
+    if style is not None:
+        app.setStyle(style)
+    app.setPalette(classic_palette())
+    app.setFont(classic_font())
+    app.setWindowIcon(icon("app"))

@@ -1,0 +1,109 @@
+"""Starting the desktop app: ``main(argv)`` for the ``msnqt`` command and ``run_gui`` for the demo.
+
+This is the one place that creates the qasync loop. The app ends when its last window closes: the main
+coroutine then signs out cleanly and returns (``setQuitOnLastWindowClosed(False)``, toolchain-notes §3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from msnqt.gui.credentials import CredentialStore, KeyringCredentials
+from msnqt.gui.look import apply_classic_look
+from msnqt.gui.main_window import MainWindow
+from msnqt.gui.session import EngineFactory, GuiSession
+from msnqt.gui.settings import AppSettings
+
+OnReady = Callable[[MainWindow], Awaitable[None] | None]
+
+
+def default_engine_factory(server: str) -> Any:
+    from msnqt.client import Messenger
+
+    return Messenger(server)
+
+
+def build_main_window(server: str, *, settings: AppSettings | None = None,
+                      credentials: CredentialStore | None = None,
+                      engine_factory: EngineFactory | None = None, idle_ms: int | None = None) -> MainWindow:
+    """The session and its main window (not shown). Needs a running qasync loop for anything async."""
+    session = GuiSession(server=server, engine_factory=engine_factory or default_engine_factory,
+                         settings=settings or AppSettings(), credentials=credentials or KeyringCredentials(),
+                         idle_ms=idle_ms)
+    return MainWindow(session)
+
+
+async def run_app(server: str, *, auto_sign_in: tuple[str, str] | None = None,
+                  on_ready: OnReady | None = None,
+                  settings: AppSettings | None = None, credentials: CredentialStore | None = None,
+                  engine_factory: EngineFactory | None = None) -> int:
+    """The main coroutine: show the window, optionally sign in, and wait for the last window to close."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    window = build_main_window(server, settings=settings, credentials=credentials,
+                               engine_factory=engine_factory)
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def _last_window_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    app.lastWindowClosed.connect(_last_window_closed)
+    window.show()
+    if auto_sign_in is not None:
+        await window.session.sign_in(*auto_sign_in)
+    if on_ready is not None:
+        result = on_ready(window)
+        if inspect.isawaitable(result):
+            await result
+    await closed
+    await window.session.shutdown()
+    window.session.settings.sync()
+    return 0
+
+
+def run_gui(server: str, *, auto_sign_in: tuple[str, str] | None = None, on_ready: OnReady | None = None,
+            settings: AppSettings | None = None, credentials: CredentialStore | None = None,
+            engine_factory: EngineFactory | None = None, argv: list[str] | None = None) -> int:
+    """Create the QApplication and the qasync loop, run the app against ``server`` ("host:port"), return
+    the exit code. ``auto_sign_in=(email, password)`` signs in straight away (the demo does this);
+    ``on_ready(main_window)`` runs once the window is up (and signed in, if asked)."""
+    import qasync
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "msnqt", *(argv or [])])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("msnqt")
+    app.setOrganizationName("msnqt")
+    app.setQuitOnLastWindowClosed(False)
+    apply_classic_look(app)
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(run_app(server, auto_sign_in=auto_sign_in, on_ready=on_ready, settings=settings,
+                                  credentials=credentials, engine_factory=engine_factory))
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line on stderr, exit 2 (no usage dump)
+        self.exit(2, f"msnqt: {message}\n")
+
+
+def parse_server(text: str) -> str:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+    return f"{host}:{int(port)}"
+
+
+def main(argv: list[str]) -> int:
+    parser = _ArgumentParser(prog="msnqt", description="MSN Messenger Service (1999) replica")
+    parser.add_argument("--server", type=parse_server, metavar="HOST:PORT",
+                        help="the MSNP2 dispatch server to sign in to (default: the last one used)")
+    args = parser.parse_args(argv)
+    settings = AppSettings()
+    return run_gui(args.server or settings.server, settings=settings)

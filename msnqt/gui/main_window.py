@@ -1,0 +1,244 @@
+"""The main window, "MSN Messenger Service": signed-out page, sign-in progress, and the contact list.
+
+Everything that talks to the engine goes through :class:`msnqt.gui.session.GuiSession`; this module only
+builds widgets, menus and dialogs (opened with ``open()``, never ``exec()``) and reflects session state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QToolButton,
+    QTreeView,
+    QWidget,
+)
+
+from msnqt.gui.contact_delegate import ContactDelegate
+from msnqt.gui.contact_model import HandleRole, IsSectionRole
+from msnqt.gui.logon_dialog import LogonDialog
+from msnqt.gui.resources import icon, pixmap
+from msnqt.gui.send_message_dialog import SendMessageDialog
+from msnqt.gui.session import SIGNED_IN, SIGNED_OUT, SIGNING_IN, GuiSession
+from msnqt.gui.status_text import MENU_STATUSES, my_status_line, status_icon_name
+from msnqt.gui.uiload import child, load_form
+from msnqt.protocol.codes import Status
+
+TITLE = "MSN Messenger Service"
+ABOUT_TEXT = ("<b>MSN Messenger Service</b><br>A replica of the 1999 client (MSNP2), written with Qt."
+              "<br>No Microsoft code, images, sounds or fonts are included.")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: GuiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(TITLE)
+        self.setWindowIcon(icon("app"))
+        self.setAccessibleName(TITLE)
+        form = load_form("main_form", self)
+        self.setCentralWidget(form)
+        self.pages = child(form, QStackedWidget, "pages")
+        self.signed_out_page = child(form, QWidget, "signedOutPage")
+        self.signing_in_page = child(form, QWidget, "signingInPage")
+        self.signed_in_page = child(form, QWidget, "signedInPage")
+        self.sign_in_link = child(form, QLabel, "signInLink")
+        self.error_label = child(form, QLabel, "errorLabel")
+        self.progress_label = child(form, QLabel, "progressLabel")
+        self.cancel_link = child(form, QLabel, "cancelLink")
+        self.status_button = child(form, QToolButton, "statusButton")
+        self.contact_tree = child(form, QTreeView, "contactTree")
+        child(form, QLabel, "buddyAnimation").setPixmap(pixmap("app", 48, self.devicePixelRatioF()))
+        self.error_label.setStyleSheet("color: #800000")
+        self.logon_dialog: LogonDialog | None = None
+        self.send_dialog: SendMessageDialog | None = None
+        self.name_dialog: QInputDialog | None = None
+        self.message_box: QMessageBox | None = None
+
+        self.contact_tree.setModel(session.model)
+        self.contact_tree.setItemDelegate(ContactDelegate(self.contact_tree))
+        self.contact_tree.expandAll()
+        session.model.modelReset.connect(self.contact_tree.expandAll)
+        session.model.rowsInserted.connect(lambda parent, *_: self.contact_tree.expand(parent))
+        self.contact_tree.doubleClicked.connect(self._on_contact_activated)
+        self.contact_tree.installEventFilter(self)
+
+        self._build_menus()
+        self.status_button.setMenu(self.status_menu)
+        self.sign_in_link.linkActivated.connect(lambda _link: self.open_logon())
+        self.cancel_link.linkActivated.connect(lambda _link: session.cancel_sign_in())
+        session.stateChanged.connect(self._on_state)
+        session.progress.connect(self.progress_label.setText)
+        session.myInfoChanged.connect(self._refresh_me)
+        session.notice.connect(self.show_notice)
+
+        geometry = session.settings.geometry("main")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(240, 420)
+        self._on_state(session.state, session.last_error)
+
+    # --- menus -------------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.sign_in_action = file_menu.addAction("Sign &In...", self.open_logon)
+        self.sign_out_action = file_menu.addAction("Sign &Out", self._sign_out)
+        file_menu.addSeparator()
+        self.status_menu = QMenu("My &Status", self)
+        self._status_group = QActionGroup(self)
+        self._status_actions: dict[Status, QAction] = {}
+        for status, label in MENU_STATUSES:
+            action = self.status_menu.addAction(icon(status_icon_name(status)), label)
+            action.setCheckable(True)
+            action.setActionGroup(self._status_group)
+            action.triggered.connect(
+                lambda _checked=False, s=status: self.session.spawn(self.session.set_status(s)))
+            self._status_actions[status] = action
+        file_menu.addMenu(self.status_menu)
+        self.send_action = file_menu.addAction("Send an Instant &Message...", self.open_send_dialog)
+        file_menu.addSeparator()
+        close_action = file_menu.addAction("&Close", self.close)
+        close_action.setShortcut(QKeySequence("Alt+F4"))
+
+        view_menu = bar.addMenu("&View")
+        self.on_top_action = view_menu.addAction("Always on &Top")
+        self.on_top_action.setCheckable(True)
+        self.on_top_action.toggled.connect(self._set_on_top)
+
+        tools_menu = bar.addMenu("&Tools")
+        self.change_name_action = tools_menu.addAction("Change My &Name...", self.open_change_name)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction("&About MSN Messenger Service", self._about)
+
+    # --- state ---------------------------------------------------------------------------------------
+    def _on_state(self, state: str, message: str) -> None:
+        signed_in = state == SIGNED_IN
+        if state == SIGNED_OUT:
+            self.pages.setCurrentWidget(self.signed_out_page)
+            self.error_label.setText(message)
+            self.error_label.setVisible(bool(message))
+        elif state == SIGNING_IN:
+            self.pages.setCurrentWidget(self.signing_in_page)
+        else:
+            self.pages.setCurrentWidget(self.signed_in_page)
+            self.contact_tree.expandAll()
+        self.sign_in_action.setEnabled(state == SIGNED_OUT)
+        self.sign_out_action.setEnabled(state != SIGNED_OUT)
+        for action in (self.send_action, self.change_name_action, self.status_menu.menuAction()):
+            action.setEnabled(signed_in)
+        self._refresh_me()
+
+    def _refresh_me(self) -> None:
+        status = self.session.my_status
+        if self.session.state == SIGNED_IN:
+            self.status_button.setText(my_status_line(self.session.my_name, status))
+            self.status_button.setIcon(icon(status_icon_name(status)))
+            self.status_button.setAccessibleName(f"My status: {my_status_line(self.session.my_name, status)}")
+        action = self._status_actions.get(status)
+        if action is not None:
+            action.setChecked(True)
+
+    @property
+    def error_text(self) -> str:
+        return self.error_label.text() if self.pages.currentWidget() is self.signed_out_page else ""
+
+    # --- sign in / out ----------------------------------------------------------------------------------
+    def open_logon(self) -> None:
+        """Open the Log On dialog, pre-filled with the last account and any remembered password."""
+        if self.session.state != SIGNED_OUT:
+            return
+        self.session.spawn(self._open_logon())
+
+    async def _open_logon(self) -> None:
+        if self.logon_dialog is not None and self.logon_dialog.isVisible():
+            self.logon_dialog.raise_()
+            return
+        dialog = LogonDialog(self)
+        self.logon_dialog = dialog
+        account = self.session.settings.last_account
+        dialog.set_remember_availability(await self.session.remember_availability())
+        dialog.prefill(account, await self.session.remembered_password(account))
+        dialog.accepted.connect(lambda: self._logon_accepted(dialog))
+        dialog.open()
+
+    def _logon_accepted(self, dialog: LogonDialog) -> None:
+        self.session.start_sign_in(dialog.account, dialog.password, dialog.remember)
+
+    def _sign_out(self) -> None:
+        if self.session.state == SIGNING_IN:
+            self.session.cancel_sign_in()
+        self.session.spawn(self.session.sign_out())
+
+    # --- contacts ---------------------------------------------------------------------------------------
+    def _on_contact_activated(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        if index.data(IsSectionRole):
+            self.contact_tree.setExpanded(index, not self.contact_tree.isExpanded(index))
+            return
+        handle = index.data(HandleRole)
+        if handle:
+            self.session.open_conversation(str(handle))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.contact_tree and event.type() == QEvent.Type.KeyPress:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            if key_event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._on_contact_activated(self.contact_tree.currentIndex())
+                return True
+        return super().eventFilter(watched, event)
+
+    def open_send_dialog(self) -> None:
+        dialog = SendMessageDialog(self.session.online_contacts(), self)
+        self.send_dialog = dialog
+        dialog.accepted.connect(lambda: self.session.open_conversation(dialog.handle))
+        dialog.open()
+
+    def open_change_name(self) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Change My Name - MSN Messenger Service")
+        dialog.setLabelText("&Type your name as you want others to see it:")
+        dialog.setTextValue(self.session.my_name)
+        dialog.setAccessibleName("Change My Name")
+        dialog.textValueSelected.connect(
+            lambda name: self.session.spawn(self.session.set_friendly_name(name)))
+        self.name_dialog = dialog
+        dialog.open()
+
+    # --- misc ----------------------------------------------------------------------------------------
+    def show_notice(self, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, TITLE, text, QMessageBox.StandardButton.Ok, self)
+        box.setAccessibleName("Notice")
+        self.message_box = box
+        box.open()
+
+    def _about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About MSN Messenger Service", ABOUT_TEXT,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setIconPixmap(pixmap("app", 32, self.devicePixelRatioF()))
+        self.message_box = box
+        box.open()
+
+    def _set_on_top(self, on_top: bool) -> None:
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on_top)
+        self.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.session.settings.set_geometry("main", self.saveGeometry())
+        super().closeEvent(event)
+
+
+def visible_contact_names(window: MainWindow, section: int) -> list[str]:
+    """The row texts of one section as the user reads them (for tests and accessibility checks)."""
+    model: Any = window.session.model
+    parent = model.index(section, 0)
+    return [str(model.index(row, 0, parent).data()) for row in range(model.rowCount(parent))]
