@@ -44,11 +44,11 @@ def addresses(server: MsnServer) -> dict[str, str]:
             (("ds", server.ds_address), ("ns", server.ns_address), ("sb", server.sb_address))}
 
 
-async def play(transcript: Transcript, data_dir: Path) -> dict[str, str]:
+async def play(transcript: Transcript, data_dir: Path, *, timeout: float = 5.0) -> dict[str, str]:
     """Start a fresh server, apply the directives, run the transcript, close the server."""
     server = await MsnServer.start(_config(data_dir, transcript))
     try:
         _setup(server, transcript)
-        return await run_transcript(transcript, addresses(server))
+        return await run_transcript(transcript, addresses(server), timeout=timeout)
     finally:
         await server.close()

@@ -11,12 +11,15 @@ A transcript reads like the conversations in msnp2-reference §2. One step per l
     A/SB P: b'MIME-Version: 1.0\\r\\n...'   ``*`` as the length is replaced by the payload size
     B/SB S: MSG alice@x.com Alice 71
     B/SB P: b'...'              the payload read after a received MSG line must match this
+    A/NS sign-in h pw           shorthand for connect ns, VER 1, USR 2 I, USR 3 S, USR OK and the
+                                profile MSG (MSNP2 servers; TrIDs 1-3, so continue at 4)
     A/NS closed                 the peer must close the connection (EOF, nothing else first)
     C/SB drop                   abort our side (an abrupt TCP drop)
     C/SB close                  close our side cleanly
 
 Placeholders, in ``S:`` lines and received payloads: ``{name}`` captures one token the first time
-and must match the same text later; ``{*}`` matches any token. In ``C:`` lines and sent payloads:
+and must match the same text later; ``{*}`` matches any token; ``{name!=other}`` captures a token
+that must differ from the one captured as ``other`` (e.g. a fresh challenge). In ``C:`` lines and sent payloads:
 ``{name}`` is replaced by the captured value and ``{md5 name secret}`` by md5(value + secret).
 Callers pre-bind variables such as ``{ds}``, ``{ns}`` and ``{sb}`` (``host:port``).
 
@@ -35,8 +38,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_STEP = re.compile(r"^(?P<label>\S+)\s+(?:(?P<dir>[CSP]):\s?(?P<text>.*)|(?P<verb>connect|closed|drop|close)"
-                   r"(?:\s+(?P<arg>\S+))?)$")
+_STEP = re.compile(r"^(?P<label>\S+)\s+(?:(?P<dir>[CSP]):\s?(?P<text>.*)|(?P<verb>connect|closed|drop|close|sign-in)"
+                   r"(?:\s+(?P<arg>.+))?)$")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -87,10 +90,32 @@ def parse_transcript(text: str, name: str = "<transcript>") -> Transcript:
         if match["dir"]:
             step = Step(lineno, label, match["dir"], match["text"].strip())
             last_line_step[label] = step
+        elif match["verb"] == "sign-in":
+            transcript.steps.extend(_sign_in(lineno, label, (match["arg"] or "").split()))
+            continue
         else:
             step = Step(lineno, label, match["verb"], match["arg"] or "")
         transcript.steps.append(step)
     return transcript
+
+
+def _sign_in(lineno: int, label: str, args: list[str]) -> list[Step]:
+    if len(args) != 2:
+        raise TranscriptError(f"line {lineno}: sign-in needs a handle and a password")
+    handle, password = args
+    challenge = f"_challenge_{label}_{lineno}"
+    profile = ("MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\n"
+               "LoginTime: {*}\r\n\r\n")
+    return [
+        Step(lineno, label, "connect", "ns"),
+        Step(lineno, label, "C", "VER 1 MSNP2 CVR0"),
+        Step(lineno, label, "S", "VER 1 MSNP2"),
+        Step(lineno, label, "C", f"USR 2 MD5 I {handle}"),
+        Step(lineno, label, "S", f"USR 2 MD5 S {{{challenge}}}"),
+        Step(lineno, label, "C", f"USR 3 MD5 S {{md5 {challenge} {password}}}"),
+        Step(lineno, label, "S", "USR 3 OK {*} {*}"),
+        Step(lineno, label, "S", "MSG Hotmail Hotmail {*}", profile),
+    ]
 
 
 def load_transcript(path: Path) -> Transcript:
@@ -129,7 +154,9 @@ class TranscriptRunner:
         return self.vars[name]
 
     def _match(self, template: str, actual: str, step: Step, token: str = r"\S+") -> None:
-        pattern, names, pos = [], [], 0
+        pattern: list[str] = []
+        names: list[str] = []
+        pos = 0
         for placeholder in _PLACEHOLDER.finditer(template):
             pattern.append(re.escape(template[pos:placeholder.start()]))
             name = placeholder[1]
@@ -146,7 +173,10 @@ class TranscriptRunner:
         if found is None:
             raise TranscriptError(f"{self._where(step)}:\n  expected {template!r}\n  received {actual!r}")
         for name, value in zip(names, found.groups(), strict=True):
-            self.vars[name] = value
+            own, _, other = name.partition("!=")
+            if other and self.vars.get(other) == value:
+                raise TranscriptError(f"{self._where(step)}: {own} repeats {other} ({value!r})")
+            self.vars[own] = value
 
     # --- steps ---------------------------------------------------------------------------------------
 
@@ -220,7 +250,7 @@ class TranscriptRunner:
     async def _expect_close(self, step: Step) -> None:
         peer = self._peer(step)
         try:
-            rest = await asyncio.wait_for(peer.reader.read(), self.timeout)
+            rest = await asyncio.wait_for(peer.reader.read(65536), self.timeout)
         except TimeoutError:
             raise TranscriptError(f"{self._where(step)}: the peer did not close the connection") from None
         except ConnectionResetError:
