@@ -19,8 +19,8 @@ A transcript reads like the conversations in msnp2-reference §2. One step per l
 
 Placeholders, in ``S:`` lines and received payloads: ``{name}`` captures one token the first time
 and must match the same text later; ``{*}`` matches any token; ``{name!=other}`` captures a token
-that must differ from the one captured as ``other`` (e.g. a fresh challenge). In ``C:`` lines and sent payloads:
-``{name}`` is replaced by the captured value and ``{md5 name secret}`` by md5(value + secret).
+that must differ from the one captured as ``other`` (e.g. a fresh challenge). In ``C:`` lines and
+sent payloads: ``{name}`` is replaced by the captured value and ``{md5 name secret}`` by md5(value + secret).
 Callers pre-bind variables such as ``{ds}``, ``{ns}`` and ``{sb}`` (``host:port``).
 
 Steps run strictly in order. Lines on different connections are independent streams, so a script
@@ -38,8 +38,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_STEP = re.compile(r"^(?P<label>\S+)\s+(?:(?P<dir>[CSP]):\s?(?P<text>.*)|(?P<verb>connect|closed|drop|close|sign-in)"
-                   r"(?:\s+(?P<arg>.+))?)$")
+_STEP = re.compile(r"^(?P<label>\S+)\s+(?:(?P<dir>[CSP]):\s?(?P<text>.*)"
+                   r"|(?P<verb>connect|closed|drop|close|sign-in)(?:\s+(?P<arg>.+))?)$")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
