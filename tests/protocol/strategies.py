@@ -79,7 +79,7 @@ handles = st.builds(
     st.lists(_label, min_size=2, max_size=4),
 )
 # Any Unicode (no surrogates) that fits the 387-byte encoded limit; empty names have no wire form.
-friendlies = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=60).filter(friendly_fits)
+friendlies = st.text(st.characters(codec="utf-8"), min_size=1, max_size=60).filter(friendly_fits)
 statuses = st.sampled_from(list(Status))
 settable = st.sampled_from(sorted(SETTABLE_STATUSES))
 lists = st.sampled_from(list(ListName))

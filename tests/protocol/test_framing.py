@@ -13,6 +13,7 @@ from msnqt.protocol import (
     Chg,
     Decoder,
     Error,
+    ErrorCode,
     FramingError,
     InvalidAckMode,
     LineTooLong,
@@ -154,3 +155,14 @@ def test_malformed_is_a_value_and_the_stream_goes_on() -> None:
     assert isinstance(got[0], Malformed) and type(got[0].error) is MalformedCommand
     assert got[0].trid == 1
     assert got[1] == Syn(2, 5)
+
+
+def test_msg_with_wrong_field_count_keeps_framing() -> None:
+    got = Decoder(C, SB).feed(b"MSG 1 5\r\nhelloOUT\r\n")
+    assert isinstance(got[0], Malformed) and got[0].trid == 1
+    assert got[1] == Out()
+
+
+def test_server_writes_error_codes_from_the_enum() -> None:
+    assert encode(Error(ErrorCode.ALREADY_IN_THE_MODE, 11)) == b"218 11\r\n"
+    assert encode(Error(ErrorCode.ALREADY_LOGGED_IN)) == b"207\r\n"
