@@ -1,1 +1,39 @@
-"""msnqt layer; see architecture.md."""
+"""The MSNP2 client engine on asyncio (docs/design/engine-api.md). No Qt, no threads for I/O."""
+
+from . import events
+from .conversation import Conversation
+from .errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    ConnectionLost,
+    MessengerError,
+    NotSignedIn,
+    ProtocolViolation,
+    RequestTimeout,
+    ServerError,
+    ServerUnavailable,
+    SignedInElsewhere,
+    Undelivered,
+)
+from .messenger import Messenger
+from .model import Contact, DirectoryEntry, ListCache
+
+__all__ = [
+    "AuthenticationFailed",
+    "ConnectionFailed",
+    "ConnectionLost",
+    "Contact",
+    "Conversation",
+    "DirectoryEntry",
+    "ListCache",
+    "Messenger",
+    "MessengerError",
+    "NotSignedIn",
+    "ProtocolViolation",
+    "RequestTimeout",
+    "ServerError",
+    "ServerUnavailable",
+    "SignedInElsewhere",
+    "Undelivered",
+    "events",
+]

@@ -1,0 +1,170 @@
+"""The engine's exceptions, each with one plain-English sentence a GUI can show as is.
+
+Why a hierarchy rather than error codes: the GUI, the CLI and the bots all need to tell "wrong password"
+from "server down" from "network down" without knowing MSNP2 numbers, and each needs a sentence for the
+user. ``ServerError`` keeps the numeric code for callers that care (205 "no such user" on ADD, ...).
+"""
+
+from __future__ import annotations
+
+from msnqt.protocol.codes import ErrorCode
+
+UNAVAILABLE_CODES = frozenset({
+    ErrorCode.SERVER_BUSY, ErrorCode.SERVER_UNAVAILABLE, ErrorCode.SERVER_GOING_DOWN,
+    ErrorCode.NOT_ACCEPTING_NEW_USERS, ErrorCode.INTERNAL_SERVER, ErrorCode.DB_SERVER,
+    602, 603, 707, 710, 711, 712, 714, 910, 912, 914, 915, 916, 918, 919, 921, 922,
+})
+"""Codes that mean "the service cannot take you now": the user can only try again later."""
+
+_SERVER_ERROR_MESSAGES: dict[int, str] = {
+    200: "The server did not understand a request from this program.",
+    201: "The server refused a request because one of its values is not valid.",
+    205: "There is no MSN Messenger account with that e-mail address.",
+    206: "The e-mail address is missing its domain name.",
+    207: "You are already signed in.",
+    208: "That e-mail address is not valid.",
+    209: "That name is not allowed. Please choose another one.",
+    210: "Your contact list is full. Remove someone before adding a new contact.",
+    215: "That person is already on the list.",
+    216: "That person is not on the list.",
+    217: "That person is not online, or is not accepting messages from you.",
+    218: "That setting is already in effect.",
+    219: "That person cannot be on your allow list and your block list at the same time.",
+    280: "The conversation could not be started. Please try again.",
+    281: "The conversation could not be started. Please try again.",
+    300: "Some required information is missing.",
+    301: "Too many people match your search. Please be more specific.",
+    302: "You are not signed in.",
+    713: "You are doing that too quickly. Please wait a moment and try again.",
+    715: "The server did not expect that request right now.",
+    913: "You cannot do that while you appear offline.",
+}
+
+
+class MessengerError(Exception):
+    """Base of everything the engine raises."""
+
+    @property
+    def user_message(self) -> str:
+        return "Something went wrong while talking to the MSN Messenger Service."
+
+
+class AuthenticationFailed(MessengerError):
+    """911: wrong password or unknown account (the server does not say which, on purpose)."""
+
+    @property
+    def user_message(self) -> str:
+        return "The e-mail address or password is incorrect."
+
+
+class ServerUnavailable(MessengerError):
+    """600/601/604/920 and friends, or the server closed the connection during sign-in."""
+
+    def __init__(self, code: int | None = None, detail: str = "") -> None:
+        super().__init__(f"server unavailable ({code})" if code is not None
+                         else detail or "server unavailable")
+        self.code = code
+
+    @property
+    def user_message(self) -> str:
+        return "The MSN Messenger Service is temporarily unavailable. Please try again later."
+
+
+class ConnectionFailed(MessengerError):
+    """The TCP connection could not be made or was lost (refused, unreachable, reset)."""
+
+    def __init__(self, host: str, port: int, detail: str = "") -> None:
+        super().__init__(f"could not connect to {host}:{port}" + (f": {detail}" if detail else ""))
+        self.host = host
+        self.port = port
+        self.detail = detail
+
+    @property
+    def user_message(self) -> str:
+        return f"Could not connect to {self.host}:{self.port}. Check your network connection."
+
+
+class ConnectionLost(ConnectionFailed):
+    """An established connection closed under us (EOF, reset, missed keep-alive)."""
+
+    @property
+    def user_message(self) -> str:
+        return f"The connection to {self.host}:{self.port} was lost. Check your network connection."
+
+
+class ProtocolViolation(MessengerError):
+    """The server sent something MSNP2 does not allow where it was sent."""
+
+    @property
+    def user_message(self) -> str:
+        return "The server sent a reply this program does not understand. Please try again later."
+
+
+class RequestTimeout(MessengerError):
+    """No (complete) reply to a request within its timeout."""
+
+    def __init__(self, command: str = "", timeout: float = 0.0) -> None:
+        super().__init__(f"no reply to {command or 'request'} within {timeout:g}s")
+        self.command = command
+        self.timeout = timeout
+
+    @property
+    def user_message(self) -> str:
+        return "The MSN Messenger Service did not answer in time. Please try again."
+
+
+class ServerError(MessengerError):
+    """Any other numeric reply to a request (205, 215, 217, ...)."""
+
+    def __init__(self, code: int, command: str = "") -> None:
+        super().__init__(f"server answered {code} to {command or 'a request'}")
+        self.code = code
+        self.command = command
+
+    @property
+    def user_message(self) -> str:
+        return _SERVER_ERROR_MESSAGES.get(
+            self.code, f"The MSN Messenger Service reported an error ({self.code}).")
+
+
+class Undelivered(MessengerError):
+    """A message that did not reach anybody; ``text`` is the whole text the caller tried to send."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"message not delivered: {reason}")
+        self.text = text
+        self.reason = reason
+
+    @property
+    def user_message(self) -> str:
+        return "The following message could not be delivered to all recipients: " + _preview(self.text)
+
+
+class SignedInElsewhere(MessengerError):
+    """OUT OTH: the same account signed in from another place; the engine does not reconnect."""
+
+    @property
+    def user_message(self) -> str:
+        return "You have been signed out because you signed in at another location."
+
+
+class NotSignedIn(MessengerError):
+    """A call that needs the notification server while there is no session."""
+
+    @property
+    def user_message(self) -> str:
+        return "You are not signed in to the MSN Messenger Service."
+
+
+def _preview(text: str, limit: int = 80) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def error_for_code(code: int, command: str = "") -> MessengerError:
+    """Map a numeric reply to the exception a GUI can phrase."""
+    if code == ErrorCode.AUTHENTICATION_FAILED:
+        return AuthenticationFailed(f"server answered 911 to {command or 'a request'}")
+    if code in UNAVAILABLE_CODES:
+        return ServerUnavailable(code)
+    return ServerError(code, command)

@@ -1,0 +1,691 @@
+"""The engine: one NS session, its lists and presence, conversations, keep-alive and reconnect.
+
+Everything runs on the caller's asyncio loop (plain asyncio for the CLI and bots, qasync for the GUI):
+no threads, no blocking calls. The server's unsolicited lines become typed events (``events.py``)
+delivered in order to every subscriber.
+
+Choices worth knowing:
+
+* ``add_contact(h)`` on FL also sends ``ADD AL h`` unless h is on BL or already on AL, as the 1.0
+  client did (msnp2-reference §3.2 ADD, §9); the server must not do it implicitly.
+* GTC logic (§6.4) is client-side: ``ADD 0 RL`` from someone on neither AL nor BL gives
+  ``AddedBy(needs_prompt=True)`` with GTC A; with GTC N the engine silently sends ``ADD AL``. The same
+  check runs after every SYN for RL entries on neither AL nor BL (people who added us while offline).
+* A lost NS connection (EOF, reset, no QNG within ``request_timeout`` of a PNG) starts a reconnect with
+  exponential backoff (``reconnect_delay`` doubling up to ``reconnect_max_delay``), then signs in again
+  with the cached lists and the last status. Never after ``OUT OTH`` (-> ``SignedOut("elsewhere")``),
+  ``OUT SSD`` (-> ``SignedOut("shutdown")``) or our own ``sign_out``.
+* An RNG is answered automatically. If an idle conversation with exactly that caller exists, it is
+  re-used (same ``id``) and ``ConversationStarted`` is emitted again for it, so a GUI keeps one window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from msnqt.protocol.codes import SETTABLE_STATUSES, ListName, Privacy, ReverseListPrompt, Status
+from msnqt.protocol.commands import (
+    Add,
+    AddRequest,
+    Blp,
+    BlpRequest,
+    Chg,
+    Command,
+    Error,
+    Fln,
+    FndRequest,
+    FndResult,
+    Gtc,
+    GtcRequest,
+    Iln,
+    Lst,
+    MsgRelay,
+    Nln,
+    Out,
+    Png,
+    Qng,
+    Rea,
+    ReaRequest,
+    Rem,
+    RemRequest,
+    Rng,
+    SndOk,
+    SndRequest,
+    Syn,
+    Url,
+    UrlRequest,
+    XfrNs,
+    XfrRequest,
+    XfrSb,
+)
+from msnqt.protocol.errors import ProtocolError
+from msnqt.protocol.message import CONTENT_EMAIL, parse_message
+from msnqt.protocol.names import friendly_fits, is_valid_handle, same_handle
+
+from . import events as ev
+from .connection import Connection
+from .conversation import Conversation
+from .errors import (
+    AuthenticationFailed,
+    ConnectionLost,
+    MessengerError,
+    NotSignedIn,
+    ProtocolViolation,
+    ServerError,
+)
+from .login import log_in, parse_server_address
+from .model import Contact, DirectoryEntry, ListCache
+from .states import NS_TRANSITIONS, NsEvent, NsState, StateMachine
+
+log = logging.getLogger("msnqt.client")
+
+_ids = itertools.count(1)
+
+
+class Messenger:
+    """See the module docstring and docs/design/engine-api.md."""
+
+    def __init__(self, server: str, *, request_timeout: float = 15.0, keepalive_interval: float = 60.0,
+                 auto_reconnect: bool = True, list_cache: ListCache | None = None,
+                 connect_timeout: float | None = None, reconnect_delay: float = 2.0,
+                 reconnect_max_delay: float = 120.0, typing_interval: float = 5.0,
+                 delivery_window: float = 1.5, join_timeout: float | None = None) -> None:
+        parse_server_address(server)  # a bad address is the caller's bug: fail now, not at sign-in
+        self._server = server
+        self._request_timeout = request_timeout
+        self._connect_timeout = connect_timeout if connect_timeout is not None else request_timeout
+        self._keepalive_interval = keepalive_interval
+        self._auto_reconnect = auto_reconnect
+        self._reconnect_delay = reconnect_delay
+        self._reconnect_max_delay = reconnect_max_delay
+        self._typing_interval = typing_interval
+        self._delivery_window = delivery_window
+        self._join_timeout = join_timeout if join_timeout is not None else request_timeout
+        self._cache = list_cache if list_cache is not None else ListCache()
+        self._sm: StateMachine[NsState, NsEvent] = StateMachine(NS_TRANSITIONS, NsState.OFFLINE)
+        self._ns: Connection | None = None
+        self._handle = ""
+        self._password = ""
+        self._friendly = ""
+        self._status = Status.OFFLINE
+        self._wanted_status = Status.ONLINE
+        self._presence: dict[str, tuple[Status, str]] = {}
+        self._subscribers: list[Callable[[ev.Event], None]] = []
+        self._conversations: list[Conversation] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._keepalive_task: asyncio.Task[None] | None = None
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._qng: asyncio.Future[None] | None = None
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[ev.Event], None]) -> Callable[[], None]:
+        """Deliver every event to ``callback``, in order, on the loop. Returns the unsubscribe function."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def emit(self, event: ev.Event) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("an event subscriber failed on %r", event)
+
+    # --- read-only state ------------------------------------------------------------------------
+
+    @property
+    def handle(self) -> str:
+        return self._handle
+
+    @property
+    def friendly(self) -> str:
+        return self._friendly
+
+    @property
+    def status(self) -> Status:
+        return self._status
+
+    @property
+    def signed_in(self) -> bool:
+        return self._sm.state is NsState.ONLINE
+
+    @property
+    def state(self) -> NsState:
+        """Finer than ``signed_in``: connecting, syncing, online, reconnecting, ..."""
+        return self._sm.state
+
+    @property
+    def list_cache(self) -> ListCache:
+        return self._cache
+
+    @property
+    def privacy(self) -> Privacy:
+        return self._cache.blp
+
+    @property
+    def reverse_prompt(self) -> ReverseListPrompt:
+        return self._cache.gtc
+
+    @property
+    def request_timeout(self) -> float:
+        return self._request_timeout
+
+    @property
+    def delivery_window(self) -> float:
+        return self._delivery_window
+
+    @property
+    def join_timeout(self) -> float:
+        return self._join_timeout
+
+    @property
+    def typing_interval(self) -> float:
+        return self._typing_interval
+
+    def contacts(self) -> list[Contact]:
+        """The forward list with presence, sorted by handle."""
+        return [self._contact(h) for h in sorted(self._cache.entries[ListName.FORWARD], key=str.lower)]
+
+    def contact(self, handle: str) -> Contact | None:
+        for name in ListName:
+            stored = self._cache.find(name, handle)
+            if stored is not None:
+                return self._contact(stored)
+        return None
+
+    def list_members(self, list_name: ListName) -> list[Contact]:
+        return [self._contact(h) for h in sorted(self._cache.entries[list_name], key=str.lower)]
+
+    def conversations(self) -> list[Conversation]:
+        return list(self._conversations)
+
+    # --- session --------------------------------------------------------------------------------
+
+    async def sign_in(self, handle: str, password: str, *, status: Status = Status.ONLINE) -> None:
+        """Sign in (DS -> NS or NS directly), SYN with the cached version, then CHG ``status``."""
+        if status not in SETTABLE_STATUSES:
+            raise ValueError(f"cannot sign in as {status}")
+        if self._sm.state is not NsState.OFFLINE:
+            raise MessengerError("already signed in or signing in")
+        self._sm.fire(NsEvent.SIGN_IN)
+        self._handle, self._password, self._wanted_status = handle, password, status
+        try:
+            await self._connect_and_sync()
+        except BaseException:
+            self._drop_ns()
+            if self._sm.can(NsEvent.LOGIN_FAILED):
+                self._sm.fire(NsEvent.LOGIN_FAILED)
+            self._password = ""
+            raise
+        self.emit(ev.SignedIn(self._handle, self._friendly))
+
+    async def sign_out(self) -> None:
+        """OUT on every switchboard and on the NS; no reconnect afterwards. Safe to call twice."""
+        if self._sm.state is NsState.OFFLINE:
+            return
+        self._sm.fire(NsEvent.SIGN_OUT)
+        self._stop_background()
+        for conversation in list(self._conversations):
+            await conversation.leave()
+        ns = self._ns
+        if ns is not None and not ns.closed:
+            with contextlib.suppress(MessengerError):
+                ns.send(Out())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ns.wait_closed(), self._request_timeout)
+        self._drop_ns()
+        self._sm.fire(NsEvent.CLOSED)
+        self._password = ""
+        self._go_offline()
+        self.emit(ev.SignedOut("user"))
+
+    # --- requests -------------------------------------------------------------------------------
+
+    async def set_status(self, status: Status) -> None:
+        if status not in SETTABLE_STATUSES:
+            raise ValueError(f"{status} cannot be set; sign out instead")
+        await self._change_status(self._require_ns(), status)
+
+    async def set_friendly_name(self, name: str) -> None:
+        if not name.strip() or not friendly_fits(name):
+            raise ServerError(209, "REA")
+        ns = self._require_ns()
+        (reply,) = await ns.request(lambda t: ReaRequest(t, self._handle, name),
+                                    timeout=self._request_timeout)
+        if isinstance(reply, Rea):
+            self._cache.version = reply.version
+            self._friendly = reply.friendly
+            self.emit(ev.MyNameChanged(reply.friendly))
+
+    async def add_contact(self, handle: str, list_name: ListName = ListName.FORWARD,
+                          friendly: str | None = None) -> None:
+        """ADD; on FL also ADD AL (unless on BL or AL already), as 1.0 did. Raises ServerError."""
+        if list_name is ListName.REVERSE:
+            raise ValueError("the reverse list is maintained by the server")
+        if not is_valid_handle(handle):
+            raise ServerError(208, "ADD")
+        await self._add(handle, list_name, friendly or handle)
+        if list_name is ListName.FORWARD and not self._cache.has(ListName.BLOCK, handle) \
+                and not self._cache.has(ListName.ALLOW, handle):
+            try:
+                await self._add(handle, ListName.ALLOW, friendly or handle)
+            except ServerError as exc:
+                if exc.code not in (215, 219):
+                    raise
+
+    async def remove_contact(self, handle: str, list_name: ListName = ListName.FORWARD) -> None:
+        if list_name is ListName.REVERSE:
+            raise ValueError("the reverse list is maintained by the server")
+        ns = self._require_ns()
+        (reply,) = await ns.request(lambda t: RemRequest(t, list_name, handle), timeout=self._request_timeout)
+        if isinstance(reply, Rem):
+            self._cache.version = reply.version
+            self._cache.drop(reply.list_name, reply.handle)
+            self._announce_membership(reply.handle)
+
+    async def set_privacy(self, mode: Privacy) -> None:
+        ns = self._require_ns()
+        if mode == self._cache.blp:
+            return
+        (reply,) = await ns.request(lambda t: BlpRequest(t, mode), timeout=self._request_timeout)
+        if isinstance(reply, Blp):
+            self._cache.version, self._cache.blp = reply.version, reply.setting
+            self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
+
+    async def set_reverse_prompt(self, mode: ReverseListPrompt) -> None:
+        ns = self._require_ns()
+        if mode == self._cache.gtc:
+            return
+        (reply,) = await ns.request(lambda t: GtcRequest(t, mode), timeout=self._request_timeout)
+        if isinstance(reply, Gtc):
+            self._cache.version, self._cache.gtc = reply.version, reply.setting
+            self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
+
+    async def url(self, service: str, param: str | None = None) -> tuple[str, str]:
+        ns = self._require_ns()
+        (reply,) = await ns.request(lambda t: UrlRequest(t, service, param), timeout=self._request_timeout)
+        if not isinstance(reply, Url):
+            raise ProtocolViolation(f"unexpected answer to URL: {type(reply).__name__}")
+        return reply.relative_url, reply.login_url
+
+    async def find(self, fname: str, lname: str, city: str = "*", state: str = "*",
+                   country: str = "*") -> list[DirectoryEntry]:
+        ns = self._require_ns()
+        replies = await ns.request(lambda t: FndRequest(t, fname, lname, city, state, country),
+                                   timeout=self._request_timeout, done=_fnd_done)
+        return [DirectoryEntry(r.fname or "", r.lname or "", r.city or "", r.state or "", r.country or "",
+                               r.index)
+                for r in replies if isinstance(r, FndResult) and r.total > 0]
+
+    async def invite_by_email(self, address: str) -> None:
+        ns = self._require_ns()
+        (reply,) = await ns.request(lambda t: SndRequest(t, address), timeout=self._request_timeout)
+        if not isinstance(reply, SndOk):
+            raise ProtocolViolation(f"unexpected answer to SND: {type(reply).__name__}")
+
+    async def start_conversation(self, handle: str) -> Conversation:
+        """XFR SB -> USR -> CAL; returns once RINGING (the peer's JOI comes later as ParticipantJoined)."""
+        self._require_ns()
+        conversation = Conversation(self, f"c{next(_ids)}")
+        await conversation.start_with(handle)
+        self._conversations.append(conversation)
+        self.emit(ev.ConversationStarted(conversation, True))
+        return conversation
+
+    # --- ConversationHost -----------------------------------------------------------------------
+
+    async def request_switchboard(self) -> tuple[str, str]:
+        ns = self._require_ns()
+        (reply,) = await ns.request(lambda t: XfrRequest(t), timeout=self._request_timeout)
+        if not isinstance(reply, XfrSb):
+            raise ProtocolViolation(f"unexpected answer to XFR SB: {type(reply).__name__}")
+        return reply.address, reply.cookie
+
+    def forget(self, conversation: Conversation) -> None:
+        with contextlib.suppress(ValueError):
+            self._conversations.remove(conversation)
+
+    # --- sign-in, sync, status ------------------------------------------------------------------
+
+    async def _connect_and_sync(self) -> None:
+        result = await log_in(self._server, self._handle, self._password, timeout=self._request_timeout,
+                              connect_timeout=self._connect_timeout)
+        ns = result.connection
+        self._ns = ns
+        ns.set_handlers(self._on_ns_line, lambda reason: self._on_ns_closed(ns, reason))
+        if ns.closed:
+            raise ConnectionLost(ns.host, ns.port, "closed during sign-in")
+        self._sm.fire(NsEvent.AUTHENTICATED)
+        self._handle, self._friendly = result.handle, result.friendly
+        for line in result.early_lines:
+            self._on_ns_line(line)
+        await self._synchronise(ns)
+        await self._change_status(ns, self._wanted_status)
+        self._sm.fire(NsEvent.READY)
+        self._keepalive_task = self._spawn(self._keepalive(ns))
+
+    async def _synchronise(self, ns: Connection) -> None:
+        cached = self._cache.version
+        replies = await ns.request(lambda t: Syn(t, cached), timeout=self._request_timeout,
+                                   done=lambda r: _syn_done(r, cached))
+        syn = replies[0]
+        if not isinstance(syn, Syn):
+            raise ProtocolViolation(f"unexpected answer to SYN: {type(syn).__name__}")
+        if len(replies) > 1:
+            fresh = ListCache(version=syn.version)
+            for line in replies[1:]:
+                if isinstance(line, Gtc):
+                    fresh.gtc = line.setting
+                elif isinstance(line, Blp):
+                    fresh.blp = line.setting
+                elif isinstance(line, Lst) and line.handle is not None:
+                    fresh.put(line.list_name, line.handle, line.friendly or line.handle)
+            self._cache.version, self._cache.gtc, self._cache.blp = fresh.version, fresh.gtc, fresh.blp
+            self._cache.entries = fresh.entries
+        self.emit(ev.ListsLoaded())
+        self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
+        for handle, friendly in list(self._cache.entries[ListName.REVERSE].items()):
+            if not self._cache.has(ListName.ALLOW, handle) and not self._cache.has(ListName.BLOCK, handle):
+                await self._reverse_list_check(handle, friendly, notify_only_when_prompting=True)
+
+    async def _change_status(self, ns: Connection, status: Status) -> None:
+        (reply,) = await ns.request(lambda t: Chg(t, status), timeout=self._request_timeout)
+        if isinstance(reply, Chg):
+            self._apply_own_status(reply.status)
+
+    def _apply_own_status(self, status: Status) -> None:
+        self._wanted_status = status
+        if status != self._status:
+            self._status = status
+            self.emit(ev.MyStatusChanged(status))
+
+    # --- unsolicited NS lines -------------------------------------------------------------------
+
+    def _on_ns_line(self, command: Command) -> None:
+        match command:
+            case Iln(status=status, handle=handle, friendly=friendly) | Nln(
+                    status=status, handle=handle, friendly=friendly):
+                self._set_presence(handle, status, friendly)
+            case Fln(handle=handle):
+                self._set_presence(handle, Status.OFFLINE, "")
+            case Add(list_name=list_name, version=version, handle=handle, friendly=friendly):
+                self._cache.version = max(self._cache.version, version)
+                self._cache.put(list_name, handle, friendly)
+                self._announce_membership(handle)
+                if list_name is ListName.REVERSE:
+                    self._spawn(self._reverse_list_check(handle, friendly, notify_only_when_prompting=False))
+            case Rem(list_name=list_name, version=version, handle=handle):
+                self._cache.version = max(self._cache.version, version)
+                self._cache.drop(list_name, handle)
+                self._announce_membership(handle)
+                if list_name is ListName.REVERSE:
+                    self.emit(ev.RemovedBy(handle))
+            case Chg(status=status):
+                self._apply_own_status(status)
+            case Gtc(version=version, setting=setting):
+                self._cache.version, self._cache.gtc = max(self._cache.version, version), setting
+                self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
+            case Blp(version=version, setting=setting):
+                self._cache.version, self._cache.blp = max(self._cache.version, version), setting
+                self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
+            case Rea(handle=handle, friendly=friendly) if same_handle(handle, self._handle):
+                self._friendly = friendly
+                self.emit(ev.MyNameChanged(friendly))
+            case Rng():
+                self._spawn(self._answer(command))
+            case MsgRelay():
+                self._on_ns_message(command)
+            case Qng():
+                if self._qng is not None and not self._qng.done():
+                    self._qng.set_result(None)
+            case Out(reason=reason):
+                self._on_out(reason)
+            case XfrNs():
+                log.warning("the server asked us to move to %s; reconnecting instead", command.address)
+                if self._ns is not None:
+                    self._ns.abort(ConnectionLost(self._ns.host, self._ns.port, "moved by the server"))
+            case Error(code=code):
+                log.warning("the server reported error %d outside any request", code)
+            case _:
+                log.debug("ignoring unsolicited %r", command)
+
+    def _set_presence(self, handle: str, status: Status, friendly: str) -> None:
+        key = handle.lower()
+        if status is Status.OFFLINE:
+            if self._presence.pop(key, None) is None:
+                return
+        else:
+            self._presence[key] = (status, friendly)
+        stored = self.contact(handle)
+        self.emit(ev.ContactChanged(stored if stored is not None else Contact(
+            handle, friendly or handle, status, frozenset())))
+
+    def _on_ns_message(self, relay: MsgRelay) -> None:
+        try:
+            body = parse_message(relay.payload)
+        except ProtocolError:
+            return
+        if body.content_type != CONTENT_EMAIL:
+            return  # profile and unknown types: nothing for the user
+        try:
+            fields = parse_message(body.body)  # the mail fields are a header block inside the body
+        except ProtocolError:
+            return
+        unread = fields.header("Inbox-Unread")
+        if unread is not None:
+            self.emit(ev.MailSummary(_int(unread), _int(fields.header("Folders-Unread") or "0")))
+        elif fields.header("Subject") is not None or fields.header("From") is not None:
+            self.emit(ev.NewMail(fields.header("From-Addr") or fields.header("From") or "",
+                                 fields.header("Subject") or ""))
+
+    def _on_out(self, reason: str | None) -> None:
+        if reason is None:
+            return  # the answer to our own OUT
+        if self._sm.state in (NsState.SIGNING_OUT, NsState.OFFLINE):
+            return
+        self._stop_background()
+        if self._sm.can(NsEvent.KICKED):
+            self._sm.fire(NsEvent.KICKED)
+        self._drop_ns()
+        self._password = ""
+        self._go_offline()
+        why = "elsewhere" if reason == "OTH" else "shutdown" if reason == "SSD" else "connection_lost"
+        log.info("signed out by the server (OUT %s)", reason)
+        self.emit(ev.SignedOut(why))
+
+    async def _answer(self, rng: Rng) -> None:
+        conversation = next((c for c in self._conversations if not c.active and len(c.invited) == 1
+                             and same_handle(next(iter(c.invited)), rng.caller)), None)
+        reused = conversation is not None
+        if conversation is None:
+            conversation = Conversation(self, f"c{next(_ids)}")
+        try:
+            await conversation.answer(rng)
+        except MessengerError as exc:
+            log.warning("could not answer %s's invitation: %s", rng.caller, exc)
+            return
+        if not reused:
+            self._conversations.append(conversation)
+        self.emit(ev.ConversationStarted(conversation, False))
+
+    async def _reverse_list_check(self, handle: str, friendly: str, *,
+                                  notify_only_when_prompting: bool) -> None:
+        """§6.4: someone has us on their FL. Ask (GTC A), or allow silently (GTC N)."""
+        undecided = not (self._cache.has(ListName.ALLOW, handle) or self._cache.has(ListName.BLOCK, handle))
+        needs_prompt = undecided and self._cache.gtc is ReverseListPrompt.ASK
+        if undecided and not needs_prompt:
+            try:
+                await self._add(handle, ListName.ALLOW, friendly)
+            except MessengerError as exc:
+                log.warning("could not allow %s: %s", handle, exc)
+        if needs_prompt or not notify_only_when_prompting:
+            self.emit(ev.AddedBy(handle, friendly, needs_prompt))
+
+    async def _add(self, handle: str, list_name: ListName, friendly: str) -> None:
+        ns = self._require_ns()
+        (reply,) = await ns.request(lambda t: AddRequest(t, list_name, handle, friendly),
+                                    timeout=self._request_timeout)
+        if isinstance(reply, Add):
+            self._cache.version = reply.version
+            self._cache.put(reply.list_name, reply.handle, reply.friendly)
+            self._announce_membership(reply.handle)
+
+    # --- connection loss, keep-alive, reconnect -------------------------------------------------
+
+    def _on_ns_closed(self, ns: Connection, reason: MessengerError | None) -> None:
+        if ns is not self._ns:
+            return
+        self._ns = None
+        if reason is None or self._sm.state is not NsState.ONLINE:
+            return  # we closed it, or a sign-in attempt in progress reports the failure itself
+        log.warning("lost the connection to the notification server: %s", reason)
+        self._stop_background()
+        self._sm.fire(NsEvent.LOST)
+        self._go_offline(keep_status=True)
+        if self._auto_reconnect:
+            self._reconnect_task = self._spawn(self._reconnect())
+        else:
+            self._sm.fire(NsEvent.LOGIN_FAILED)
+            self._password = ""
+            self.emit(ev.SignedOut("connection_lost"))
+
+    async def _keepalive(self, ns: Connection) -> None:
+        loop = asyncio.get_running_loop()
+        while not ns.closed:
+            await asyncio.sleep(self._keepalive_interval)
+            if ns.closed:
+                return
+            self._qng = loop.create_future()
+            try:
+                ns.send(Png())
+                await asyncio.wait_for(self._qng, self._request_timeout)
+            except TimeoutError:
+                log.warning("no answer to PNG within %gs: the connection is dead", self._request_timeout)
+                ns.abort(ConnectionLost(ns.host, ns.port, "no answer to keep-alive"))
+                return
+            except MessengerError:
+                return
+
+    async def _reconnect(self) -> None:
+        attempt = 0
+        while self._sm.state is NsState.RECONNECTING:
+            attempt += 1
+            delay = min(self._reconnect_delay * 2 ** (attempt - 1), self._reconnect_max_delay)
+            self.emit(ev.Reconnecting(attempt, delay))
+            await asyncio.sleep(delay)
+            if self._sm.state is not NsState.RECONNECTING:
+                return
+            self._sm.fire(NsEvent.RETRY)
+            try:
+                await self._connect_and_sync()
+            except AuthenticationFailed:
+                self._drop_ns()
+                self._sm.fire(NsEvent.LOGIN_FAILED)
+                self._password = ""
+                self.emit(ev.SignedOut("connection_lost"))
+                return
+            except MessengerError as exc:
+                log.info("reconnect attempt %d failed: %s", attempt, exc)
+                self._drop_ns()
+                if self._sm.can(NsEvent.RETRY_FAILED):
+                    self._sm.fire(NsEvent.RETRY_FAILED)
+                continue
+            self.emit(ev.SignedIn(self._handle, self._friendly))
+            return
+
+    def _stop_background(self) -> None:
+        current = asyncio.current_task()
+        for task in (self._keepalive_task, self._reconnect_task):
+            if task is not None and task is not current:
+                task.cancel()
+        self._keepalive_task = None
+        if self._reconnect_task is not current:
+            self._reconnect_task = None
+
+    def _drop_ns(self) -> None:
+        ns, self._ns = self._ns, None
+        if ns is not None:
+            ns.close()
+
+    def _go_offline(self, *, keep_status: bool = False) -> None:
+        """Everyone looks offline now; tell subscribers about each contact that changes."""
+        was_online = list(self._presence)
+        self._presence.clear()
+        for key in was_online:
+            contact = self.contact(key)
+            if contact is not None:
+                self.emit(ev.ContactChanged(contact))
+        if self._status is not Status.OFFLINE:
+            if not keep_status:
+                self._wanted_status = Status.ONLINE
+            self._status = Status.OFFLINE
+            self.emit(ev.MyStatusChanged(Status.OFFLINE))
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _require_ns(self) -> Connection:
+        ns = self._ns
+        if ns is None or ns.closed or self._sm.state not in (NsState.ONLINE, NsState.SYNCING):
+            raise NotSignedIn("not signed in")
+        return ns
+
+    def _contact(self, handle: str) -> Contact:
+        status, online_name = self._presence.get(handle.lower(), (Status.OFFLINE, ""))
+        stored = ""
+        for name in (ListName.FORWARD, ListName.ALLOW, ListName.BLOCK, ListName.REVERSE):
+            key = self._cache.find(name, handle)
+            if key is not None:
+                stored = self._cache.entries[name][key]
+                break
+        return Contact(handle, online_name or stored or handle, status, self._cache.lists_of(handle))
+
+    def _announce_membership(self, handle: str) -> None:
+        contact = self.contact(handle)
+        if contact is None:
+            self.emit(ev.ContactRemoved(handle))
+        else:
+            self.emit(ev.ContactChanged(contact))
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+
+def _syn_done(replies: list[Command], cached: int) -> bool:
+    """SYN is complete with only ``SYN t v`` when v equals our version, else after the last RL entry."""
+    first = replies[0]
+    if isinstance(first, Syn) and len(replies) == 1:
+        return first.version == cached
+    finished = {line.list_name for line in replies
+                if isinstance(line, Lst) and (line.total == 0 or line.index >= line.total)}
+    return finished >= set(ListName)
+
+
+def _fnd_done(replies: list[Command]) -> bool:
+    last = replies[-1]
+    return not isinstance(last, FndResult) or last.total == 0 or last.index >= last.total
+
+
+def _int(text: str) -> int:
+    try:
+        return max(0, int(text.strip()))
+    except ValueError:
+        return 0
+

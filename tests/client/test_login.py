@@ -1,0 +1,170 @@
+"""Sign-in paths against scripted servers: DS -> NS, NS directly (Escargot), refusals, timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from msnqt.client import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    Contact,
+    ListCache,
+    Messenger,
+    ProtocolViolation,
+    RequestTimeout,
+    ServerUnavailable,
+)
+from msnqt.client import events as ev
+from msnqt.protocol.codes import ListName, Status
+from tests.client.util import PASSWORD, RESPONSE, EventRecorder, ns_login, sync_empty
+from tests.support.fakeserver import C, Close, FakeServer, Hold, S, unused_port
+
+FULL_SYNC = [
+    C("SYN 8 0"), S("SYN 8 14"), S("GTC 8 14 A"), S("BLP 8 14 AL"),
+    S("LST 8 FL 14 1 2 bob@hotmail.com Bob%20Builder"),
+    S("LST 8 FL 14 2 2 carol@hotmail.com Carol"),
+    S("LST 8 AL 14 1 2 bob@hotmail.com Bob%20Builder"),
+    S("LST 8 AL 14 2 2 carol@hotmail.com Carol"),
+    S("LST 8 BL 14 0 0"),
+    S("LST 8 RL 14 1 2 bob@hotmail.com Bob%20Builder"),
+    S("LST 8 RL 14 2 2 carol@hotmail.com Carol"),
+    C("CHG 9 NLN"), S("CHG 9 NLN"),
+    S("ILN 9 BSY bob@hotmail.com Bob%20Builder"),
+]
+
+
+def test_dispatch_refers_to_notification_server_and_trids_continue(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        async with FakeServer([ns_login(4) + FULL_SYNC + [Hold()]]) as ns, FakeServer([[
+            C("VER 1 MSNP2 CVR0"), S("VER 1 MSNP2"), C("INF 2"), S("INF 2 MD5"),
+            C("USR 3 MD5 I alice@hotmail.com"), S("XFR 3 NS {ns}"), Close(),
+        ]], ns=ns.address) as ds:
+            messenger = Messenger(ds.address, request_timeout=5)
+            recorder = EventRecorder(messenger)
+            await messenger.sign_in("alice@hotmail.com", PASSWORD)
+            assert messenger.signed_in
+            assert (messenger.handle, messenger.friendly) == ("alice@hotmail.com", "Alice Liddell")
+            await recorder.wait(ev.ContactChanged, lambda e: e.contact.status is Status.BUSY)
+            assert messenger.contacts() == [
+                Contact("bob@hotmail.com", "Bob Builder", Status.BUSY,
+                        frozenset({ListName.FORWARD, ListName.ALLOW, ListName.REVERSE})),
+                Contact("carol@hotmail.com", "Carol", Status.OFFLINE,
+                        frozenset({ListName.FORWARD, ListName.ALLOW, ListName.REVERSE})),
+            ]
+            assert messenger.list_cache.version == 14
+            assert recorder.of_type(ev.SignedIn) == [ev.SignedIn("alice@hotmail.com", "Alice Liddell")]
+            assert ev.ListsLoaded() in recorder.events
+            assert messenger.status is Status.ONLINE
+            await messenger.sign_out()
+            ds.check()
+            ns.check()
+    aloop.run(scenario())
+
+
+def test_escargot_style_server_answers_on_the_ns_directly(aloop: asyncio.Runner) -> None:
+    """No DS and no XFR NS: the first server answers USR I with its fixed per-account salt."""
+    salt = "0123456789abcde"
+
+    async def scenario() -> None:
+        async with FakeServer([ns_login(1, challenge=salt, friendly="alice@hotmail.com")
+                               + sync_empty(5) + [Hold()]]) as ns:
+            messenger = Messenger(ns.address, request_timeout=5)
+            await messenger.sign_in("alice@hotmail.com", PASSWORD)
+            assert messenger.signed_in
+            assert messenger.friendly == "alice@hotmail.com"
+            await messenger.sign_out()
+            ns.check()
+    aloop.run(scenario())
+
+
+def test_cached_lists_are_kept_when_the_version_matches(aloop: asyncio.Runner) -> None:
+    cache = ListCache(version=7)
+    cache.put(ListName.FORWARD, "bob@hotmail.com", "Bob")
+
+    async def scenario() -> None:
+        async with FakeServer([ns_login(1) + sync_empty(5, version=7) + [Hold()]]) as ns:
+            saved = ListCache.from_json(cache.to_json())
+            messenger = Messenger(ns.address, request_timeout=5, list_cache=saved)
+            await messenger.sign_in("alice@hotmail.com", PASSWORD)
+            assert [c.handle for c in messenger.contacts()] == ["bob@hotmail.com"]
+            await messenger.sign_out()
+            ns.check()
+    aloop.run(scenario())
+
+
+def test_wrong_password_is_authentication_failed(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        async with FakeServer([[*ns_login(1)[:6], C("USR 4 MD5 S *"), S("911 4"), Close()]]) as ns:
+            messenger = Messenger(ns.address, request_timeout=5)
+            with pytest.raises(AuthenticationFailed) as caught:
+                await messenger.sign_in("alice@hotmail.com", "wrong")
+            assert caught.value.user_message == "The e-mail address or password is incorrect."
+            assert not messenger.signed_in
+            ns.check()
+    aloop.run(scenario())
+
+
+@pytest.mark.parametrize("code", [600, 601])
+def test_busy_or_unavailable_server(aloop: asyncio.Runner, code: int) -> None:
+    async def scenario() -> None:
+        async with FakeServer([[C("VER 1 MSNP2 CVR0"), S("VER 1 MSNP2"), C("INF 2"), S("INF 2 MD5"),
+                                C("USR 3 MD5 I alice@hotmail.com"), S(f"{code} 3"), Close()]]) as ds:
+            messenger = Messenger(ds.address, request_timeout=5)
+            with pytest.raises(ServerUnavailable) as caught:
+                await messenger.sign_in("alice@hotmail.com", PASSWORD)
+            assert caught.value.code == code
+            assert "temporarily unavailable" in caught.value.user_message
+            ds.check()
+    aloop.run(scenario())
+
+
+def test_connection_refused(aloop: asyncio.Runner) -> None:
+    port = unused_port()
+
+    async def scenario() -> None:
+        messenger = Messenger(f"127.0.0.1:{port}", request_timeout=5)
+        with pytest.raises(ConnectionFailed) as caught:
+            await messenger.sign_in("alice@hotmail.com", PASSWORD)
+        assert caught.value.user_message == (
+            f"Could not connect to 127.0.0.1:{port}. Check your network connection.")
+        assert not messenger.signed_in
+    aloop.run(scenario())
+
+
+def test_silent_server_times_out(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        async with FakeServer([[C("VER 1 MSNP2 CVR0"), Hold()]]) as ds:
+            messenger = Messenger(ds.address, request_timeout=0.2)
+            with pytest.raises(RequestTimeout):
+                await messenger.sign_in("alice@hotmail.com", PASSWORD)
+            assert not messenger.signed_in
+            ds.check()
+    aloop.run(scenario())
+
+
+def test_server_without_msnp2_is_a_protocol_violation(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        async with FakeServer([[C("VER 1 MSNP2 CVR0"), S("VER 1 0"), Close()]]) as ds:
+            messenger = Messenger(ds.address, request_timeout=5)
+            with pytest.raises(ProtocolViolation):
+                await messenger.sign_in("alice@hotmail.com", PASSWORD)
+    aloop.run(scenario())
+
+
+def test_logs_never_show_the_password_or_md5_response(aloop: asyncio.Runner,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="msnqt")
+
+    async def scenario() -> None:
+        async with FakeServer([ns_login(1) + sync_empty(5) + [Hold()]]) as ns:
+            messenger = Messenger(ns.address, request_timeout=5)
+            await messenger.sign_in("alice@hotmail.com", PASSWORD)
+            await messenger.sign_out()
+    aloop.run(scenario())
+    assert "USR 4 MD5 S <redacted>" in caplog.text
+    assert "SYN 5 0" in caplog.text  # the wire is logged at all
+    assert PASSWORD not in caplog.text
+    assert RESPONSE not in caplog.text
