@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
+from msnqt.gui.conversation_window import TYPING_CLEAR_MS
 from msnqt.gui.credentials import CredentialStore, KeyringCredentials
 from msnqt.gui.look import apply_classic_look
 from msnqt.gui.main_window import MainWindow
@@ -32,11 +33,12 @@ def default_engine_factory(server: str) -> Any:
 
 def build_main_window(server: str, *, settings: AppSettings | None = None,
                       credentials: CredentialStore | None = None,
-                      engine_factory: EngineFactory | None = None, idle_ms: int | None = None) -> MainWindow:
+                      engine_factory: EngineFactory | None = None, idle_ms: int | None = None,
+                      typing_clear_ms: int = TYPING_CLEAR_MS) -> MainWindow:
     """The session and its main window (not shown). Needs a running qasync loop for anything async."""
     session = GuiSession(server=server, engine_factory=engine_factory or default_engine_factory,
                          settings=settings or AppSettings(), credentials=credentials or KeyringCredentials(),
-                         idle_ms=idle_ms)
+                         idle_ms=idle_ms, typing_clear_ms=typing_clear_ms)
     return MainWindow(session)
 
 

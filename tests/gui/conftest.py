@@ -1,0 +1,40 @@
+"""GUI test fixtures: the classic look on the shared QApplication, temp QSettings, in-memory passwords."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.look import apply_classic_look
+from msnqt.gui.settings import AppSettings
+
+
+@pytest.fixture
+def gui_app(qapp: QApplication) -> Iterator[QApplication]:
+    apply_classic_look(qapp)
+    qapp.setQuitOnLastWindowClosed(False)
+    yield qapp
+    for widget in qapp.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> AppSettings:
+    """Settings in a temporary INI file: never the user's real configuration."""
+    return AppSettings(QSettings(str(tmp_path / "msnqt.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def memory_credentials() -> MemoryCredentials:
+    return MemoryCredentials()
+
+
+def noop(*_args: Any) -> None:
+    return None

@@ -1,0 +1,233 @@
+"""Fast widget tests against a stand-in engine: what the user sees and can do in each window.
+
+The end-to-end behaviour against the real engine and server is in test_with_server.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from msnqt.gui.contact_model import OFFLINE_SECTION, ONLINE_SECTION, SECTION_TITLES
+from msnqt.gui.credentials import KeyringCredentials, MemoryCredentials
+from msnqt.gui.main import build_main_window
+from msnqt.gui.main_window import MainWindow, visible_contact_names
+from msnqt.gui.session import SIGNED_IN, SIGNED_OUT
+from msnqt.protocol.codes import Status
+from tests.gui.fake_messenger import Contact, FakeMessenger
+from tests.support.qt import wait_until
+
+BOB = Contact("bob@hotmail.com", "Bob", Status.BUSY)
+CAROL = Contact("carol@hotmail.com", "Carol", Status.ONLINE)
+DAVE = Contact("dave@hotmail.com", "Dave", Status.OFFLINE)
+
+
+def make_window(settings: Any, credentials: Any = None, **kwargs: Any) -> tuple[MainWindow, list[FakeMessenger]]:
+    engines: list[FakeMessenger] = []
+
+    def factory(server: str) -> FakeMessenger:
+        engine = FakeMessenger(server, [BOB, CAROL, DAVE])
+        engines.append(engine)
+        return engine
+
+    window = build_main_window("127.0.0.1:1863", settings=settings,
+                               credentials=credentials or MemoryCredentials(), engine_factory=factory, **kwargs)
+    window.show()
+    return window, engines
+
+
+async def sign_in(window: MainWindow, password: str = "secret", remember: bool = False) -> None:
+    await window.session.sign_in("alice@hotmail.com", password, remember)
+
+
+def test_signed_out_window_invites_the_user_to_sign_in(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, _ = make_window(settings)
+    assert window.windowTitle() == "MSN Messenger Service"
+    assert window.pages.currentWidget() is window.signed_out_page
+    assert "You are not signed in" in window.signed_out_page.findChild(type(window.sign_in_link),
+                                                                        "notSignedInLabel").text()
+    assert "Click here to sign in" in window.sign_in_link.text()
+    assert window.sign_in_action.isEnabled() and not window.sign_out_action.isEnabled()
+
+
+def test_link_opens_the_log_on_dialog_with_a_disabled_remember_box_when_no_keyring(
+        gui_app: Any, qloop: Any, settings: Any) -> None:
+    # tests/conftest.py selects keyring's "fail" backend: there is no usable keyring.
+    window, _ = make_window(settings, credentials=KeyringCredentials())
+
+    async def scenario() -> None:
+        window.sign_in_link.linkActivated.emit("sign-in")
+        await wait_until(lambda: window.logon_dialog is not None and window.logon_dialog.isVisible())
+
+    qloop.run(scenario())
+    dialog = window.logon_dialog
+    assert dialog is not None
+    assert dialog.windowTitle() == "Log On - MSN Messenger Service"
+    assert not dialog.remember_check.isEnabled()
+    assert "keyring" in dialog.remember_check.toolTip()
+    assert not dialog.ok_button.isEnabled()  # nothing typed yet
+    QTest.keyClicks(dialog.account_edit, "alice@hotmail.com")
+    assert dialog.ok_button.isEnabled()
+    dialog.reject()
+
+
+def test_wrong_password_is_explained_and_the_user_can_retry(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, _ = make_window(settings)
+    qloop.run(sign_in(window, password="wrong"))
+    assert window.session.state == SIGNED_OUT
+    assert window.error_text == "The e-mail address or password you entered is not correct."
+    assert window.sign_in_action.isEnabled()
+
+
+def test_contact_list_has_two_sections_with_status_suffixes(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, engines = make_window(settings)
+    qloop.run(sign_in(window))
+    assert window.session.state == SIGNED_IN
+    assert window.pages.currentWidget() is window.signed_in_page
+    assert window.status_button.text() == "alice (Online)"
+    model = window.session.model
+    assert [model.index(s, 0).data() for s in (0, 1)] == list(SECTION_TITLES)
+    assert visible_contact_names(window, ONLINE_SECTION) == ["Bob (Busy)", "Carol"]
+    assert visible_contact_names(window, OFFLINE_SECTION) == ["Dave"]
+
+    engines[0].set_contact_status("dave@hotmail.com", Status.OUT_TO_LUNCH)
+    engines[0].set_contact_status("bob@hotmail.com", Status.OFFLINE)
+    engines[0].rename_contact("carol@hotmail.com", "Carol the Great")
+    assert visible_contact_names(window, ONLINE_SECTION) == ["Carol the Great", "Dave (Out to Lunch)"]
+    assert visible_contact_names(window, OFFLINE_SECTION) == ["Bob"]
+
+
+def test_status_menu_lists_the_1999_states_and_changes_mine(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, engines = make_window(settings)
+    qloop.run(sign_in(window))
+    labels = [a.text() for a in window.status_button.menu().actions()]
+    assert labels == ["Online", "Busy", "Be Right Back", "Away", "On the Phone", "Out to Lunch", "Appear Offline"]
+
+    async def pick_busy() -> None:
+        labels_to_actions = {a.text(): a for a in window.status_button.menu().actions()}
+        labels_to_actions["On the Phone"].trigger()
+        await wait_until(lambda: window.status_button.text() == "alice (On the Phone)")
+
+    qloop.run(pick_busy())
+    assert engines[0].status_history == [Status.ON_THE_PHONE]
+
+
+def test_enter_sends_and_shift_enter_starts_a_new_line(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, engines = make_window(settings)
+    qloop.run(sign_in(window))
+
+    async def scenario() -> Any:
+        conversation_window = window.session.open_conversation("carol@hotmail.com")
+        await wait_until(lambda: conversation_window.conversation is not None)
+        return conversation_window
+
+    conv_window = qloop.run(scenario())
+    assert conv_window.windowTitle() == "Carol - Instant Message"
+    assert conv_window.to_label.text() == "To: Carol <carol@hotmail.com>"
+    assert not conv_window.send_button.isEnabled()
+    QTest.keyClicks(conv_window.input, "hi")
+    QTest.keyClick(conv_window.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClicks(conv_window.input, "there")
+    assert conv_window.send_button.isEnabled()
+    assert conv_window.conversation.typing_notifications > 0
+
+    async def send() -> None:
+        QTest.keyClick(conv_window.input, Qt.Key.Key_Return)
+        await wait_until(lambda: conv_window.conversation.sent == ["hi\nthere"])
+
+    qloop.run(send())
+    assert conv_window.input.toPlainText() == ""
+    assert not conv_window.send_button.isEnabled()
+    assert "alice says:\nhi\nthere" in conv_window.history_text()
+
+
+def test_undelivered_message_is_marked_in_the_history_once(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, _ = make_window(settings)
+    qloop.run(sign_in(window))
+
+    async def scenario() -> Any:
+        conv_window = window.session.open_conversation("carol@hotmail.com")
+        await wait_until(lambda: conv_window.conversation is not None)
+        conv_window.conversation.fail_next_send = True
+        conv_window.send_text("are you there?")
+        await wait_until(lambda: "could not be delivered" in conv_window.history_text())
+        return conv_window
+
+    conv_window = qloop.run(scenario())
+    text = conv_window.history_text()
+    assert text.count("The following message could not be delivered to all recipients:") == 1
+    assert text.rstrip().endswith("are you there?")
+
+
+def test_incoming_message_opens_a_window_without_taking_focus(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, engines = make_window(settings, typing_clear_ms=30)
+    qloop.run(sign_in(window))
+    conversation = engines[0].incoming("bob@hotmail.com", "hello alice")
+    conv_window = window.session.windows[conversation.id]
+    assert conv_window.isVisible()
+    assert conv_window.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert conv_window.windowTitle() == "Bob - Instant Message"
+    assert "Bob has joined the conversation." in conv_window.history_text()
+    assert "Bob says:\nhello alice" in conv_window.history_text()
+    assert conv_window.status_text == "Last message received at 3:04 PM on 11/25/2026."
+
+    engines[0].typing(conversation, "bob@hotmail.com")
+    assert conv_window.status_text == "Bob is typing a message."
+
+    async def typing_fades() -> None:
+        await wait_until(lambda: conv_window.status_text.startswith("Last message received"))
+
+    qloop.run(typing_fades())
+
+
+def test_signed_in_elsewhere_returns_to_the_signed_out_window_with_a_reason(
+        gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, engines = make_window(settings)
+    qloop.run(sign_in(window))
+    engines[0].kick("elsewhere")
+    assert window.session.state == SIGNED_OUT
+    assert "another location" in window.error_text
+    assert visible_contact_names(window, ONLINE_SECTION) == []
+
+
+def test_remembered_password_is_stored_and_prefilled_next_time(gui_app: Any, qloop: Any, settings: Any) -> None:
+    store = MemoryCredentials()
+    window, _ = make_window(settings, credentials=store)
+    qloop.run(sign_in(window, remember=True))
+    assert store.passwords == {"alice@hotmail.com": "secret"}
+    qloop.run(window.session.sign_out())
+
+    async def reopen() -> None:
+        window.open_logon()
+        await wait_until(lambda: window.logon_dialog is not None and window.logon_dialog.isVisible())
+
+    qloop.run(reopen())
+    dialog = window.logon_dialog
+    assert dialog is not None
+    assert dialog.account_edit.text() == "alice@hotmail.com"
+    assert dialog.password_edit.text() == "secret"
+    assert dialog.remember_check.isChecked() and dialog.remember_check.isEnabled()
+    dialog.remember_check.setChecked(False)
+
+    async def accept() -> None:
+        QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        await wait_until(lambda: window.session.state == SIGNED_IN)
+
+    qloop.run(accept())
+    assert store.passwords == {}  # unticking the box forgets the password
+
+
+def test_idle_after_no_input_and_back_on_input(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, engines = make_window(settings, idle_ms=20)
+    qloop.run(sign_in(window))
+
+    async def scenario() -> None:
+        await wait_until(lambda: window.status_button.text() == "alice (Idle)")
+        QTest.mouseMove(window.contact_tree.viewport())
+        window.session.idle.input_seen()
+        await wait_until(lambda: window.status_button.text() == "alice (Online)")
+
+    qloop.run(scenario())
+    assert engines[0].status_history[:2] == [Status.IDLE, Status.ONLINE]
