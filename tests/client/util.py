@@ -42,6 +42,11 @@ class EventRecorder:
         self._waiters.append((lambda e: isinstance(e, kind) and predicate(e), future))
         return await asyncio.wait_for(future, timeout)
 
+    async def wait_all(self, kind: type[E], count: int, timeout: float = 5.0) -> list[E]:
+        """Wait until ``count`` events of ``kind`` have been recorded; return them."""
+        await self.wait(kind, lambda _e: len(self.of_type(kind)) >= count, timeout)
+        return self.of_type(kind)
+
 
 PASSWORD = "alicepw"
 CHALLENGE = "1013928519.693957190"

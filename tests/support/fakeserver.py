@@ -12,7 +12,8 @@ connection that dies). A script reads like the transcripts in msnp2-reference.md
 * ``S(line, payload=None)`` sends ``line.format(**captures, **server.vars)``; with a payload the byte
   count is appended to the line, as MSNP2 frames MSG.
 * ``Close()`` drops the connection; ``Hold()`` reads (and records) until the client closes;
-  ``Gate(name)`` waits until the test calls ``server.open_gate(name)``.
+  ``Gate(name)`` waits until the test calls ``server.open_gate(name)``; ``Mark(name)`` lets the test
+  ``await server.reached(name)``: the script got that far.
 
 Each accepted connection runs the next script of the list; a connection beyond the last script is an
 error. Mismatches are recorded in ``errors`` (the connection is then closed) and ``check()`` raises them.
@@ -52,7 +53,12 @@ class Gate:
     name: str
 
 
-Step = C | S | Close | Hold | Gate
+@dataclass(frozen=True)
+class Mark:
+    name: str
+
+
+Step = C | S | Close | Hold | Gate | Mark
 
 
 @dataclass
@@ -93,6 +99,9 @@ class FakeServer:
 
     def open_gate(self, name: str) -> None:
         self._gates.setdefault(name, asyncio.Event()).set()
+
+    async def reached(self, name: str, timeout: float = 5.0) -> None:
+        await asyncio.wait_for(self._gates.setdefault(f"mark:{name}", asyncio.Event()).wait(), timeout)
 
     async def connection(self, index: int, timeout: float = 5.0) -> ConnectionRecord:
         """The record of the ``index``-th accepted connection (waits until it is accepted)."""
@@ -182,6 +191,8 @@ class FakeServer:
                 await writer.drain()
             elif isinstance(step, Close):
                 return
+            elif isinstance(step, Mark):
+                self._gates.setdefault(f"mark:{step.name}", asyncio.Event()).set()
             elif isinstance(step, Gate):
                 await self._gates.setdefault(step.name, asyncio.Event()).wait()
             elif isinstance(step, Hold):
