@@ -7,6 +7,7 @@ and the client engine share one tested parser and neither does its own buffering
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from . import fields
@@ -138,10 +139,21 @@ class Decoder:
         return Malformed(name, trid, tuple(args), error)
 
 
+_UNSAFE_LINE = re.compile(r"[\r\n\t\x0b\x0c]|  | $")
+"""A field that is empty or holds whitespace would shift every later field (or inject a line)."""
+
+
 def encode(command: Command) -> bytes:
-    """One canonical line (single spaces, CRLF), plus the payload for a MSG."""
+    """One canonical line (single spaces, CRLF), plus the payload for a MSG.
+
+    Raises MalformedCommand instead of writing a line the peer would read differently, e.g. a handle
+    typed by a user that contains a space or a line end.
+    """
     fields_, payload = ENCODERS[type(command)](command)
-    line = " ".join(fields_).encode("utf-8", "surrogateescape") + b"\r\n"
+    text = " ".join(fields_)
+    if text.count(" ") != len(fields_) - 1 or _UNSAFE_LINE.search(text):
+        raise MalformedCommand(f"a field of {type(command).__name__} is empty or contains whitespace")
+    line = text.encode("utf-8", "surrogateescape") + b"\r\n"
     return line if payload is None else line + payload
 
 

@@ -9,8 +9,10 @@ from msnqt.protocol import (
     MAX_SB_PAYLOAD,
     AckMode,
     BadPayloadLength,
+    Cal,
     Channel,
     Chg,
+    Command,
     Decoder,
     Error,
     ErrorCode,
@@ -22,10 +24,12 @@ from msnqt.protocol import (
     MsgSend,
     Out,
     PayloadTooLarge,
+    Rng,
     Sender,
     Status,
     Syn,
     Unknown,
+    XfrSb,
     encode,
     encode_many,
 )
@@ -166,3 +170,13 @@ def test_msg_with_wrong_field_count_keeps_framing() -> None:
 def test_server_writes_error_codes_from_the_enum() -> None:
     assert encode(Error(ErrorCode.ALREADY_IN_THE_MODE, 11)) == b"218 11\r\n"
     assert encode(Error(ErrorCode.ALREADY_LOGGED_IN)) == b"207\r\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [Cal(1, "bob@hotmail.com\r\nOUT"), Cal(1, "bob @hotmail.com"), Cal(1, ""), XfrSb(1, "h:1", "a\tb"),
+     Rng("", "h:1", "ck", "a@b.cd", "A")],
+)
+def test_encode_refuses_fields_that_would_shift_or_inject(command: Command) -> None:
+    with pytest.raises(MalformedCommand):
+        encode(command)
