@@ -8,7 +8,8 @@ A transcript reads like the conversations in msnp2-reference §2. One step per l
     A/NS C: VER 1 MSNP2 CVR0    send one line (CRLF added)
     A/NS S: VER 1 MSNP2         read one line and match it
     A/SB C: MSG 3 N *           a MSG line whose payload is the next P: step of that connection;
-    A/SB P: b'MIME-Version: 1.0\\r\\n...'   ``*`` as the length is replaced by the payload size
+    A/SB P: b'MIME-Version: 1.0\\r\\n...'   ``*`` as the length is replaced by the payload size;
+                                ``b'x' * 1665`` is accepted for long payloads
     B/SB S: MSG alice@x.com Alice 71
     B/SB P: b'...'              the payload read after a received MSG line must match this
     A/NS sign-in h pw           shorthand for connect ns, VER 1, USR 2 I, USR 3 S, USR OK and the
@@ -82,10 +83,7 @@ def parse_transcript(text: str, name: str = "<transcript>") -> Transcript:
             owner = last_line_step.get(label)
             if owner is None or owner.payload is not None or not owner.text.startswith("MSG "):
                 raise TranscriptError(f"{name}:{lineno}: P: must follow a MSG line of {label}")
-            value = ast.literal_eval(match["text"])
-            if not isinstance(value, bytes):
-                raise TranscriptError(f"{name}:{lineno}: P: needs a bytes literal")
-            owner.payload = value.decode("latin-1")
+            owner.payload = _payload_literal(match["text"], f"{name}:{lineno}").decode("latin-1")
             continue
         if match["dir"]:
             step = Step(lineno, label, match["dir"], match["text"].strip())
@@ -97,6 +95,21 @@ def parse_transcript(text: str, name: str = "<transcript>") -> Transcript:
             step = Step(lineno, label, match["verb"], match["arg"] or "")
         transcript.steps.append(step)
     return transcript
+
+
+def _payload_literal(text: str, where: str) -> bytes:
+    """A bytes literal, or ``b'...' * N`` for long payloads."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+        if isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Mult):
+            value = ast.literal_eval(tree.left) * ast.literal_eval(tree.right)
+        else:
+            value = ast.literal_eval(tree)
+    except (SyntaxError, ValueError, TypeError):
+        value = None
+    if not isinstance(value, bytes):
+        raise TranscriptError(f"{where}: P: needs a bytes literal (optionally `* count`)")
+    return value
 
 
 def _sign_in(lineno: int, label: str, args: list[str]) -> list[Step]:
