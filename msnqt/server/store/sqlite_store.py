@@ -216,7 +216,7 @@ class SqliteStore:
         where = " AND ".join(clauses) if clauses else "1"
         params.append(limit)
         rows = self._db.execute(
-            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {where} ORDER BY handle_key LIMIT ?",
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {where} ORDER BY id LIMIT ?",
             params).fetchall()
         return [_account(row) for row in rows]
 
