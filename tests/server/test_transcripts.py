@@ -15,7 +15,8 @@ TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.txt"))
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-def test_transcript(path: Path, tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+def test_transcript(path: Path, tmp_path: Path, aloop: asyncio.Runner,
+                    caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="msnqt.server"):
         aloop.run(play(load_transcript(path), tmp_path))
     # Bad input must be answered by design, never by a handler crashing into the safety net.
