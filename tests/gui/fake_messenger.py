@@ -168,7 +168,8 @@ class FakeMessenger:
         self.emit(ContactChanged(self._contacts[handle]))
 
     def join(self, conversation: FakeConversation, handle: str) -> None:
-        conversation.participants[handle] = self._contacts[handle].friendly if handle in self._contacts else handle
+        known = self._contacts.get(handle)
+        conversation.participants[handle] = known.friendly if known is not None else handle
         self.emit(ParticipantJoined(conversation, handle, conversation.participants[handle]))
 
     def incoming(self, handle: str, text: str) -> FakeConversation:

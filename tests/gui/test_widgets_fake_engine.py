@@ -24,7 +24,8 @@ CAROL = Contact("carol@hotmail.com", "Carol", Status.ONLINE)
 DAVE = Contact("dave@hotmail.com", "Dave", Status.OFFLINE)
 
 
-def make_window(settings: Any, credentials: Any = None, **kwargs: Any) -> tuple[MainWindow, list[FakeMessenger]]:
+def make_window(settings: Any, credentials: Any = None,
+                **kwargs: Any) -> tuple[MainWindow, list[FakeMessenger]]:
     engines: list[FakeMessenger] = []
 
     def factory(server: str) -> FakeMessenger:
@@ -33,7 +34,8 @@ def make_window(settings: Any, credentials: Any = None, **kwargs: Any) -> tuple[
         return engine
 
     window = build_main_window("127.0.0.1:1863", settings=settings,
-                               credentials=credentials or MemoryCredentials(), engine_factory=factory, **kwargs)
+                               credentials=credentials or MemoryCredentials(), engine_factory=factory,
+                               **kwargs)
     window.show()
     return window, engines
 
@@ -103,7 +105,8 @@ def test_status_menu_lists_the_1999_states_and_changes_mine(gui_app: Any, qloop:
     window, engines = make_window(settings)
     qloop.run(sign_in(window))
     labels = [a.text() for a in window.status_button.menu().actions()]
-    assert labels == ["Online", "Busy", "Be Right Back", "Away", "On the Phone", "Out to Lunch", "Appear Offline"]
+    assert labels == ["Online", "Busy", "Be Right Back", "Away", "On the Phone", "Out to Lunch",
+                      "Appear Offline"]
 
     async def pick_busy() -> None:
         labels_to_actions = {a.text(): a for a in window.status_button.menu().actions()}
@@ -115,7 +118,7 @@ def test_status_menu_lists_the_1999_states_and_changes_mine(gui_app: Any, qloop:
 
 
 def test_enter_sends_and_shift_enter_starts_a_new_line(gui_app: Any, qloop: Any, settings: Any) -> None:
-    window, engines = make_window(settings)
+    window, _engines = make_window(settings)
     qloop.run(sign_in(window))
 
     async def scenario() -> Any:
@@ -161,7 +164,8 @@ def test_undelivered_message_is_marked_in_the_history_once(gui_app: Any, qloop: 
     assert text.rstrip().endswith("are you there?")
 
 
-def test_incoming_message_opens_a_window_without_taking_focus(gui_app: Any, qloop: Any, settings: Any) -> None:
+def test_incoming_message_opens_a_window_without_taking_focus(gui_app: Any, qloop: Any,
+                                                              settings: Any) -> None:
     window, engines = make_window(settings, typing_clear_ms=30)
     qloop.run(sign_in(window))
     conversation = engines[0].incoming("bob@hotmail.com", "hello alice")
@@ -192,7 +196,8 @@ def test_signed_in_elsewhere_returns_to_the_signed_out_window_with_a_reason(
     assert visible_contact_names(window, ONLINE_SECTION) == []
 
 
-def test_remembered_password_is_stored_and_prefilled_next_time(gui_app: Any, qloop: Any, settings: Any) -> None:
+def test_remembered_password_is_stored_and_prefilled_next_time(gui_app: Any, qloop: Any,
+                                                               settings: Any) -> None:
     store = MemoryCredentials()
     window, _ = make_window(settings, credentials=store)
     qloop.run(sign_in(window, remember=True))
