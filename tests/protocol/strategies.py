@@ -55,6 +55,7 @@ from msnqt.protocol import (
     SndRequest,
     Status,
     Syn,
+    Unknown,
     Url,
     UrlRequest,
     UsrChallenge,
@@ -68,6 +69,7 @@ from msnqt.protocol import (
     XfrSb,
     friendly_fits,
 )
+from msnqt.protocol.grammar import GRAMMARS, Grammar
 
 trids = st.integers(0, 4_294_967_295)
 counts = st.integers(0, 4_294_967_295)
@@ -170,10 +172,22 @@ SERVER_SB = st.one_of(
     errors,
 )
 
+
+
+def unknown(grammar: Grammar) -> st.SearchStrategy[Command]:
+    """Lines this decoder does not know (another side's command included) come back as Unknown."""
+    names = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,5}", fullmatch=True).filter(
+        lambda n: n not in grammar.lines and n != "MSG")
+    return st.builds(Unknown, names, st.lists(token, max_size=4).map(tuple))
+
+
 BY_DIRECTION: dict[tuple[Sender, Channel], st.SearchStrategy[Command]] = {
-    (Sender.CLIENT, Channel.NS): CLIENT_NS,
-    (Sender.SERVER, Channel.NS): SERVER_NS,
-    (Sender.CLIENT, Channel.SB): CLIENT_SB,
-    (Sender.SERVER, Channel.SB): SERVER_SB,
+    (sender, channel): strategy | unknown(GRAMMARS[(sender, channel)])
+    for (sender, channel), strategy in [
+        ((Sender.CLIENT, Channel.NS), CLIENT_NS),
+        ((Sender.SERVER, Channel.NS), SERVER_NS),
+        ((Sender.CLIENT, Channel.SB), CLIENT_SB),
+        ((Sender.SERVER, Channel.SB), SERVER_SB),
+    ]
 }
 DIRECTIONS = list(BY_DIRECTION)
