@@ -113,7 +113,7 @@ class Conversation:
                 sb = await self._ready_for_sending()
             except Undelivered as exc:
                 self._host.emit(ev.MessageUndelivered(self, text, exc.reason))
-                raise
+                raise Undelivered(text, exc.reason) from exc
             window = self._host.delivery_window
             results = await asyncio.gather(
                 *(sb.request(_text_message(chunk), timeout=window) for chunk in chunks),
