@@ -89,6 +89,7 @@ class Conversation:
         self._sb: Connection | None = None
         self._sm: StateMachine[SbState, SbEvent] = StateMachine(SB_TRANSITIONS, SbState.CLOSED)
         self._someone_joined = asyncio.Event()
+        self._ringing: set[str] = set()  # called on this switchboard, not joined yet
         self._send_lock = asyncio.Lock()
         self._last_typing_sent: float | None = None
         self._left = False
@@ -204,21 +205,24 @@ class Conversation:
         try:
             if not self.active:
                 await self._open_switchboard()
-            targets = [h for h in sorted(self.invited) if not self._is_participant(h)]
-            if not targets:
+            targets = [h for h in sorted(self.invited)
+                       if not self._is_participant(h) and h.lower() not in self._ringing]
+            if not targets and not self._ringing:
                 raise Undelivered("", "no_recipients")
-            self._someone_joined.clear()
+            if not self.participants:
+                self._someone_joined.clear()
             refusals: list[MessengerError] = []
             for handle in targets:
                 try:
                     await self._call(handle)
                 except (ServerError, RequestTimeout) as exc:
                     refusals.append(exc)
-            if len(refusals) == len(targets):
+            if len(refusals) == len(targets) and not self._ringing and refusals:
                 raise Undelivered("", _refusal_reason(refusals[0]))
             try:
                 await asyncio.wait_for(self._someone_joined.wait(), self._host.join_timeout)
             except TimeoutError:
+                self._ringing.clear()  # next time, ring them again
                 raise Undelivered("", "no_answer") from None
         except Undelivered:
             raise
@@ -270,6 +274,8 @@ class Conversation:
         (reply,) = await sb.request(lambda t: Cal(t, handle), timeout=self._host.request_timeout)
         if not isinstance(reply, CalRinging):
             raise ProtocolViolation(f"unexpected answer to CAL: {type(reply).__name__}")
+        if not self._is_participant(handle):
+            self._ringing.add(handle.lower())
 
     def _on_line(self, command: Command) -> None:
         match command:
@@ -308,6 +314,7 @@ class Conversation:
     def _join(self, handle: str, friendly: str, *, announce: bool) -> None:
         already = self._is_participant(handle)
         self.participants[handle] = friendly
+        self._ringing.discard(handle.lower())
         self._someone_joined.set()
         if announce and not already:
             self._host.emit(ev.ParticipantJoined(self, handle, friendly))
@@ -321,6 +328,7 @@ class Conversation:
         self._sb = None
         self._sm.fire(SbEvent.CLOSED)
         self.participants.clear()
+        self._ringing.clear()
         self._last_typing_sent = None
         if reason is not None:
             log.info("%s: switchboard closed: %s", self.id, reason)

@@ -371,6 +371,7 @@ class Messenger:
             self._on_ns_line(line)
         await self._synchronise(ns)
         await self._change_status(ns, self._wanted_status)
+        await self._presence_barrier(ns)
         self._sm.fire(NsEvent.READY)
         self._keepalive_task = self._spawn(self._keepalive(ns))
 
@@ -402,6 +403,28 @@ class Messenger:
         (reply,) = await ns.request(lambda t: Chg(t, status), timeout=self._request_timeout)
         if isinstance(reply, Chg):
             self._apply_own_status(reply.status)
+
+    async def _presence_barrier(self, ns: Connection) -> None:
+        """PNG/QNG after the first CHG: the server answers in order, so every ILN has arrived after QNG.
+
+        That makes "sign_in returned" mean "presence is complete" (what a script or the CLI needs).
+        A server that ignores PNG only costs one request timeout here; the session goes on.
+        """
+        await self.ping(ns)
+
+    async def ping(self, ns: Connection | None = None) -> bool:
+        """PNG and wait for QNG (at most ``request_timeout``); True if it came. A round-trip barrier."""
+        ns = ns or self._require_ns()
+        loop = asyncio.get_running_loop()
+        if self._qng is None or self._qng.done():
+            self._qng = loop.create_future()
+        waiter = self._qng
+        ns.send(Png())
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), self._request_timeout)
+        except TimeoutError:
+            return False
+        return True
 
     def _apply_own_status(self, status: Status) -> None:
         self._wanted_status = status
@@ -560,20 +583,17 @@ class Messenger:
             self.emit(ev.SignedOut("connection_lost"))
 
     async def _keepalive(self, ns: Connection) -> None:
-        loop = asyncio.get_running_loop()
         while not ns.closed:
             await asyncio.sleep(self._keepalive_interval)
             if ns.closed:
                 return
-            self._qng = loop.create_future()
             try:
-                ns.send(Png())
-                await asyncio.wait_for(self._qng, self._request_timeout)
-            except TimeoutError:
+                answered = await self.ping(ns)
+            except MessengerError:
+                return
+            if not answered:
                 log.warning("no answer to PNG within %gs: the connection is dead", self._request_timeout)
                 ns.abort(ConnectionLost(ns.host, ns.port, "no answer to keep-alive"))
-                return
-            except MessengerError:
                 return
 
     async def _reconnect(self) -> None:

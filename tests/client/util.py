@@ -66,6 +66,10 @@ def ns_login(first: int, handle: str = "alice@hotmail.com", friendly: str = "Ali
 
 
 def sync_empty(trid: int, version: int = 0, status: str = "NLN") -> list[Step]:
-    """SYN with nothing cached on an account whose lists are at ``version`` 0, then CHG."""
+    """SYN when the cache is current (only ``SYN t v`` comes back), then CHG and the barrier."""
     return [C(f"SYN {trid} {version}"), S(f"SYN {trid} {version}"),
-            C(f"CHG {trid + 1} {status}"), S(f"CHG {trid + 1} {status}")]
+            C(f"CHG {trid + 1} {status}"), S(f"CHG {trid + 1} {status}"), *PRESENCE_BARRIER]
+
+
+PRESENCE_BARRIER = [C("PNG"), S("QNG")]
+"""sign_in ends with a PNG/QNG round trip so that every ILN has arrived when it returns."""
