@@ -8,13 +8,20 @@ a bold "<name> says:" header then the text indented; join/leave and delivery not
 from __future__ import annotations
 
 import asyncio
-import html
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QTextCursor
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
@@ -22,6 +29,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTextBrowser,
     QWidget,
 )
@@ -33,6 +41,8 @@ from msnqt.gui.uiload import child, load_form
 TITLE_SUFFIX = " - Instant Message"
 TYPING_CLEAR_MS = 6000
 GREY = "#808080"
+MESSAGE_INDENT = 12   # px: the message text sits under its "says:" header, indented (ui-fidelity §5)
+BLOCK_GAP = 6         # px above each header and system line
 UNDELIVERED_HEADER = "The following message could not be delivered to all recipients:"
 
 
@@ -40,10 +50,6 @@ def format_last_received(when: datetime) -> str:
     """ "Last message received at 3:04 PM on 11/25/2026." (US-style, as the 1999 client was)."""
     time_text = when.strftime("%I:%M %p").lstrip("0")
     return f"Last message received at {time_text} on {when.strftime('%m/%d/%Y')}."
-
-
-def _text_html(text: str) -> str:
-    return html.escape(text).replace("\n", "<br>")
 
 
 class ConversationWindow(QMainWindow):
@@ -83,7 +89,10 @@ class ConversationWindow(QMainWindow):
         self.status_label.setAccessibleName("Conversation status")
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().setSizeGripEnabled(True)
-        self.history.document().setDefaultStyleSheet(f".sys {{ color: {GREY}; }}")
+        splitter = child(form, QSplitter, "splitter")
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 60])
         self.input.installEventFilter(self)
         self.input.textChanged.connect(self._on_input_changed)
         self.send_button.clicked.connect(self._send_clicked)
@@ -153,12 +162,10 @@ class ConversationWindow(QMainWindow):
             return  # the engine reported it twice (event and exception): show it once
         self._last_undelivered = text
         self.add_system_line(UNDELIVERED_HEADER, colour="#c00000")
-        self.history.append(
-            f'<p style="margin-left:16px; margin-top:0px; color:{GREY}">{_text_html(text)}</p>')
+        self._add_block(text, indent=MESSAGE_INDENT, colour=GREY)
 
     def add_system_line(self, text: str, colour: str = GREY) -> None:
-        self.history.append(f'<p style="color:{colour}">{html.escape(text)}</p>')
-        self.history.moveCursor(QTextCursor.MoveOperation.End)
+        self._add_block(text, top=BLOCK_GAP, colour=colour)
 
     def alert(self) -> None:
         """Draw attention without taking the keyboard focus (taskbar flash)."""
@@ -249,9 +256,31 @@ class ConversationWindow(QMainWindow):
 
     # --- rendering -------------------------------------------------------------------------------
     def _append_message(self, name: str, text: str) -> None:
-        self.history.append(f"<p style='margin-top:4px'><b>{html.escape(name)} says:</b></p>")
-        self.history.append(f"<p style='margin-left:16px; margin-top:0px'>{_text_html(text)}</p>")
+        self._add_block(f"{name} says:", top=BLOCK_GAP, bold=True)
+        self._add_block(text, indent=MESSAGE_INDENT)
+
+    def _add_block(self, text: str, *, indent: int = 0, top: int = 0, colour: str | None = None,
+                   bold: bool = False) -> None:
+        """Append ``text`` as its own paragraph(s) with exact margins (HTML margins are too coarse)."""
+        document = self.history.document()
+        cursor = QTextCursor(document)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        block = QTextBlockFormat()
+        block.setLeftMargin(indent)
+        block.setTopMargin(top)
+        block.setBottomMargin(0)
+        chars = QTextCharFormat()
+        if colour is not None:
+            chars.setForeground(QColor(colour))
+        chars.setFontWeight(QFont.Weight.Bold if bold else QFont.Weight.Normal)
+        if document.isEmpty():
+            cursor.setBlockFormat(block)
+            cursor.setBlockCharFormat(chars)
+        else:
+            cursor.insertBlock(block, chars)
+        cursor.insertText(text.replace("\r\n", "\n"), chars)
         self.history.moveCursor(QTextCursor.MoveOperation.End)
+        self.history.ensureCursorVisible()
 
     def _refresh_header(self) -> None:
         handles = self.handles

@@ -46,6 +46,7 @@ class LogonDialog(QDialog):
         child(form, QLabel, "keysIcon").setPixmap(pixmap("keys", 32, self.devicePixelRatioF()))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(340)
         self.account_edit.textChanged.connect(self._update_ok)
         self._update_ok()
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QFrame,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -57,6 +58,9 @@ class MainWindow(QMainWindow):
         self.status_button = child(form, QToolButton, "statusButton")
         self.contact_tree = child(form, QTreeView, "contactTree")
         child(form, QLabel, "buddyAnimation").setPixmap(pixmap("app", 48, self.devicePixelRatioF()))
+        child(form, QLabel, "brandLogo").setPixmap(pixmap("app", 24, self.devicePixelRatioF()))
+        for panel in ("signedOutPanel", "signingInPanel", "brandPanel"):
+            child(form, QFrame, panel).setBackgroundRole(QPalette.ColorRole.Base)  # white, like the list
         self.error_label.setStyleSheet("color: #800000")
         self.logon_dialog: LogonDialog | None = None
         self.send_dialog: SendMessageDialog | None = None
@@ -82,7 +86,7 @@ class MainWindow(QMainWindow):
 
         geometry = session.settings.geometry("main")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(240, 420)
+            self.resize(260, 440)
         self._on_state(session.state, session.last_error)
 
     # --- menus -------------------------------------------------------------------------------------
