@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from msnqt.gui.credentials import MemoryCredentials
 from msnqt.gui.look import apply_classic_look
 from msnqt.gui.main import build_main_window
+from msnqt.gui.main_window import visible_contact_names
 from msnqt.gui.settings import AppSettings
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, fast_engine, world
