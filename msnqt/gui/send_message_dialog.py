@@ -47,6 +47,8 @@ class SendMessageDialog(QDialog):
         buttons = QDialogButtonBox(standard.Ok | standard.Cancel, self)
         buttons.setAccessibleName("Dialog buttons")
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setAccessibleName("OK")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
