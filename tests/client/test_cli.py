@@ -1,0 +1,181 @@
+"""The command-line client end to end: a real server in the test's loop, the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from msnqt.client import Messenger
+from msnqt.client import events as ev
+from msnqt.client.cli import main
+from msnqt.protocol.codes import Status
+from tests.client.util import EventRecorder
+from tests.support.fakeserver import unused_port
+
+server_module = pytest.importorskip("msnqt.server", reason="the bundled server has not landed yet")
+
+ALICE, BOB, CAROL = "alice@hotmail.com", "bob@hotmail.com", "carol@hotmail.com"
+PASSWORDS = {ALICE: "alicepw", BOB: "bobpw", CAROL: "carolpw"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextlib.asynccontextmanager
+async def server_with_friends(tmp_path: Path) -> AsyncIterator[str]:
+    """Alice has Bob and Carol on her lists and they have her; yields the DS address."""
+    server = await server_module.MsnServer.start(server_module.ServerConfig(
+        data_dir=tmp_path, host="127.0.0.1", ds_port=0, ns_port=0, sb_port=0))
+    try:
+        server.add_account(ALICE, PASSWORDS[ALICE], "Alice Liddell")
+        server.add_account(BOB, PASSWORDS[BOB], "Bob Builder")
+        server.add_account(CAROL, PASSWORDS[CAROL], "Carol")
+        address = "{}:{}".format(*server.ds_address)
+        for handle, others in ((ALICE, (BOB, CAROL)), (BOB, (ALICE,)), (CAROL, (ALICE,))):
+            messenger = Messenger(address, request_timeout=5)
+            await messenger.sign_in(handle, PASSWORDS[handle])
+            for other in others:
+                await messenger.add_contact(other)
+            await messenger.sign_out()
+        yield address
+    finally:
+        await server.close()
+
+
+async def cli(*args: str, password: str | None = PASSWORDS[ALICE],
+              ) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "msnqt.client", *args, cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert process.stdin is not None
+    if password is not None:
+        process.stdin.write(password.encode() + b"\n")
+    process.stdin.close()
+    return process
+
+
+async def finish(process: asyncio.subprocess.Process) -> tuple[int, str, str]:
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+def test_status_lists_contacts_with_presence(aloop: asyncio.Runner, tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, str, str]:
+        async with server_with_friends(tmp_path) as address:
+            bob = Messenger(address, request_timeout=5)
+            await bob.sign_in(BOB, PASSWORDS[BOB], status=Status.AWAY)
+            try:
+                return await finish(await cli("--server", address, "--user", ALICE, "status"))
+            finally:
+                await bob.sign_out()
+    code, out, err = aloop.run(scenario())
+    assert (code, err) == (0, "")
+    # an offline contact shows the name stored when it was added (here its handle)
+    assert out.splitlines() == [f"{BOB}\tAWY\tBob Builder", f"{CAROL}\tFLN\t{CAROL}"]
+
+
+def test_send_delivers_a_message(aloop: asyncio.Runner, tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, str, str, str]:
+        async with server_with_friends(tmp_path) as address:
+            bob = Messenger(address, request_timeout=5)
+            bob_events = EventRecorder(bob)
+            await bob.sign_in(BOB, PASSWORDS[BOB])
+            try:
+                result = await finish(await cli("--server", address, "--user", ALICE, "send", BOB,
+                                                "Hello from a script"))
+                got = await bob_events.wait(ev.MessageReceived)
+                return (*result, got.text)
+            finally:
+                await bob.sign_out()
+    code, out, err, received = aloop.run(scenario())
+    assert (code, out, err) == (0, "", "")
+    assert received == "Hello from a script"
+
+
+def test_send_to_someone_offline_fails_with_one_line(aloop: asyncio.Runner, tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, str, str]:
+        async with server_with_friends(tmp_path) as address:
+            return await finish(await cli("--server", address, "--user", ALICE, "send", CAROL, "hi"))
+    code, out, err = aloop.run(scenario())
+    assert code == 1
+    assert out == ""
+    assert len(err.splitlines()) == 1 and CAROL in err
+    assert "Traceback" not in err
+
+
+def test_listen_prints_messages_and_presence(aloop: asyncio.Runner, tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, list[str], str]:
+        async with server_with_friends(tmp_path) as address:
+            bob = Messenger(address, request_timeout=5)
+            bob_events = EventRecorder(bob)
+            await bob.sign_in(BOB, PASSWORDS[BOB])
+            try:
+                listener = await cli("--server", address, "--user", ALICE, "listen", "--seconds", "60")
+                await bob_events.wait(ev.ContactChanged, lambda e: e.contact.handle == ALICE
+                                      and e.contact.status is Status.ONLINE, timeout=15)
+                assert listener.stdout is not None
+                await bob.set_status(Status.BUSY)
+                presence = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
+                conversation = await bob.start_conversation(ALICE)
+                await bob_events.wait(ev.ParticipantJoined)
+                await conversation.send_text("line one\nline two")
+                message = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
+                listener.send_signal(signal.SIGINT)
+                code, rest, err = await finish(listener)
+                return code, [presence, message, *rest.splitlines(keepends=True)], err
+            finally:
+                await bob.sign_out()
+    code, lines, err = aloop.run(scenario())
+    assert (code, err) == (0, "")
+    assert lines[:2] == [f"* {BOB}\tBSY\n", f"{BOB}\tline one\\nline two\n"]
+
+
+def test_wrong_password_is_one_line_and_exit_1(aloop: asyncio.Runner, tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, str, str]:
+        async with server_with_friends(tmp_path) as address:
+            return await finish(await cli("--server", address, "--user", ALICE, "status",
+                                          password="wrong"))
+    code, out, err = aloop.run(scenario())
+    assert (code, out) == (1, "")
+    assert err == "msnqt-cli: The e-mail address or password is incorrect.\n"
+
+
+def test_unreachable_server_is_one_line_and_exit_1() -> None:
+    port = unused_port()
+    err = io.StringIO()
+    code = main(["--server", f"127.0.0.1:{port}", "--user", ALICE, "status"],
+                stdin=io.StringIO("pw\n"), stdout=io.StringIO(), stderr=err)
+    assert code == 1
+    assert err.getvalue() == (f"msnqt-cli: Could not connect to 127.0.0.1:{port}. "
+                              "Check your network connection.\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["--user", ALICE, "status"],
+    ["--server", "127.0.0.1:notaport", "--user", ALICE, "status"],
+    ["--server", "127.0.0.1:1863", "--user", "not-an-address", "status"],
+    ["--server", "127.0.0.1:1863", "--user", ALICE, "send", BOB],
+    ["--server", "127.0.0.1:1863", "--user", ALICE, "fly"],
+])
+def test_bad_usage_is_one_line_and_exit_2(argv: list[str]) -> None:
+    err = io.StringIO()
+    assert main(argv, stdin=io.StringIO("pw\n"), stdout=io.StringIO(), stderr=err) == 2
+    assert len(err.getvalue().splitlines()) == 1
+
+
+def test_missing_password_and_missing_keyring_entry() -> None:
+    for argv, stdin in (([], ""), (["--keyring"], "pw\n")):
+        err = io.StringIO()
+        code = main(["--server", "127.0.0.1:1863", "--user", ALICE, *argv, "status"],
+                    stdin=io.StringIO(stdin), stdout=io.StringIO(), stderr=err)
+        assert code == 1
+        assert len(err.getvalue().splitlines()) == 1
+        assert "password" in err.getvalue() or "keyring" in err.getvalue()
