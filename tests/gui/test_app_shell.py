@@ -44,7 +44,8 @@ def test_closing_the_last_window_signs_out_and_ends_the_app(gui_app: Any, qloop:
                 window.close()
 
             code = await run_app(w.address, auto_sign_in=(ALICE, PASSWORD), on_ready=on_ready,
-                                 settings=settings, credentials=MemoryCredentials(), engine_factory=fast_engine)
+                                 settings=settings, credentials=MemoryCredentials(),
+                                 engine_factory=fast_engine)
             assert code == 0
             await wait_until(lambda: bob.engine.contact(ALICE).status is Status.OFFLINE)
 
@@ -56,7 +57,7 @@ def _unnamed_widgets(root: QWidget) -> list[str]:
     """Focusable widgets without an accessible name (labels name themselves by their text)."""
     missing = []
     for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisibleTo(root) or isinstance(widget, QLabel) and widget.text():
+        if not widget.isVisibleTo(root) or (isinstance(widget, QLabel) and widget.text()):
             continue
         focusable = widget.focusPolicy() != Qt.FocusPolicy.NoFocus
         if focusable and not widget.accessibleName() and widget.metaObject().className() not in (

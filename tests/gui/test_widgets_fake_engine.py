@@ -24,12 +24,14 @@ CAROL = Contact("carol@hotmail.com", "Carol", Status.ONLINE)
 DAVE = Contact("dave@hotmail.com", "Dave", Status.OFFLINE)
 
 
-def make_window(settings: Any, credentials: Any = None,
+def make_window(settings: Any, credentials: Any = None, hold: Any = None,
                 **kwargs: Any) -> tuple[MainWindow, list[FakeMessenger]]:
+    """The main window on stand-in engines; ``hold`` (an asyncio.Event) keeps sign-in pending until set."""
     engines: list[FakeMessenger] = []
 
     def factory(server: str) -> FakeMessenger:
         engine = FakeMessenger(server, [BOB, CAROL, DAVE])
+        engine.hold_sign_in = hold
         engines.append(engine)
         return engine
 
@@ -236,3 +238,110 @@ def test_idle_after_no_input_and_back_on_input(gui_app: Any, qloop: Any, setting
 
     qloop.run(scenario())
     assert engines[0].status_history[:2] == [Status.IDLE, Status.ONLINE]
+
+
+def test_sign_in_progress_can_be_cancelled(gui_app: Any, qloop: Any, settings: Any) -> None:
+    import asyncio
+
+    from msnqt.gui.session import SIGNING_IN
+
+    async def scenario() -> None:
+        window, _ = make_window(settings, hold=asyncio.Event())
+        windows.append(window)
+        task = window.session.start_sign_in("alice@hotmail.com", "secret", False)
+        await wait_until(lambda: window.session.state == SIGNING_IN)
+        assert window.pages.currentWidget() is window.signing_in_page
+        assert window.progress_label.text() == "Signing in as alice@hotmail.com..."
+        assert "Click here to cancel sign in" in window.cancel_link.text()
+        window.cancel_link.linkActivated.emit("cancel")
+        await asyncio.gather(task, return_exceptions=True)
+        assert task.cancelled()
+
+    windows: list[MainWindow] = []
+    qloop.run(scenario())
+    window = windows[0]
+    assert window.session.state == SIGNED_OUT
+    assert window.pages.currentWidget() is window.signed_out_page
+    assert window.error_text == ""
+
+
+def test_send_an_instant_message_lists_online_contacts_and_takes_any_address(
+        gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, _ = make_window(settings)
+    qloop.run(sign_in(window))
+    window.open_send_dialog()
+    dialog = window.send_dialog
+    assert dialog is not None
+    assert dialog.windowTitle() == "Send an Instant Message - MSN Messenger Service"
+    rows = [dialog.contact_list.item(i).text() for i in range(dialog.contact_list.count())]
+    assert rows == ["Bob <bob@hotmail.com>", "Carol <carol@hotmail.com>"]
+    QTest.keyClicks(dialog.other_edit, "not an address")
+    assert not dialog.ok_button.isEnabled()
+    dialog.other_edit.setText("erin@hotmail.com")
+    assert dialog.ok_button.isEnabled()
+
+    async def accept() -> Any:
+        dialog.accept()
+        await wait_until(lambda: any(w.conversation is not None for w in window.session.windows.values()))
+        return next(iter(window.session.windows.values()))
+
+    conv_window = qloop.run(accept())
+    assert conv_window.conversation.invited == {"erin@hotmail.com"}
+    assert conv_window.windowTitle() == "erin@hotmail.com - Instant Message"
+
+
+def test_real_keyring_code_path_stores_and_reads_through_the_executor(gui_app: Any, qloop: Any) -> None:
+    import keyring.backend
+
+    class DictKeyring(keyring.backend.KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.data: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.data.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.data[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            import keyring.errors
+
+            if (service, username) not in self.data:
+                raise keyring.errors.PasswordDeleteError("not stored")
+            del self.data[(service, username)]
+
+    backend = DictKeyring()
+    store = KeyringCredentials(backend)
+
+    async def scenario() -> None:
+        assert (await store.availability()).usable
+        await store.save("Alice@Hotmail.com", "s3cret")
+        assert backend.data == {("msnqt", "alice@hotmail.com"): "s3cret"}
+        assert await store.load("alice@hotmail.com") == "s3cret"
+        await store.forget("alice@hotmail.com")
+        await store.forget("alice@hotmail.com")  # forgetting twice is fine
+        assert await store.load("alice@hotmail.com") is None
+
+    qloop.run(scenario())
+
+
+def test_no_keyring_means_nothing_is_stored_anywhere(gui_app: Any, qloop: Any) -> None:
+    from msnqt.gui.credentials import CredentialError
+
+    store = KeyringCredentials()  # the "fail" backend, as tests/conftest.py selects
+
+    async def scenario() -> None:
+        availability = await store.availability()
+        assert not availability.usable and "keyring" in availability.reason
+        assert await store.load("alice@hotmail.com") is None
+        try:
+            await store.save("alice@hotmail.com", "s3cret")
+        except CredentialError as exc:
+            assert "could not be saved" in str(exc)
+        else:
+            raise AssertionError("saving without a keyring must fail, not fall back to a file")
+
+    qloop.run(scenario())
