@@ -20,8 +20,9 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from msnqt.protocol.commands import Channel, Command, Error, Malformed, MsgRelay, MsgSend, Sender
 from msnqt.protocol.errors import FramingError
@@ -133,6 +134,16 @@ class Connection:
 
         Raises the mapped error for a numeric reply, RequestTimeout, or ConnectionLost.
         """
+        return await self.submit(make, timeout=timeout, done=done)
+
+    def submit(self, make: Callable[[int], Command], *, timeout: float,
+               done: Done = single_reply) -> Coroutine[Any, Any, list[Command]]:
+        """Like :meth:`request`, but the line is written *now*; await the result later.
+
+        Lets a caller put several requests on the wire in a fixed order without holding a lock while
+        their replies are awaited (a conversation sends a message and the next one without waiting
+        for the first one's delivery window).
+        """
         trid = self.take_trid()
         command = make(trid)
         future: asyncio.Future[list[Command]] = asyncio.get_running_loop().create_future()
@@ -140,11 +151,20 @@ class Connection:
         self._pending[trid] = pending
         try:
             self.send(command)
+        except BaseException:
+            self._pending.pop(trid, None)
+            raise
+        return self._await_reply(trid, pending, timeout)
+
+    async def _await_reply(self, trid: int, pending: _Pending, timeout: float) -> list[Command]:
+        future = pending.future
+        try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             raise RequestTimeout(pending.name, timeout) from None
         finally:
-            self._pending.pop(trid, None)
+            if self._pending.get(trid) is pending:
+                del self._pending[trid]
             if not future.done():
                 future.cancel()
 

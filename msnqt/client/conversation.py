@@ -109,26 +109,29 @@ class Conversation:
         chunks = split_text(text)
         if not chunks:
             return
-        async with self._send_lock:
+        window = self._host.delivery_window
+        async with self._send_lock:  # re-opening and writing in order; the window is awaited outside
             try:
                 sb = await self._ready_for_sending()
+                # no await between these writes, so the switchboard cannot close half-way through
+                replies = [sb.submit(_text_message(chunk), timeout=window) for chunk in chunks]
             except Undelivered as exc:
                 self._host.emit(ev.MessageUndelivered(self, text, exc.reason))
                 raise Undelivered(text, exc.reason) from exc
-            window = self._host.delivery_window
-            results = await asyncio.gather(
-                *(sb.request(_text_message(chunk), timeout=window) for chunk in chunks),
-                return_exceptions=True)
-            failed: list[tuple[str, str]] = []
-            for chunk, result in zip(chunks, results, strict=True):
-                reason = _delivery_failure(result)
-                if reason is not None:
-                    failed.append((chunk, reason))
-            if failed:
-                lost = text if len(failed) == len(chunks) else "".join(chunk for chunk, _ in failed)
-                reason = failed[0][1]
-                self._host.emit(ev.MessageUndelivered(self, lost, reason))
-                raise Undelivered(lost, reason)
+            except ConnectionFailed as exc:
+                self._host.emit(ev.MessageUndelivered(self, text, "connection_lost"))
+                raise Undelivered(text, "connection_lost") from exc
+        results = await asyncio.gather(*replies, return_exceptions=True)
+        failed: list[tuple[str, str]] = []
+        for chunk, result in zip(chunks, results, strict=True):
+            reason = _delivery_failure(result)
+            if reason is not None:
+                failed.append((chunk, reason))
+        if failed:
+            lost = text if len(failed) == len(chunks) else "".join(chunk for chunk, _ in failed)
+            reason = failed[0][1]
+            self._host.emit(ev.MessageUndelivered(self, lost, reason))
+            raise Undelivered(lost, reason)
 
     def notify_typing(self) -> None:
         """Call on every keystroke; sends a TypingUser notification at most every ``typing_interval`` s."""
