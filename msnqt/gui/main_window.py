@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.status_button.setMenu(self.status_menu)
         self.sign_in_link.linkActivated.connect(lambda _link: self.open_logon())
-        self.cancel_link.linkActivated.connect(lambda _link: session.cancel_sign_in())
+        self.cancel_link.linkActivated.connect(lambda _link: session.abort_signing_in())
         session.stateChanged.connect(self._on_state)
         session.progress.connect(self.progress_label.setText)
         session.myInfoChanged.connect(self._refresh_me)
@@ -178,8 +178,6 @@ class MainWindow(QMainWindow):
         self.session.start_sign_in(dialog.account, dialog.password, dialog.remember)
 
     def _sign_out(self) -> None:
-        if self.session.state == SIGNING_IN:
-            self.session.cancel_sign_in()
         self.session.spawn(self.session.sign_out())
 
     # --- contacts ---------------------------------------------------------------------------------------

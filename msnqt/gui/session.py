@@ -120,6 +120,13 @@ class GuiSession(QObject):
             self._sign_in_task.cancel()
         self._sign_in_task = None
 
+    def abort_signing_in(self) -> None:
+        """"Click here to cancel sign in": stop a sign-in attempt or an automatic reconnect."""
+        if self._sign_in_task is not None and not self._sign_in_task.done():
+            self.cancel_sign_in()
+        elif self.state == SIGNING_IN and self.messenger is not None:
+            self._spawn(self.sign_out())
+
     async def sign_in(self, account: str, password: str, remember: bool = False) -> bool:
         if self.messenger is not None:
             await self.sign_out()

@@ -345,3 +345,27 @@ def test_no_keyring_means_nothing_is_stored_anywhere(gui_app: Any, qloop: Any) -
             raise AssertionError("saving without a keyring must fail, not fall back to a file")
 
     qloop.run(scenario())
+
+
+def test_lost_connection_shows_progress_and_the_list_returns_after_reconnect(
+        gui_app: Any, qloop: Any, settings: Any) -> None:
+    from tests.gui.fake_messenger import SignedIn
+
+    window, engines = make_window(settings)
+    qloop.run(sign_in(window))
+    engines[0].kick("connection_lost")
+    assert window.pages.currentWidget() is window.signing_in_page
+    assert "connection to the server was lost" in window.progress_label.text()
+    engines[0].signed_in = True
+    engines[0].emit(SignedIn("alice@hotmail.com", "alice"))
+    assert window.pages.currentWidget() is window.signed_in_page
+    assert visible_contact_names(window, ONLINE_SECTION) == ["Bob (Busy)", "Carol"]
+
+    engines[0].kick("connection_lost")
+
+    async def give_up() -> None:
+        window.cancel_link.linkActivated.emit("cancel")
+        await wait_until(lambda: window.session.state == SIGNED_OUT)
+
+    qloop.run(give_up())
+    assert window.pages.currentWidget() is window.signed_out_page
