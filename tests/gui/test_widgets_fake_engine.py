@@ -234,10 +234,10 @@ def test_idle_after_no_input_and_back_on_input(gui_app: Any, qloop: Any, setting
         await wait_until(lambda: window.status_button.text() == "alice (Idle)")
         QTest.mouseMove(window.contact_tree.viewport())
         window.session.idle.input_seen()
-        await wait_until(lambda: window.status_button.text() == "alice (Online)")
+        # The short test timeout may make us idle again right after: look at what was sent, in order.
+        await wait_until(lambda: engines[0].status_history[:2] == [Status.IDLE, Status.ONLINE])
 
     qloop.run(scenario())
-    assert engines[0].status_history[:2] == [Status.IDLE, Status.ONLINE]
 
 
 def test_sign_in_progress_can_be_cancelled(gui_app: Any, qloop: Any, settings: Any) -> None:
