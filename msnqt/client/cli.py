@@ -8,7 +8,8 @@ The password is read from the first line of stdin, or with ``--keyring`` from th
 "msnqt"); never from the command line, where other users could read it in the process list.
 
 Output, one line each, flushed at once: ``status`` prints ``EMAIL<TAB>STATUS<TAB>FRIENDLY NAME`` per
-contact; ``listen`` prints ``FROM<TAB>TEXT`` per message and ``* EMAIL<TAB>STATUS`` per presence change.
+contact; ``listen`` prints ``FROM<TAB>TEXT`` per message and ``* EMAIL<TAB>STATUS`` per presence change
+(starting with the contacts already online when it signs in).
 STATUS is the MSNP2 code (NLN BSY IDL BRB AWY PHN LUN, FLN = offline). In message text a backslash is
 written ``\\\\`` and a line break ``\\n``, so one message is always one line. ``status`` signs in as
 Appear Offline (HDN) so that checking the list does not announce you to your contacts.
@@ -130,6 +131,7 @@ async def _run(args: argparse.Namespace, password: str, out: TextIO) -> int:
     status = Status.HIDDEN if args.command == "status" else Status.ONLINE
     messenger = Messenger(args.server, request_timeout=args.timeout,
                           auto_reconnect=args.command == "listen")
+    listener = _Listener(messenger, out) if args.command == "listen" else None
     await messenger.sign_in(args.user, password, status=status)
     try:
         if args.command == "status":
@@ -138,7 +140,8 @@ async def _run(args: argparse.Namespace, password: str, out: TextIO) -> int:
             return 0
         if args.command == "send":
             return await _send(messenger, args.to, args.text)
-        return await _listen(messenger, args.seconds, out)
+        assert listener is not None
+        return await listener.run(args.seconds)
     finally:
         await messenger.sign_out()
 
@@ -155,45 +158,53 @@ async def _send(messenger: Messenger, to: str, text: str) -> int:
     return 0
 
 
-async def _listen(messenger: Messenger, seconds: float | None, out: TextIO) -> int:
-    stop = asyncio.Event()
-    failure: list[str] = []
-    last_status = {c.handle.lower(): c.status for c in messenger.contacts()}
+class _Listener:
+    """Prints messages and presence changes. Subscribed *before* sign-in, so the contacts already
+    online at sign-in are printed too (as changes from offline) and no change can slip through."""
 
-    def on_event(event: ev.Event) -> None:
+    def __init__(self, messenger: Messenger, out: TextIO) -> None:
+        self._messenger = messenger
+        self._out = out
+        self._stop = asyncio.Event()
+        self._failure: list[str] = []
+        self._last_status: dict[str, Status] = {}
+        self._unsubscribe = messenger.subscribe(self._on_event)
+
+    def _on_event(self, event: ev.Event) -> None:
         match event:
             case ev.MessageReceived(sender=sender, text=text):
-                _say(out, f"{sender}\t{_one_line(text)}")
+                _say(self._out, f"{sender}\t{_one_line(text)}")
             case ev.ContactChanged(contact=contact):
                 key = contact.handle.lower()
-                if last_status.get(key, Status.OFFLINE) != contact.status:
-                    last_status[key] = contact.status
-                    if messenger.signed_in:  # not the "everyone offline" of a lost connection
-                        _say(out, f"* {contact.handle}\t{contact.status.value}")
+                if self._last_status.get(key, Status.OFFLINE) != contact.status:
+                    self._last_status[key] = contact.status
+                    if self._messenger.signed_in or contact.status is not Status.OFFLINE:
+                        # (not the "everyone offline" of a lost connection that is being re-made)
+                        _say(self._out, f"* {contact.handle}\t{contact.status.value}")
             case ev.SignedOut(reason=reason) if reason != "user":
-                failure.append("signed out: " + {"elsewhere": "you signed in at another location",
-                                                  "shutdown": "the server is shutting down"}.get(
-                    reason, "the connection was lost"))
-                stop.set()
+                self._failure.append("signed out: " + {
+                    "elsewhere": "you signed in at another location",
+                    "shutdown": "the server is shutting down"}.get(reason, "the connection was lost"))
+                self._stop.set()
             case _:
                 pass
 
-    unsubscribe = messenger.subscribe(on_event)
-    loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-    try:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
-    finally:
-        unsubscribe()
+    async def run(self, seconds: float | None) -> int:
+        loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGINT)
-            loop.remove_signal_handler(signal.SIGTERM)
-    if failure:
-        raise CliFailure(failure[0])
-    return 0
+            loop.add_signal_handler(signal.SIGINT, self._stop.set)
+            loop.add_signal_handler(signal.SIGTERM, self._stop.set)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), seconds)
+        finally:
+            self._unsubscribe()
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGINT)
+                loop.remove_signal_handler(signal.SIGTERM)
+        if self._failure:
+            raise CliFailure(self._failure[0])
+        return 0
 
 
 def _one_line(text: str) -> str:

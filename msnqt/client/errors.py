@@ -87,6 +87,10 @@ class ConnectionFailed(MessengerError):
 class ConnectionLost(ConnectionFailed):
     """An established connection closed under us (EOF, reset, missed keep-alive)."""
 
+    def __init__(self, host: str, port: int, detail: str = "") -> None:
+        super().__init__(host, port, detail)
+        self.args = (f"connection to {host}:{port} lost" + (f": {detail}" if detail else ""),)
+
     @property
     def user_message(self) -> str:
         return f"The connection to {self.host}:{self.port} was lost. Check your network connection."

@@ -122,6 +122,7 @@ def test_listen_prints_messages_and_presence(aloop: asyncio.Runner, tmp_path: Pa
                 await bob_events.wait(ev.ContactChanged, lambda e: e.contact.handle == ALICE
                                       and e.contact.status is Status.ONLINE, timeout=15)
                 assert listener.stdout is not None
+                initial = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
                 await bob.set_status(Status.BUSY)
                 presence = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
                 conversation = await bob.start_conversation(ALICE)
@@ -130,12 +131,12 @@ def test_listen_prints_messages_and_presence(aloop: asyncio.Runner, tmp_path: Pa
                 message = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
                 listener.send_signal(signal.SIGINT)
                 code, rest, err = await finish(listener)
-                return code, [presence, message, *rest.splitlines(keepends=True)], err
+                return code, [initial, presence, message, *rest.splitlines(keepends=True)], err
             finally:
                 await bob.sign_out()
     code, lines, err = aloop.run(scenario())
     assert (code, err) == (0, "")
-    assert lines[:2] == [f"* {BOB}\tBSY\n", f"{BOB}\tline one\\nline two\n"]
+    assert lines == [f"* {BOB}\tNLN\n", f"* {BOB}\tBSY\n", f"{BOB}\tline one\\nline two\n"]
 
 
 def test_wrong_password_is_one_line_and_exit_1(aloop: asyncio.Runner, tmp_path: Path) -> None:
