@@ -6,7 +6,13 @@ server.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 
 def _wants_version(argv: list[str]) -> bool:
@@ -26,11 +32,18 @@ def _print_version(program: str) -> int:
     return 0
 
 
+def _wants_demo(argv: list[str]) -> bool:
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--demo" in options
+
+
 def gui_main(argv: list[str] | None = None) -> int:
     """``msnqt``: the desktop app (``--demo`` starts the bundled server in-process)."""
     args = sys.argv[1:] if argv is None else argv
     if _wants_version(args):
         return _print_version("msnqt")
+    if _wants_demo(args):
+        return demo_main(args)
     from msnqt.gui.main import main
 
     return main(args)
@@ -54,6 +67,201 @@ def cli_main(argv: list[str] | None = None) -> int:
     from msnqt.client.cli import main
 
     return main(args)
+
+
+# --- demo mode: the GUI signed in to the bundled server and its bots, all in this process ------------------
+
+DEMO_OPENING_LINE = "Hi!"
+
+
+def _demo_parser() -> argparse.ArgumentParser:
+    parser = _OneLineErrorParser(prog="msnqt", description="MSN Messenger Service (1999) replica, demo mode")
+    parser.add_argument("--demo", action="store_true", required=True,
+                        help="start the bundled server and demo contacts in-process and sign in to them")
+    parser.add_argument("--screenshot", metavar="PATH", type=Path,
+                        help="once signed in with a conversation open, save both windows to PATH (PNG), exit")
+    parser.add_argument("--quit-after", metavar="SECONDS", type=_positive_seconds,
+                        help="exit after at most SECONDS (default with --screenshot: 30)")
+    return parser
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line on stderr, exit 2 (no usage dump)
+        self.exit(2, f"msnqt: {message}\n")
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86400:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}")
+    return seconds
+
+
+def demo_main(argv: list[str], timings: Any = None) -> int:
+    """``msnqt --demo [--screenshot PATH] [--quit-after SECONDS]``; ``timings`` (a DemoTimings) is for tests.
+
+    Settings and passwords live in a throw-away directory and in memory: trying the demo never touches the
+    user's own configuration or keyring.
+    """
+    args = _demo_parser().parse_args(argv)
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    from msnqt.gui.credentials import MemoryCredentials
+    from msnqt.gui.main import run_gui
+    from msnqt.gui.settings import AppSettings
+
+    run = _DemoRun(timings, screenshot=args.screenshot,
+                   quit_after=args.quit_after or (30.0 if args.screenshot else None))
+    try:
+        with tempfile.TemporaryDirectory(prefix="msnqt-demo-settings-") as settings_dir:
+            ini = str(Path(settings_dir) / "msnqt.ini")
+            settings = AppSettings(QSettings(ini, QSettings.Format.IniFormat))
+            run_gui("", backend=run.backend, on_ready=run.on_ready, settings=settings,
+                    credentials=MemoryCredentials(), auto_sign_in=None)
+    except Exception as exc:  # the CLI boundary: one readable line, never a traceback
+        print(f"msnqt: the demo could not run: {exc}", file=sys.stderr)
+        return 1
+    if run.failure is not None:
+        print(f"msnqt: {run.failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class _DemoFailed(Exception):
+    pass
+
+
+class _DemoRun:
+    """One demo session: the backend for the GUI's loop, and what happens once the main window is up."""
+
+    def __init__(self, timings: Any, *, screenshot: Path | None, quit_after: float | None) -> None:
+        self.timings = timings
+        self.screenshot = screenshot
+        self.quit_after = quit_after
+        self.failure: str | None = None
+
+    @asynccontextmanager
+    async def backend(self) -> AsyncIterator[str]:
+        from msnqt.demo import demo_world
+
+        async with demo_world(self.timings) as world:
+            yield world.address
+
+    async def on_ready(self, window: Any) -> None:
+        if self.screenshot is None:
+            await self._sign_in(window, stay_on_failure=True)
+            if self.quit_after is not None:
+                asyncio.get_running_loop().call_later(self.quit_after, _close_all_windows)
+            return
+        try:
+            await asyncio.wait_for(self._take_screenshot(window, self.screenshot), self.quit_after)
+        except TimeoutError:
+            self.failure = f"the demo did not reach a conversation within {self.quit_after:g} seconds"
+        except _DemoFailed as exc:
+            self.failure = str(exc)
+        _close_all_windows()
+
+    async def _sign_in(self, window: Any, *, stay_on_failure: bool = False) -> None:
+        """Through the GUI's own sign-in path: DS, then NS, MD5, SYN, exactly as a user's click does."""
+        from msnqt.demo import DEMO_PASSWORD, USER
+
+        if not await window.session.sign_in(USER.handle, DEMO_PASSWORD) and not stay_on_failure:
+            reason = window.error_text or "no reason given"
+            raise _DemoFailed(f"could not sign in to the demo server: {reason}")
+
+    async def _take_screenshot(self, window: Any, path: Path) -> None:
+        from msnqt.demo.cast import ANSWERER
+
+        await self._sign_in(window)
+        conversation = _conversation_with(window, ANSWERER.handle)
+        await _until(lambda: conversation.conversation is not None
+                     and ANSWERER.handle in conversation.conversation.participants)
+        header = f"{ANSWERER.friendly} says:"
+        replies = conversation.history_text().count(header)
+        conversation.send_text(DEMO_OPENING_LINE)
+        await _until(lambda: conversation.history_text().count(header) > replies)
+        _place_side_by_side(window, conversation)
+        await asyncio.sleep(0.1)  # one more turn of the loop so the moved windows are laid out and painted
+        if not _side_by_side_image(window, conversation).save(str(path), "PNG"):
+            raise _DemoFailed(f"could not write the screenshot to {path}")
+        print(f"screenshot saved to {path}", flush=True)
+
+
+async def _until(predicate: Callable[[], bool]) -> None:
+    """Wait on the loop for something the GUI will show; the caller bounds the wait."""
+    while not predicate():
+        await asyncio.sleep(0.02)
+
+
+def _conversation_with(window: Any, handle: str) -> Any:
+    """A conversation window already showing ``handle`` (e.g. the host bot's invitation), else a new one."""
+    for candidate in list(window.session.windows.values()):
+        if candidate.isVisible() and handle in candidate.handles:
+            return candidate
+    return window.session.open_conversation(handle)
+
+
+def _close_all_windows() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.closeAllWindows()
+
+
+def _place_side_by_side(main_window: Any, conversation: Any) -> None:
+    main_window.move(16, 16)
+    conversation.move(main_window.frameGeometry().right() + 16, 16)
+    conversation.raise_()
+
+
+CAPTION_HEIGHT = 18
+FRAME = 3
+GAP = 16
+
+
+def _side_by_side_image(*windows: Any) -> Any:
+    """Both windows on a teal 1999 desktop, each under a navy caption with its title, as a reviewer would
+    have seen them (a bare X server draws no window decorations, and ``grab`` never includes them)."""
+    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter
+
+    shots = [w.grab() for w in windows]
+    width = GAP + sum(s.width() + 2 * FRAME + GAP for s in shots)
+    height = GAP * 2 + max(s.height() for s in shots) + CAPTION_HEIGHT + 2 * FRAME
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#008080"))
+    painter = QPainter(image)
+    font = QFont(painter.font())
+    font.setBold(True)
+    font.setPixelSize(11)
+    painter.setFont(font)
+    x = GAP
+    for window, shot in zip(windows, shots, strict=True):
+        outer = QRect(x, GAP, shot.width() + 2 * FRAME, shot.height() + CAPTION_HEIGHT + 2 * FRAME)
+        painter.fillRect(outer, QColor("#c0c0c0"))
+        painter.setPen(QColor("#ffffff"))
+        painter.drawLine(outer.topLeft(), outer.topRight())
+        painter.drawLine(outer.topLeft(), outer.bottomLeft())
+        painter.setPen(QColor("#404040"))
+        painter.drawLine(outer.bottomLeft(), outer.bottomRight())
+        painter.drawLine(outer.topRight(), outer.bottomRight())
+        caption = QRect(x + FRAME, GAP + FRAME, shot.width(), CAPTION_HEIGHT)
+        gradient = QLinearGradient(caption.topLeft(), caption.topRight())
+        gradient.setColorAt(0.0, QColor("#000080"))
+        gradient.setColorAt(1.0, QColor("#1084d0"))
+        painter.fillRect(caption, gradient)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(caption.adjusted(4, 0, -4, 0),
+                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                         window.windowTitle())
+        painter.drawPixmap(QPoint(x + FRAME, GAP + FRAME + CAPTION_HEIGHT), shot)
+        x += outer.width() + GAP
+    painter.end()
+    return image
 
 
 if __name__ == "__main__":

@@ -118,7 +118,8 @@ MOODS = (Status.AWAY, Status.BUSY, Status.ON_THE_PHONE, Status.HIDDEN, Status.ON
 
 
 class MoodyBot(Bot):
-    """Changes status every ``status_interval`` seconds: Away, Busy, On The Phone, offline and back."""
+    """Changes status every ``status_interval`` seconds: Away, Busy, On The Phone, offline and back. The
+    first change comes at once, so the contact list shows a status suffix from the first glance."""
 
     def __init__(self, server: str, timings: DemoTimings, person: Person = MOODY) -> None:
         super().__init__(person, server, timings)
@@ -128,8 +129,8 @@ class MoodyBot(Bot):
 
     async def _wander(self) -> None:
         for status in itertools.cycle(MOODS):
-            await asyncio.sleep(self.timings.status_interval)
             await self.engine.set_status(status)
+            await asyncio.sleep(self.timings.status_interval)
 
 
 class HostBot(Bot):

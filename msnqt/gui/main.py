@@ -11,6 +11,7 @@ import asyncio
 import inspect
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
@@ -23,6 +24,9 @@ from msnqt.gui.session import EngineFactory, GuiSession
 from msnqt.gui.settings import AppSettings
 
 OnReady = Callable[[MainWindow], Awaitable[None] | None]
+Backend = Callable[[], AbstractAsyncContextManager[str]]
+"""Something to run on the app's loop around the whole session, yielding the "host:port" to use (demo
+mode's in-process server); the GUI never learns what it is."""
 
 
 def default_engine_factory(server: str) -> Any:
@@ -73,10 +77,12 @@ async def run_app(server: str, *, auto_sign_in: tuple[str, str] | None = None,
 
 def run_gui(server: str, *, auto_sign_in: tuple[str, str] | None = None, on_ready: OnReady | None = None,
             settings: AppSettings | None = None, credentials: CredentialStore | None = None,
-            engine_factory: EngineFactory | None = None, argv: list[str] | None = None) -> int:
+            engine_factory: EngineFactory | None = None, argv: list[str] | None = None,
+            backend: Backend | None = None) -> int:
     """Create the QApplication and the qasync loop, run the app against ``server`` ("host:port"), return
     the exit code. ``auto_sign_in=(email, password)`` signs in straight away (the demo does this);
-    ``on_ready(main_window)`` runs once the window is up (and signed in, if asked)."""
+    ``on_ready(main_window)`` runs once the window is up (and signed in, if asked); ``backend``, if given,
+    is entered on the loop first and its "host:port" replaces ``server``."""
     import qasync
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "msnqt", *(argv or [])])
@@ -85,9 +91,17 @@ def run_gui(server: str, *, auto_sign_in: tuple[str, str] | None = None, on_read
     app.setOrganizationName("msnqt")
     app.setQuitOnLastWindowClosed(False)
     apply_classic_look(app)
+
+    async def session(address: str) -> int:
+        return await run_app(address, auto_sign_in=auto_sign_in, on_ready=on_ready, settings=settings,
+                             credentials=credentials, engine_factory=engine_factory)
+
+    async def session_with_backend(backend: Backend) -> int:
+        async with backend() as address:
+            return await session(address)
+
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(run_app(server, auto_sign_in=auto_sign_in, on_ready=on_ready, settings=settings,
-                                  credentials=credentials, engine_factory=engine_factory))
+        return runner.run(session(server) if backend is None else session_with_backend(backend))
 
 
 class _ArgumentParser(argparse.ArgumentParser):
