@@ -215,7 +215,6 @@ def _close_all_windows() -> None:
 def _place_side_by_side(main_window: Any, conversation: Any) -> None:
     main_window.move(16, 16)
     conversation.move(main_window.frameGeometry().right() + 16, 16)
-    conversation.raise_()
 
 
 CAPTION_HEIGHT = 18

@@ -49,6 +49,7 @@ class DemoWorld:
 
     server: MsnServer
     address: str
+    data_dir: Path
     bots: list[Bot] = field(default_factory=list)
     handle: str = USER.handle
     password: str = DEMO_PASSWORD
@@ -63,7 +64,7 @@ async def demo_world(timings: DemoTimings | None = None) -> AsyncIterator[DemoWo
         server = await MsnServer.start(ServerConfig(data_dir=Path(data_dir), host="127.0.0.1", ds_port=0,
                                                     ns_port=0, sb_port=0))
         host, port = server.ds_address
-        world = DemoWorld(server, f"{host}:{port}")
+        world = DemoWorld(server, f"{host}:{port}", Path(data_dir))
         try:
             await seed(server, world.address, timings)
             cast: list[Bot] = [AnsweringBot(world.address, timings), MoodyBot(world.address, timings),
