@@ -121,6 +121,8 @@ class Messenger:
         self._keepalive_task: asyncio.Task[None] | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
         self._qng: asyncio.Future[None] | None = None
+        self._renames: dict[str, str] = {}
+        self._rename_task: asyncio.Task[None] | None = None
 
     # --- events ---------------------------------------------------------------------------------
 
@@ -262,7 +264,7 @@ class Messenger:
         ns = self._require_ns()
         (reply,) = await ns.request(lambda t: ReaRequest(t, self._handle, name),
                                     timeout=self._request_timeout)
-        if isinstance(reply, Rea):
+        if isinstance(reply, Rea) and same_handle(reply.handle, self._handle):
             self._cache.version = reply.version
             self._friendly = reply.friendly
             self.emit(ev.MyNameChanged(reply.friendly))
@@ -373,6 +375,7 @@ class Messenger:
         await self._change_status(ns, self._wanted_status)
         await self._presence_barrier(ns)
         self._sm.fire(NsEvent.READY)
+        self._flush_renames_soon()
         self._keepalive_task = self._spawn(self._keepalive(ns))
 
     async def _synchronise(self, ns: Connection) -> None:
@@ -439,6 +442,7 @@ class Messenger:
             case Iln(status=status, handle=handle, friendly=friendly) | Nln(
                     status=status, handle=handle, friendly=friendly):
                 self._set_presence(handle, status, friendly)
+                self._remember_name(handle, friendly)
             case Fln(handle=handle):
                 self._set_presence(handle, Status.OFFLINE, "")
             case Add(list_name=list_name, version=version, handle=handle, friendly=friendly):
@@ -492,6 +496,37 @@ class Messenger:
         stored = self.contact(handle)
         self.emit(ev.ContactChanged(stored if stored is not None else Contact(
             handle, friendly or handle, status, frozenset())))
+
+    def _remember_name(self, handle: str, friendly: str) -> None:
+        """1.0 stored a contact's new friendly name with REA when NLN/ILN showed it (§3.2 REA, §9),
+        so an offline contact shows the last name seen. Queued, and sent one at a time when online."""
+        stored = self._cache.find(ListName.FORWARD, handle)
+        if stored is None or not friendly or self._cache.entries[ListName.FORWARD][stored] == friendly:
+            return
+        self._renames[stored] = friendly
+        if self._sm.state is NsState.ONLINE:
+            self._flush_renames_soon()
+
+    def _flush_renames_soon(self) -> None:
+        if self._renames and (self._rename_task is None or self._rename_task.done()):
+            self._rename_task = self._spawn(self._flush_renames())
+
+    async def _flush_renames(self) -> None:
+        while self._renames and self._sm.state is NsState.ONLINE:
+            handle = next(iter(self._renames))
+            friendly = self._renames.pop(handle)
+            try:
+                ns = self._require_ns()
+                (reply,) = await ns.request(lambda t, h=handle, f=friendly: ReaRequest(t, h, f),  # type: ignore[misc]
+                                            timeout=self._request_timeout)
+            except MessengerError as exc:
+                log.info("could not store the new name of %s: %s", handle, exc)
+                continue
+            if isinstance(reply, Rea):
+                self._cache.version = reply.version
+                for name in ListName:
+                    if self._cache.has(name, reply.handle):
+                        self._cache.put(name, reply.handle, reply.friendly)
 
     def _on_ns_message(self, relay: MsgRelay) -> None:
         try:
@@ -562,6 +597,8 @@ class Messenger:
             self._cache.version = reply.version
             self._cache.put(reply.list_name, reply.handle, reply.friendly)
             self._announce_membership(reply.handle)
+            if reply.list_name is ListName.FORWARD:  # the ILN that follows ADD FL may have come first
+                self._remember_name(reply.handle, self._presence.get(reply.handle.lower(), (None, ""))[1])
 
     # --- connection loss, keep-alive, reconnect -------------------------------------------------
 
@@ -625,9 +662,10 @@ class Messenger:
 
     def _stop_background(self) -> None:
         current = asyncio.current_task()
-        for task in (self._keepalive_task, self._reconnect_task):
+        for task in (self._keepalive_task, self._reconnect_task, self._rename_task):
             if task is not None and task is not current:
                 task.cancel()
+        self._rename_task = None
         self._keepalive_task = None
         if self._reconnect_task is not current:
             self._reconnect_task = None

@@ -76,6 +76,10 @@ def test_adding_a_contact_also_allows_them(aloop: asyncio.Runner) -> None:
                                 C("ADD 7 FL bob@hotmail.com Bob"), S("ADD 7 FL 1 bob@hotmail.com Bob"),
                                 S("ILN 7 AWY bob@hotmail.com Bob%20Builder"),
                                 C("ADD 8 AL bob@hotmail.com Bob"), S("ADD 8 AL 2 bob@hotmail.com Bob"),
+                                # the name ILN showed is stored, as 1.0 did
+                                C("REA 9 bob@hotmail.com Bob%20Builder"),
+                                S("REA 9 3 bob@hotmail.com Bob%20Builder"), Mark("renamed"),
+                                C("PNG"), S("QNG"),
                                 Hold()]]) as ns:
             messenger, recorder = await signed_in(ns)
             await messenger.add_contact("bob@hotmail.com", friendly="Bob")
@@ -84,7 +88,10 @@ def test_adding_a_contact_also_allows_them(aloop: asyncio.Runner) -> None:
             assert bob is not None
             assert bob.lists == {ListName.FORWARD, ListName.ALLOW}
             assert (bob.status, bob.friendly) == (Status.AWAY, "Bob Builder")
-            assert messenger.list_cache.version == 2
+            await ns.reached("renamed")
+            await messenger.ping()  # the REA reply has been handled once QNG is back
+            assert messenger.list_cache.version == 3
+            assert messenger.list_cache.entries[ListName.FORWARD] == {"bob@hotmail.com": "Bob Builder"}
             await messenger.sign_out()
             ns.check()
     aloop.run(scenario())
