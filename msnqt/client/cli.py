@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
 def _check_usage(args: argparse.Namespace) -> None:
     try:
         parse_server_address(args.server)
-    except ValueError as exc:
+    except MessengerError as exc:
         raise UsageError(str(exc)) from None
     if not is_valid_handle(args.user):
         raise UsageError(f"not an e-mail address: {args.user!r}")

@@ -50,9 +50,11 @@ from .errors import (
     AuthenticationFailed,
     ConnectionFailed,
     MessengerError,
+    NotSignedIn,
     ProtocolViolation,
     RequestTimeout,
     ServerError,
+    SignedInElsewhere,
     Undelivered,
 )
 from .states import SB_TRANSITIONS, SbEvent, SbState, StateMachine
@@ -366,6 +368,8 @@ def _delivery_failure(result: object) -> str | None:
 
 
 def _refusal_reason(error: MessengerError) -> str:
+    if isinstance(error, NotSignedIn | SignedInElsewhere):
+        return "not_signed_in"
     if isinstance(error, ServerError) and error.code == ErrorCode.PRINCIPAL_NOT_ONLINE:
         return "not_online"
     if isinstance(error, RequestTimeout):

@@ -152,6 +152,18 @@ class SignedInElsewhere(MessengerError):
         return "You have been signed out because you signed in at another location."
 
 
+class InvalidServerAddress(MessengerError):
+    """The server setting is not ``HOST`` or ``HOST:PORT``."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(f"not a server address (HOST:PORT): {address!r}")
+        self.address = address
+
+    @property
+    def user_message(self) -> str:
+        return f'"{self.address}" is not a valid server address. Use HOST or HOST:PORT.'
+
+
 class NotSignedIn(MessengerError):
     """A call that needs the notification server while there is no session."""
 

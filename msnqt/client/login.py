@@ -28,7 +28,7 @@ from msnqt.protocol.errors import ProtocolError
 from msnqt.protocol.names import split_address
 
 from .connection import Connection, loggable
-from .errors import MessengerError, ProtocolViolation, ServerUnavailable
+from .errors import InvalidServerAddress, MessengerError, ProtocolViolation, ServerUnavailable
 
 DIALECTS = ("MSNP2", "CVR0")
 MAX_REFERRALS = 3
@@ -48,13 +48,13 @@ def _noop_closed(_reason: MessengerError | None) -> None:
 
 
 def parse_server_address(server: str) -> tuple[str, int]:
-    """``host[:port]`` -> (host, port), 1863 by default; ValueError with a readable message otherwise."""
+    """``host[:port]`` -> (host, port), 1863 by default; InvalidServerAddress otherwise."""
     try:
-        host, port = split_address(server)
-    except ProtocolError as exc:
-        raise ValueError(f"not a server address (HOST:PORT): {server!r}") from exc
-    if not host or not 0 < port < 65536:
-        raise ValueError(f"not a server address (HOST:PORT): {server!r}")
+        host, port = split_address(server.strip())
+    except ProtocolError:
+        raise InvalidServerAddress(server) from None
+    if not host or any(c.isspace() for c in host) or not 0 < port < 65536:
+        raise InvalidServerAddress(server)
     return host, port
 
 

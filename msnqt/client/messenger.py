@@ -77,6 +77,7 @@ from .errors import (
     NotSignedIn,
     ProtocolViolation,
     ServerError,
+    SignedInElsewhere,
 )
 from .login import log_in, parse_server_address
 from .model import Contact, DirectoryEntry, ListCache
@@ -95,8 +96,7 @@ class Messenger:
                  connect_timeout: float | None = None, reconnect_delay: float = 2.0,
                  reconnect_max_delay: float = 120.0, typing_interval: float = 5.0,
                  delivery_window: float = 1.5, join_timeout: float | None = None) -> None:
-        parse_server_address(server)  # a bad address is the caller's bug: fail now, not at sign-in
-        self._server = server
+        self._server = server  # checked at sign-in, where a bad address becomes InvalidServerAddress
         self._request_timeout = request_timeout
         self._connect_timeout = connect_timeout if connect_timeout is not None else request_timeout
         self._keepalive_interval = keepalive_interval
@@ -122,6 +122,7 @@ class Messenger:
         self._reconnect_task: asyncio.Task[None] | None = None
         self._qng: asyncio.Future[None] | None = None
         self._renames: dict[str, str] = {}
+        self._kicked_elsewhere = False
         self._rename_task: asyncio.Task[None] | None = None
 
     # --- events ---------------------------------------------------------------------------------
@@ -219,6 +220,10 @@ class Messenger:
             raise ValueError(f"cannot sign in as {status}")
         if self._sm.state is not NsState.OFFLINE:
             raise MessengerError("already signed in or signing in")
+        parse_server_address(self._server)
+        if not is_valid_handle(handle):
+            raise ServerError(208, "USR")
+        self._kicked_elsewhere = False
         self._sm.fire(NsEvent.SIGN_IN)
         self._handle, self._password, self._wanted_status = handle, password, status
         try:
@@ -558,6 +563,7 @@ class Messenger:
         self._password = ""
         self._go_offline()
         why = "elsewhere" if reason == "OTH" else "shutdown" if reason == "SSD" else "connection_lost"
+        self._kicked_elsewhere = reason == "OTH"
         log.info("signed out by the server (OUT %s)", reason)
         self.emit(ev.SignedOut(why))
 
@@ -694,6 +700,8 @@ class Messenger:
     def _require_ns(self) -> Connection:
         ns = self._ns
         if ns is None or ns.closed or self._sm.state not in (NsState.ONLINE, NsState.SYNCING):
+            if self._kicked_elsewhere:
+                raise SignedInElsewhere("signed in elsewhere")
             raise NotSignedIn("not signed in")
         return ns
 

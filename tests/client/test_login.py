@@ -11,10 +11,12 @@ from msnqt.client import (
     AuthenticationFailed,
     ConnectionFailed,
     Contact,
+    InvalidServerAddress,
     ListCache,
     Messenger,
     ProtocolViolation,
     RequestTimeout,
+    ServerError,
     ServerUnavailable,
 )
 from msnqt.client import events as ev
@@ -168,3 +170,23 @@ def test_logs_never_show_the_password_or_md5_response(aloop: asyncio.Runner,
     assert "SYN 5 0" in caplog.text  # the wire is logged at all
     assert PASSWORD not in caplog.text
     assert RESPONSE not in caplog.text
+
+
+@pytest.mark.parametrize("server", ["", "host:port", "host:0", "host:70000", ":1863"])
+def test_bad_server_address_is_reported_at_sign_in(aloop: asyncio.Runner, server: str) -> None:
+    async def scenario() -> None:
+        messenger = Messenger(server)
+        with pytest.raises(InvalidServerAddress) as caught:
+            await messenger.sign_in("alice@hotmail.com", PASSWORD)
+        assert "not a valid server address" in caught.value.user_message
+        assert not messenger.signed_in
+    aloop.run(scenario())
+
+
+def test_bad_sign_in_name_is_refused_before_connecting(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        messenger = Messenger(f"127.0.0.1:{unused_port()}")
+        with pytest.raises(ServerError) as caught:
+            await messenger.sign_in("not an address", PASSWORD)
+        assert caught.value.user_message == "That e-mail address is not valid."
+    aloop.run(scenario())

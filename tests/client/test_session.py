@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from msnqt.client import Messenger, ServerError
+from msnqt.client import Messenger, ServerError, SignedInElsewhere
 from msnqt.client import events as ev
 from msnqt.client.states import NsState
 from msnqt.protocol.codes import ListName, Status
@@ -147,6 +147,9 @@ def test_out_oth_signs_out_without_reconnecting(aloop: asyncio.Runner) -> None:
             assert not messenger.signed_in
             assert recorder.of_type(ev.Reconnecting) == []
             assert len(ns.connections) == 1
+            with pytest.raises(SignedInElsewhere) as caught:
+                await messenger.set_status(Status.AWAY)
+            assert "another location" in caught.value.user_message
             await messenger.sign_out()  # harmless now
             ns.check()
     aloop.run(scenario())
