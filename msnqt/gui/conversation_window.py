@@ -315,6 +315,11 @@ class ConversationWindow(QMainWindow):
         return self.history.toPlainText()
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop any more (the app is ending): nothing can be sent, so do nothing
+            coro.close()
+            return
+        task = loop.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -398,7 +398,12 @@ class GuiSession(QObject):
 
     # --- housekeeping ------------------------------------------------------------------------------
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coro)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop any more (the app is ending): nothing can be sent, so do nothing
+            coro.close()
+            return
+        task = loop.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
