@@ -1,0 +1,176 @@
+"""``python -m bench.compare``: one scenario against several targets, alternating, in one run.
+
+    python -m bench.compare [--scenario relay] [--targets msnqt baseline] [--rounds 5] [--seconds 3]
+                            [--clients 20] [--contacts 150] [--movers 1] [--window 32] [--json OUT]
+
+Each target is started here as its own process (so its CPU can be read from /proc): ``msnqt`` and
+``msnqt-uvloop`` are ``bench.serve`` on a fresh data dir with the accounts the run needs, ``baseline``
+and ``baseline-uvloop`` are ``bench.baseline``. Rounds alternate A, B, A, B… so slow drifts in machine
+load hit every target alike; the summary gives per-target medians and the ratios of the first target
+to the second. Loads are bounded: ``rounds × targets × seconds`` plus setup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from msnqt.protocol import split_address
+
+from . import procfs
+from .accounts import account_list, create_accounts
+from .config import LoadConfig
+from .load import run_scenario
+from .stats import median
+
+TARGETS = ("msnqt", "msnqt-uvloop", "baseline", "baseline-uvloop")
+START_TIMEOUT = 30.0
+
+
+@dataclass
+class Target:
+    name: str
+    process: subprocess.Popen[str]
+    address: tuple[str, int]
+
+    @property
+    def baseline(self) -> bool:
+        return self.name.startswith("baseline")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_target(name: str, data_dir: Path) -> Target:
+    """Start one target process and wait for the line that gives its address."""
+    loop = "uvloop" if name.endswith("-uvloop") else "asyncio"
+    if name.startswith("baseline"):
+        command = [sys.executable, "-m", "bench.baseline", "--loop", loop]
+        marker = "BASELINE listening on "
+    else:
+        command = [sys.executable, "-m", "bench.serve", "--data", str(data_dir), "--loop", loop]
+        marker = "DS listening on "
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(marker):
+            target = Target(name, process, split_address(line[len(marker):].strip()))
+            if not name.startswith("baseline"):
+                for rest in process.stdout:
+                    if rest.strip() == "READY":
+                        break
+            return target
+    process.wait()
+    raise RuntimeError(f"{name} did not start (exit status {process.returncode})")
+
+
+def accounts_needed(args: argparse.Namespace) -> int:
+    return max(int(args.clients), 2)
+
+
+def summarize(scenario: str, names: list[str], rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    per_target: dict[str, dict[str, Any]] = {}
+    for name in names:
+        mine = [r for r in rounds if r["compare_target"] == name]
+        per_target[name] = {
+            "ops_per_s_median": round(median([r["ops_per_s"] for r in mine]), 1),
+            "server_cpu_us_per_op_median": round(median(
+                [r["server"]["cpu_us_per_op"] or 0.0 for r in mine]), 2),
+            "p99_ms_median": round(median([r["latency"]["p99_ms"] for r in mine]), 3),
+            "errors": sum(r["errors"] for r in mine),
+            "ops_per_s_rounds": [r["ops_per_s"] for r in mine],
+            "loadavg_rounds": [r["machine"]["loadavg_before"] for r in mine],
+        }
+    summary: dict[str, Any] = {"scenario": scenario, "targets": per_target,
+                               "machine": procfs.machine()}
+    if len(names) >= 2:
+        a, b = per_target[names[0]], per_target[names[1]]
+        summary["ratio"] = {
+            "of": f"{names[0]} / {names[1]}",
+            "throughput": round(a["ops_per_s_median"] / b["ops_per_s_median"], 3)
+            if b["ops_per_s_median"] else None,
+            "server_cpu_per_op": round(a["server_cpu_us_per_op_median"] / b["server_cpu_us_per_op_median"], 3)
+            if b["server_cpu_us_per_op_median"] else None,
+        }
+    return summary
+
+
+async def compare(args: argparse.Namespace, targets: list[Target], accounts: list[tuple[str, str]]
+                  ) -> list[dict[str, Any]]:
+    rounds: list[dict[str, Any]] = []
+    for round_number in range(args.rounds):
+        order = targets if round_number % 2 == 0 else list(reversed(targets))
+        for target in order:
+            config = LoadConfig(target=target.address, accounts=accounts, seconds=args.seconds,
+                                clients=args.clients, contacts=args.contacts, movers=args.movers,
+                                window=args.window, baseline=target.baseline, server_pid=target.process.pid)
+            result = await run_scenario(args.scenario, config)
+            result["compare_target"] = target.name
+            result["round"] = round_number
+            rounds.append(result)
+            print(f"round {round_number} {target.name:16} {result['ops_per_s']:>10} {result['operation']}/s"
+                  f"  server {result['server'].get('cpu_us_per_op')} us/op"
+                  f"  p99 {result['latency']['p99_ms']} ms  errors {result['errors']}"
+                  f"  load {result['machine']['loadavg_before']}", file=sys.stderr)
+    return rounds
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.compare", description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="relay", choices=("login", "presence", "relay", "hold"))
+    parser.add_argument("--targets", nargs="+", default=["msnqt", "baseline"], choices=TARGETS)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--contacts", type=int, default=150)
+    parser.add_argument("--movers", type=int, default=1)
+    parser.add_argument("--window", type=int, default=32)
+    parser.add_argument("--json", type=Path, help="write rounds and summary here")
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.seconds <= 0 or args.clients < 2:
+        print("bench.compare: --rounds >= 1, --seconds > 0 and --clients >= 2 are required", file=sys.stderr)
+        return 2
+    if args.scenario != "relay" and any(name.startswith("baseline") for name in args.targets):
+        print("bench.compare: the baseline only serves the relay scenario", file=sys.stderr)
+        return 2
+    started: list[Target] = []
+    with tempfile.TemporaryDirectory(prefix="msnqt-bench-") as scratch:
+        accounts = account_list(accounts_needed(args))
+        try:
+            for name in args.targets:
+                data_dir = Path(scratch) / f"data-{name}"
+                if not name.startswith("baseline"):
+                    create_accounts(data_dir, accounts)
+                started.append(start_target(name, data_dir))
+            rounds = asyncio.run(compare(args, started, accounts))
+        except (RuntimeError, OSError) as exc:
+            print(f"bench.compare: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            for target in started:
+                target.stop()
+    summary = summarize(args.scenario, list(args.targets), rounds)
+    print(json.dumps(summary, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps({"summary": summary, "rounds": rounds}, indent=2) + "\n",
+                             encoding="utf-8")
+    errors = sum(int(t["errors"]) for t in summary["targets"].values())
+    return 0 if errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

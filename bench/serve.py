@@ -1,0 +1,59 @@
+"""``python -m bench.serve``: the msnqt server for a benchmark run, on the chosen event loop.
+
+The same server as ``msnqt-server serve`` (built through the public ``MsnServer`` API), plus
+``--loop uvloop`` so both loops can be compared, and one ``READY`` line when all ports listen.
+
+    python -m bench.serve --data DIR [--host 127.0.0.1] [--loop asyncio|uvloop]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from msnqt.server import MsnServer, ServerConfig
+
+from .baseline import install_loop
+
+
+async def _serve(config: ServerConfig) -> None:
+    server = await MsnServer.start(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    for name, (host, port) in (("DS", server.ds_address), ("NS", server.ns_address),
+                               ("SB", server.sb_address)):
+        print(f"{name} listening on {host}:{port}")
+    print("READY", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    args = parser.parse_args(argv)
+    config = ServerConfig(data_dir=args.data, host=args.host, ds_port=0, ns_port=0, sb_port=0)
+    try:
+        install_loop(args.loop)
+        asyncio.run(_serve(config))
+    except ImportError:
+        print("bench.serve: uvloop is not installed", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"bench.serve: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
