@@ -14,6 +14,7 @@ from .errors import (
     ServerError,
     ServerUnavailable,
     SignedInElsewhere,
+    SignInCancelled,
     Undelivered,
 )
 from .messenger import Messenger
@@ -35,6 +36,7 @@ __all__ = [
     "RequestTimeout",
     "ServerError",
     "ServerUnavailable",
+    "SignInCancelled",
     "SignedInElsewhere",
     "Undelivered",
     "events",

@@ -172,6 +172,14 @@ class NotSignedIn(MessengerError):
         return "You are not signed in to the MSN Messenger Service."
 
 
+class SignInCancelled(NotSignedIn):
+    """``sign_out`` was called while ``sign_in`` was still running."""
+
+    @property
+    def user_message(self) -> str:
+        return "Sign-in was cancelled."
+
+
 def _preview(text: str, limit: int = 80) -> str:
     one_line = " ".join(text.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"

@@ -78,6 +78,7 @@ from .errors import (
     ProtocolViolation,
     ServerError,
     SignedInElsewhere,
+    SignInCancelled,
 )
 from .login import log_in, parse_server_address
 from .model import Contact, DirectoryEntry, ListCache
@@ -233,6 +234,7 @@ class Messenger:
             if self._sm.can(NsEvent.LOGIN_FAILED):
                 self._sm.fire(NsEvent.LOGIN_FAILED)
             self._password = ""
+            self._go_offline()
             raise
         self.emit(ev.SignedIn(self._handle, self._friendly))
 
@@ -372,16 +374,22 @@ class Messenger:
         ns.set_handlers(self._on_ns_line, lambda reason: self._on_ns_closed(ns, reason))
         if ns.closed:
             raise ConnectionLost(ns.host, ns.port, "closed during sign-in")
-        self._sm.fire(NsEvent.AUTHENTICATED)
+        self._advance(NsEvent.AUTHENTICATED)
         self._handle, self._friendly = result.handle, result.friendly
         for line in result.early_lines:
             self._on_ns_line(line)
         await self._synchronise(ns)
         await self._change_status(ns, self._wanted_status)
         await self._presence_barrier(ns)
-        self._sm.fire(NsEvent.READY)
+        self._advance(NsEvent.READY)
         self._flush_renames_soon()
         self._keepalive_task = self._spawn(self._keepalive(ns))
+
+    def _advance(self, event: NsEvent) -> None:
+        """A sign-in step; if sign_out ran meanwhile the step is impossible: the sign-in is cancelled."""
+        if not self._sm.can(event):
+            raise SignInCancelled("sign-in cancelled")
+        self._sm.fire(event)
 
     async def _synchronise(self, ns: Connection) -> None:
         cached = self._cache.version

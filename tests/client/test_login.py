@@ -18,11 +18,12 @@ from msnqt.client import (
     RequestTimeout,
     ServerError,
     ServerUnavailable,
+    SignInCancelled,
 )
 from msnqt.client import events as ev
 from msnqt.protocol.codes import ListName, Status
 from tests.client.util import PASSWORD, PRESENCE_BARRIER, RESPONSE, EventRecorder, ns_login, sync_empty
-from tests.support.fakeserver import C, Close, FakeServer, Hold, S, unused_port
+from tests.support.fakeserver import C, Close, FakeServer, Hold, Mark, S, unused_port
 
 FULL_SYNC = [
     C("SYN 8 0"), S("SYN 8 14"), S("GTC 8 14 A"), S("BLP 8 14 AL"),
@@ -189,4 +190,21 @@ def test_bad_sign_in_name_is_refused_before_connecting(aloop: asyncio.Runner) ->
         with pytest.raises(ServerError) as caught:
             await messenger.sign_in("not an address", PASSWORD)
         assert caught.value.user_message == "That e-mail address is not valid."
+    aloop.run(scenario())
+
+
+def test_sign_out_during_sign_in_cancels_it(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        async with FakeServer([[*ns_login(1), Mark("authenticated"), C("SYN 5 0"), Hold()]]) as ns:
+            messenger = Messenger(ns.address, request_timeout=5)
+            recorder = EventRecorder(messenger)
+            signing_in = asyncio.ensure_future(messenger.sign_in("alice@hotmail.com", PASSWORD))
+            await ns.reached("authenticated")
+            await messenger.sign_out()
+            with pytest.raises(SignInCancelled) as caught:
+                await signing_in
+            assert caught.value.user_message == "Sign-in was cancelled."
+            assert not messenger.signed_in
+            assert recorder.of_type(ev.SignedIn) == []
+            ns.check()
     aloop.run(scenario())
