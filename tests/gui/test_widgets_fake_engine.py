@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -369,3 +370,24 @@ def test_lost_connection_shows_progress_and_the_list_returns_after_reconnect(
 
     qloop.run(give_up())
     assert window.pages.currentWidget() is window.signed_out_page
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_opening_the_same_contact_again_reuses_the_window(gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, engines = make_window(settings)
+    qloop.run(sign_in(window))
+
+    async def scenario() -> None:
+        tree = window.contact_tree
+        index = window.session.model.index_of("carol@hotmail.com")
+        tree.doubleClicked.emit(index)
+        await wait_until(lambda: len(window.session.windows) == 1)
+        tree.doubleClicked.emit(index)
+        assert len(window.session.windows) == 1
+        assert len(engines[0].conversations()) == 1
+        section = window.session.model.index(OFFLINE_SECTION, 0)
+        tree.doubleClicked.emit(section)  # a section heading folds, it does not start a conversation
+        assert not tree.isExpanded(section)
+        assert len(engines[0].conversations()) == 1
+
+    qloop.run(scenario())
