@@ -69,7 +69,7 @@ def main(argv: list[str]) -> int:
     if missing:
         print("bundle_deps: no installed package provides " + ", ".join(missing), file=sys.stderr)
         return 1
-    parts = [f"libc6 (>= {glibc[0]}.{glibc[1]})"] + sorted(packages - {"libc6"})
+    parts = [f"libc6 (>= {glibc[0]}.{glibc[1]})", *sorted(packages - {"libc6"})]
     print(", ".join(parts))
     return 0
 

@@ -40,7 +40,7 @@ def render(svg: Path, out: Path, sizes: tuple[int, ...]) -> list[Path]:
         painter.end()
         target = out / f"{size}x{size}" / "apps" / "msnqt.png"
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not image.save(str(target), "PNG"):
+        if not image.save(str(target)):  # format from the .png suffix
             raise OSError(f"could not write {target}")
         written.append(target)
     scalable = out / "scalable" / "apps" / "msnqt.svg"

@@ -91,6 +91,8 @@ def test_frozen_demo_reaches_the_signed_in_main_window_under_xvfb(unpacked: Path
                   "--screenshot", shot, "--quit-after", "8"], env, timeout=90)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr
+    # The demo writes the screenshot only once signed in with a conversation open (else exit 1).
+    assert f"screenshot saved to {shot}" in result.stdout
     width, height = png_size(shot)
     assert width > 100 and height > 100
 
