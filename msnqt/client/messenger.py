@@ -124,6 +124,7 @@ class Messenger:
         self._qng: asyncio.Future[None] | None = None
         self._renames: dict[str, str] = {}
         self._kicked_elsewhere = False
+        self._sign_in_cancelled = False
         self._rename_task: asyncio.Task[None] | None = None
 
     # --- events ---------------------------------------------------------------------------------
@@ -227,14 +228,17 @@ class Messenger:
         self._kicked_elsewhere = False
         self._sm.fire(NsEvent.SIGN_IN)
         self._handle, self._password, self._wanted_status = handle, password, status
+        self._sign_in_cancelled = False
         try:
             await self._connect_and_sync()
-        except BaseException:
+        except BaseException as exc:
             self._drop_ns()
             if self._sm.can(NsEvent.LOGIN_FAILED):
                 self._sm.fire(NsEvent.LOGIN_FAILED)
             self._password = ""
             self._go_offline()
+            if self._sign_in_cancelled and isinstance(exc, MessengerError):
+                raise SignInCancelled("sign-in cancelled") from exc
             raise
         self.emit(ev.SignedIn(self._handle, self._friendly))
 
@@ -242,6 +246,7 @@ class Messenger:
         """OUT on every switchboard and on the NS; no reconnect afterwards. Safe to call twice."""
         if self._sm.state is NsState.OFFLINE:
             return
+        self._sign_in_cancelled = self._sm.state in (NsState.CONNECTING, NsState.SYNCING)
         self._sm.fire(NsEvent.SIGN_OUT)
         self._stop_background()
         for conversation in list(self._conversations):

@@ -195,11 +195,11 @@ def test_bad_sign_in_name_is_refused_before_connecting(aloop: asyncio.Runner) ->
 
 def test_sign_out_during_sign_in_cancels_it(aloop: asyncio.Runner) -> None:
     async def scenario() -> None:
-        async with FakeServer([[*ns_login(1), Mark("authenticated"), C("SYN 5 0"), Hold()]]) as ns:
+        async with FakeServer([[*ns_login(1), C("SYN 5 0"), Mark("syncing"), Hold()]]) as ns:
             messenger = Messenger(ns.address, request_timeout=5)
             recorder = EventRecorder(messenger)
             signing_in = asyncio.ensure_future(messenger.sign_in("alice@hotmail.com", PASSWORD))
-            await ns.reached("authenticated")
+            await ns.reached("syncing")
             await messenger.sign_out()
             with pytest.raises(SignInCancelled) as caught:
                 await signing_in
