@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -153,6 +155,7 @@ class _DemoRun:
             yield world.address
 
     async def on_ready(self, window: Any) -> None:
+        _close_windows_on_termination()
         if self.screenshot is None:
             await self._sign_in(window, stay_on_failure=True)
             if self.quit_after is not None:
@@ -204,6 +207,15 @@ def _conversation_with(window: Any, handle: str) -> Any:
         if candidate.isVisible() and handle in candidate.handles:
             return candidate
     return window.session.open_conversation(handle)
+
+
+def _close_windows_on_termination() -> None:
+    """Ctrl+C or SIGTERM end the demo the way closing its window does: sign out, stop the bots and the server,
+    delete the throw-away data. (Qt's loop would otherwise ignore Ctrl+C, and SIGTERM would leak the data.)"""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows, non-main thread
+            loop.add_signal_handler(signum, _close_all_windows)
 
 
 def _close_all_windows() -> None:

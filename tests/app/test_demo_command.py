@@ -74,3 +74,22 @@ def test_the_demo_command_under_xvfb_saves_a_screenshot_of_the_signed_in_app(tmp
     assert done.returncode == 0, done.stderr
     assert f"screenshot saved to {shot}" in done.stdout
     assert_real_screenshot(shot)
+
+
+def test_when_the_demo_ends_its_throwaway_server_data_and_settings_are_gone(
+        gui_app: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    import tempfile
+
+    created: list[Path] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def recording_mkdtemp(*args: Any, **kwargs: Any) -> str:
+        path = real_mkdtemp(*args, **kwargs)
+        created.append(Path(path))
+        return path
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfile, "mkdtemp", recording_mkdtemp)
+    assert demo_main(["--demo", "--quit-after", "0.5"], timings=QUIET) == 0
+    assert len(created) == 2  # the server's data and the demo's settings
+    assert list(tmp_path.iterdir()) == []
