@@ -234,3 +234,21 @@ def test_signing_in_elsewhere_stops_the_first_session(aloop: asyncio.Runner, tmp
         assert first_events.of_type(ev.Reconnecting) == []
         assert second.signed_in
     run(aloop, tmp_path, body)
+
+
+def test_mailbox_summary_at_sign_in(aloop: asyncio.Runner, tmp_path: Path) -> None:
+    async def body(w: World) -> None:
+        w.server.set_mailbox(ALICE, 3, 1)  # type: ignore[attr-defined]
+        _alice, alice_events = await w.sign_in(ALICE)
+        assert await alice_events.wait(ev.MailSummary) == ev.MailSummary(3, 1)
+    run(aloop, tmp_path, body)
+
+
+def test_directory_search_url_and_email_invitation(aloop: asyncio.Runner, tmp_path: Path) -> None:
+    async def body(w: World) -> None:
+        alice, _ = await w.sign_in(ALICE)
+        relative, login = await alice.url("INBOX")
+        assert relative and login
+        assert await alice.find("Nobody", "Atall") == []
+        await alice.invite_by_email("friend@example.com")
+    run(aloop, tmp_path, body)
