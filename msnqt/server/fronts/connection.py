@@ -2,7 +2,9 @@
 
 Each read is decoded into commands, every command is handled, and the replies gathered during that
 read are written in one go and drained (so a pipelining client gets one write per read). Events that
-other sessions cause (NLN, RNG, JOI, …) are written straight away. Any exception inside a handler is
+other sessions cause (NLN, RNG, JOI, relayed MSG, …) are queued and written at the end of the current
+event-loop turn, so a burst (a read holding many MSGs for one peer, a presence fan-out) costs each
+receiving socket one write instead of one system call per line. Any exception inside a handler is
 logged and closes *this* connection only; it never reaches the server or another session.
 """
 
@@ -38,6 +40,8 @@ class Connection(Generic[StateT]):
         self._writer = writer
         self._decoder = decoder
         self._out: list[bytes] = []
+        self._flush_scheduled = False
+        self._loop = asyncio.get_running_loop()
         self.closing = False
 
     # --- to be provided by each front ------------------------------------------------------------------
@@ -71,9 +75,21 @@ class Connection(Generic[StateT]):
         self._out.clear()
 
     def push(self, command: Command) -> None:
-        """Send an unsolicited line now (an event caused by someone else)."""
-        self.send(command)
-        self.flush()
+        """Send an unsolicited line (an event caused by someone else) at the end of this loop turn.
+
+        Lines keep their order with replies: both go through the same queue, and any flush writes all.
+        """
+        if self.closing:
+            return
+        self._out.append(encode(command))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._scheduled_flush)
+
+    def _scheduled_flush(self) -> None:
+        self._flush_scheduled = False
+        if not self.closing:
+            self.flush()
 
     def close(self) -> None:
         """Flush what is queued and close; the read loop ends at its next turn."""
