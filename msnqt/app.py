@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,9 +35,13 @@ def _print_version(program: str) -> int:
     return 0
 
 
+DEMO_OPTIONS = ("--demo", "--screenshot", "--quit-after")
+
+
 def _wants_demo(argv: list[str]) -> bool:
+    """Any demo-only option selects the demo parser, which then says plainly that ``--demo`` is needed."""
     options = argv[: argv.index("--")] if "--" in argv else argv
-    return "--demo" in options
+    return any(o.split("=", 1)[0] in DEMO_OPTIONS for o in options)
 
 
 def gui_main(argv: list[str] | None = None) -> int:
@@ -146,6 +151,13 @@ class _DemoRun:
         self.screenshot = screenshot
         self.quit_after = quit_after
         self.failure: str | None = None
+        self._started = time.monotonic()
+
+    def _seconds_left(self) -> float | None:
+        """``--quit-after`` counts from the start of the command, server start-up and seeding included."""
+        if self.quit_after is None:
+            return None
+        return max(0.1, self.quit_after - (time.monotonic() - self._started))
 
     @asynccontextmanager
     async def backend(self) -> AsyncIterator[str]:
@@ -158,11 +170,12 @@ class _DemoRun:
         _close_windows_on_termination()
         if self.screenshot is None:
             await self._sign_in(window, stay_on_failure=True)
-            if self.quit_after is not None:
-                asyncio.get_running_loop().call_later(self.quit_after, _close_all_windows)
+            left = self._seconds_left()
+            if left is not None:
+                asyncio.get_running_loop().call_later(left, _close_all_windows)
             return
         try:
-            await asyncio.wait_for(self._take_screenshot(window, self.screenshot), self.quit_after)
+            await asyncio.wait_for(self._take_screenshot(window, self.screenshot), self._seconds_left())
         except TimeoutError:
             self.failure = f"the demo did not reach a conversation within {self.quit_after:g} seconds"
         except _DemoFailed as exc:
@@ -173,7 +186,9 @@ class _DemoRun:
         """Through the GUI's own sign-in path: DS, then NS, MD5, SYN, exactly as a user's click does."""
         from msnqt.demo import DEMO_PASSWORD, USER
 
-        if not await window.session.sign_in(USER.handle, DEMO_PASSWORD) and not stay_on_failure:
+        # "Remembered" (in memory only), so signing in again after a sign-out needs no password from the user.
+        signed_in = await window.session.sign_in(USER.handle, DEMO_PASSWORD, remember=True)
+        if not signed_in and not stay_on_failure:
             reason = window.error_text or "no reason given"
             raise _DemoFailed(f"could not sign in to the demo server: {reason}")
 

@@ -52,8 +52,19 @@ def test_a_failed_sign_in_exits_non_zero_with_one_line(gui_app: Any, tmp_path: P
     assert not shot.exists()
 
 
-@pytest.mark.parametrize("argv", [["--demo", "--quit-after", "soon"], ["--demo", "--quit-after", "-1"],
-                                  ["--demo", "--server", "example.com:1863"]])
+def test_an_unwritable_screenshot_path_exits_non_zero_with_one_line(gui_app: Any, tmp_path: Path,
+                                                                    capsys: Any) -> None:
+    shot = tmp_path / "no-such-directory" / "demo.png"
+    assert demo_main(["--demo", "--screenshot", str(shot), "--quit-after", "20"], timings=QUIET) == 1
+    assert capsys.readouterr().err == f"msnqt: could not write the screenshot to {shot}\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ["--screenshot", "demo.png"],
+    ["--demo", "--quit-after", "soon"],
+    ["--demo", "--quit-after", "-1"],
+    ["--demo", "--server", "example.com:1863"],
+])
 def test_bad_demo_options_get_one_line_and_exit_2(argv: list[str], capsys: Any) -> None:
     with pytest.raises(SystemExit) as exited:
         gui_main(argv)
