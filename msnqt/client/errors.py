@@ -41,6 +41,17 @@ _SERVER_ERROR_MESSAGES: dict[int, str] = {
 }
 
 
+_CONTEXT_MESSAGES: dict[tuple[str, int], str] = {
+    ("CAL", 215): "That person is already in this conversation.",
+    ("CAL", 216): "That person is not online, or is not accepting messages from you.",
+    ("CAL", 205): "That person is not online, or is not accepting messages from you.",
+    ("ADD", 201): "That e-mail address is not valid.",
+    ("USR", 911): "The conversation could not be joined. Please try again.",
+    ("ANS", 911): "The conversation could not be joined. Please try again.",
+}
+"""Where the same code means something else depending on the request it answers."""
+
+
 class MessengerError(Exception):
     """Base of everything the engine raises."""
 
@@ -127,7 +138,7 @@ class ServerError(MessengerError):
 
     @property
     def user_message(self) -> str:
-        return _SERVER_ERROR_MESSAGES.get(
+        return _CONTEXT_MESSAGES.get((self.command, self.code)) or _SERVER_ERROR_MESSAGES.get(
             self.code, f"The MSN Messenger Service reported an error ({self.code}).")
 
 

@@ -297,6 +297,26 @@ class Messenger:
                 if exc.code not in (215, 219):
                     raise
 
+    async def block(self, handle: str) -> None:
+        """What 1.0's "Block" did: take ``handle`` off the allow list (if there) and put it on the block
+        list, so the 219 "on the opposite list" refusal never reaches the user."""
+        if self._cache.has(ListName.BLOCK, handle):
+            return
+        if self._cache.has(ListName.ALLOW, handle):
+            await self.remove_contact(handle, ListName.ALLOW)
+        await self._add(handle, ListName.BLOCK, self._stored_name(handle))
+
+    async def unblock(self, handle: str) -> None:
+        """The reverse of :meth:`block`: off the block list, onto the allow list."""
+        if self._cache.has(ListName.BLOCK, handle):
+            await self.remove_contact(handle, ListName.BLOCK)
+        if not self._cache.has(ListName.ALLOW, handle):
+            await self._add(handle, ListName.ALLOW, self._stored_name(handle))
+
+    def _stored_name(self, handle: str) -> str:
+        contact = self.contact(handle)
+        return contact.friendly if contact is not None else handle
+
     async def remove_contact(self, handle: str, list_name: ListName = ListName.FORWARD) -> None:
         if list_name is ListName.REVERSE:
             raise ValueError("the reverse list is maintained by the server")

@@ -149,8 +149,10 @@ def test_blocking_hides_us_and_refuses_their_invitations(aloop: asyncio.Runner, 
         bob, bob_events = await w.sign_in(BOB)
         await bob_events.wait(ev.ContactChanged, lambda e: e.contact.handle == ALICE
                               and e.contact.status is Status.ONLINE)
-        await alice.remove_contact(BOB, ListName.ALLOW)
-        await alice.add_contact(BOB, ListName.BLOCK)
+        with pytest.raises(ServerError) as refused:  # AL and BL exclude each other...
+            await alice.add_contact(BOB, ListName.BLOCK)
+        assert refused.value.code == 219
+        await alice.block(BOB)  # ...so block() moves bob from AL to BL
         blocked = alice.contact(BOB)
         assert blocked is not None and ListName.BLOCK in blocked.lists
         assert ListName.ALLOW not in blocked.lists
@@ -159,6 +161,13 @@ def test_blocking_hides_us_and_refuses_their_invitations(aloop: asyncio.Runner, 
         with pytest.raises(ServerError) as caught:
             await bob.start_conversation(ALICE)
         assert caught.value.code == 217
+        before = bob_events.mark()
+        await alice.unblock(BOB)
+        await bob_events.wait(ev.ContactChanged, lambda e: e.contact.handle == ALICE
+                              and e.contact.status is Status.ONLINE, since=before)
+        unblocked = alice.contact(BOB)
+        assert unblocked is not None and ListName.ALLOW in unblocked.lists
+        assert ListName.BLOCK not in unblocked.lists
     run(aloop, tmp_path, body)
 
 

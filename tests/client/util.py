@@ -31,11 +31,15 @@ class EventRecorder:
     def of_type(self, kind: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, kind)]
 
+    def mark(self) -> int:
+        """A position in the record: pass it as ``since`` to wait only for what comes after it."""
+        return len(self.events)
+
     async def wait(self, kind: type[E], predicate: Callable[[E], bool] = lambda e: True,
-                   timeout: float = 5.0, *, include_past: bool = True) -> E:
-        """The first event of ``kind`` matching ``predicate`` (already recorded ones count)."""
+                   timeout: float = 5.0, *, include_past: bool = True, since: int = 0) -> E:
+        """The first event of ``kind`` matching ``predicate`` (recorded ones from ``since`` on count)."""
         if include_past:
-            for event in self.events:
+            for event in self.events[since:]:
                 if isinstance(event, kind) and predicate(event):
                     return event
         future: asyncio.Future[E] = asyncio.get_running_loop().create_future()
