@@ -112,7 +112,6 @@ def _password(args: argparse.Namespace, stdin: TextIO) -> str:
     if args.keyring:
         try:
             import keyring
-            import keyring.errors
 
             password = keyring.get_password(KEYRING_SERVICE, args.user)
         except Exception as exc:  # keyring backends raise many kinds of errors
@@ -120,8 +119,15 @@ def _password(args: argparse.Namespace, stdin: TextIO) -> str:
         if not password:
             raise CliFailure(f"no password for {args.user} in the OS keyring")
         return str(password)
-    line = stdin.readline()
-    password = line.rstrip("\r\n")
+    if _is_terminal(stdin):  # typed by a person: do not echo it
+        import getpass
+
+        try:
+            password = getpass.getpass(f"Password for {args.user}: ")
+        except EOFError:
+            password = ""
+    else:
+        password = stdin.readline().rstrip("\r\n")
     if not password:
         raise CliFailure("no password: write it as the first line on standard input, or use --keyring")
     return password
@@ -205,6 +211,13 @@ class _Listener:
         if self._failure:
             raise CliFailure(self._failure[0])
         return 0
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _one_line(text: str) -> str:
