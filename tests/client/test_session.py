@@ -206,3 +206,19 @@ def test_keepalive_answered_keeps_the_session(aloop: asyncio.Runner) -> None:
             await messenger.sign_out()
             ns.check()
     aloop.run(scenario())
+
+
+def test_reconnect_backs_off_and_caps_the_delay(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        first = [*SIGNED_IN, Gate("drop"), Close()]
+        refused = [Close()]  # the server accepts and hangs up: that attempt fails
+        async with FakeServer([first, refused, refused, [*SIGNED_IN, Hold()]]) as ns:
+            messenger, recorder = await signed_in(ns, reconnect_delay=0.01, reconnect_max_delay=0.03)
+            ns.open_gate("drop")
+            await recorder.wait_all(ev.SignedIn, 2)
+            assert [(r.attempt, r.delay) for r in recorder.of_type(ev.Reconnecting)] == [
+                (1, 0.01), (2, 0.02), (3, 0.03)]
+            assert messenger.signed_in
+            await messenger.sign_out()
+            ns.check()
+    aloop.run(scenario())
