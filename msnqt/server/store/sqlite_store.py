@@ -7,6 +7,7 @@ small community they do not stall the event loop noticeably.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -41,9 +42,13 @@ class SqliteStore:
     @classmethod
     def open(cls, data_dir: Path) -> SqliteStore:
         """Open (creating or migrating) the store in ``data_dir``."""
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         vault = PasswordVault.open(data_dir)
-        db = sqlite3.connect(data_dir / DB_FILE_NAME, isolation_level=None)
+        path = data_dir / DB_FILE_NAME
+        if not path.exists():
+            # Private from the start: the lists say who talks to whom (SQLite's WAL files copy this mode).
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        db = sqlite3.connect(path, isolation_level=None)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
