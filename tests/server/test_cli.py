@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.wire import sign_in
+from tests.server.wire import LineClient, sign_in
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "msnqt.server.cli"]
@@ -89,12 +89,11 @@ def test_users_serve_sign_in_stop_restart(tmp_path: Path, aloop: asyncio.Runner)
         assert stop(process) == (0, "")
 
     listing = cli("user", "list", "--data", str(data))
-    assert listing.stdout.splitlines() == ["Alice@Hotmail.com\tAlice Liddell", "bob@hotmail.com\tbob@hotmail.com"]
+    assert listing.stdout.splitlines() == [
+        "Alice@Hotmail.com\tAlice Liddell", "bob@hotmail.com\tbob@hotmail.com"]
 
 
 async def sign_in_via_ds(ds: tuple[str, int]) -> tuple[str, int]:
-    from tests.server.wire import LineClient
-
     client = await LineClient.connect(ds)
     await client.send("VER 1 MSNP2 CVR0")
     assert await client.line() == "VER 1 MSNP2"
