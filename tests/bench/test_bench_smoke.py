@@ -1,0 +1,132 @@
+"""Smoke test of the benchmarks: every scenario runs briefly, error-free, and yields well-formed JSON.
+
+Speed is never asserted here (bench/README.md); these tests only prove the load generator speaks
+MSNP2 correctly to our server, that the baseline relays, and that results have the documented shape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.accounts import account_list, create_accounts, write_accounts_file
+from bench.baseline import BaselineRelay
+from bench.compare import summarize
+from bench.config import LoadConfig, read_accounts
+from bench.load import main as load_main
+from bench.load import run_scenario
+from msnqt.server import MsnServer, ServerConfig
+
+SECONDS = 0.3
+
+
+def _check_result(result: dict[str, Any], scenario: str) -> dict[str, Any]:
+    decoded: dict[str, Any] = json.loads(json.dumps(result))
+    assert decoded["scenario"] == scenario
+    assert decoded["errors"] == 0, decoded["error_samples"]
+    assert decoded["ops"] >= 1
+    assert decoded["latency"]["count"] == decoded["ops"]
+    latency = decoded["latency"]
+    assert 0 <= latency["p50_ms"] <= latency["p95_ms"] <= latency["p99_ms"] <= latency["max_ms"]
+    assert decoded["machine"]["cores"] >= 1 and decoded["machine"]["python"]
+    assert decoded["server"]["cpu_s"] >= 0 and decoded["server"]["rss_mb"] > 0
+    return decoded
+
+
+async def _with_server(data_dir: Path, scenario: str, **options: Any) -> dict[str, Any]:
+    server = await MsnServer.start(ServerConfig(data_dir=data_dir, ds_port=0, ns_port=0, sb_port=0))
+    try:
+        for email, password in account_list(4):
+            server.add_account(email, password)
+        config = LoadConfig(target=server.ds_address, accounts=account_list(4), seconds=SECONDS,
+                            clients=2, server_pid=os.getpid(), **options)
+        return await run_scenario(scenario, config)
+    finally:
+        await server.close()
+
+
+@pytest.mark.parametrize(("scenario", "options"), [
+    ("login", {}),
+    ("presence", {"contacts": 1}),
+    ("relay", {"window": 4}),
+    ("hold", {"ping_interval": 0.05}),
+])
+def test_scenario_runs_without_errors_against_our_server(
+        aloop: asyncio.Runner, tmp_path: Path, scenario: str, options: dict[str, Any]) -> None:
+    result = _check_result(aloop.run(_with_server(tmp_path, scenario, **options)), scenario)
+    if scenario == "presence":
+        assert result["params"]["watchers_per_change"] == 1
+        assert result["notifications"] == result["ops"]
+    if scenario == "hold":
+        assert result["held"] == 2
+
+
+def test_relay_runs_against_the_baseline(aloop: asyncio.Runner) -> None:
+    async def scenario() -> dict[str, Any]:
+        relay = BaselineRelay()
+        address = await relay.start()
+        try:
+            config = LoadConfig(target=address, seconds=SECONDS, clients=4, window=4, baseline=True,
+                                server_pid=os.getpid())
+            return await run_scenario("relay", config)
+        finally:
+            await relay.close()
+
+    result = _check_result(aloop.run(scenario()), "relay")
+    assert result["params"]["pairs"] == 2
+
+
+def test_compare_summary_gives_medians_and_ratios() -> None:
+    def round_(target: str, ops: float, cpu: float) -> dict[str, Any]:
+        return {"compare_target": target, "ops_per_s": ops, "server": {"cpu_us_per_op": cpu},
+                "latency": {"p99_ms": 1.0}, "errors": 0, "machine": {"loadavg_before": [0.5]}}
+
+    rounds = [round_("msnqt", 50, 8), round_("baseline", 100, 2), round_("msnqt", 70, 9),
+              round_("baseline", 100, 2), round_("msnqt", 60, 10), round_("baseline", 140, 4)]
+    summary = json.loads(json.dumps(summarize("relay", ["msnqt", "baseline"], rounds)))
+    assert summary["targets"]["msnqt"]["ops_per_s_median"] == 60
+    assert summary["ratio"] == {"of": "msnqt / baseline", "throughput": 0.6, "server_cpu_per_op": 4.5}
+
+
+def test_accounts_file_round_trips_and_bad_lines_are_refused(tmp_path: Path) -> None:
+    accounts = account_list(3)
+    assert create_accounts(tmp_path / "data", accounts) == 3
+    assert create_accounts(tmp_path / "data", accounts) == 0  # re-running keeps what exists
+    path = tmp_path / "accounts.tsv"
+    write_accounts_file(path, accounts)
+    assert read_accounts(path) == accounts
+    path.write_text("no-tab-here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="EMAIL<TAB>PASSWORD"):
+        read_accounts(path)
+
+
+def test_load_command_counts_refused_connections_as_errors_and_exits_1(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    accounts = tmp_path / "accounts.tsv"
+    write_accounts_file(accounts, account_list(2))
+    with socket_bound_but_not_listening() as port:
+        status = load_main(["--target", f"127.0.0.1:{port}", "--accounts", str(accounts),
+                            "--scenario", "login", "--seconds", "0.2", "--clients", "2"])
+    captured = capsys.readouterr()
+    assert status == 1
+    result = json.loads(captured.out)
+    assert result["errors"] == 2 and "ConnectionRefusedError" in result["error_samples"][0]
+
+
+class socket_bound_but_not_listening:
+    """A port nothing listens on (bound, so no other process takes it meanwhile)."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        return int(self._sock.getsockname()[1])
+
+    def __exit__(self, *exc: object) -> None:
+        self._sock.close()
