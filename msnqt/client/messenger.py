@@ -125,6 +125,7 @@ class Messenger:
         self._renames: dict[str, str] = {}
         self._kicked_elsewhere = False
         self._sign_in_cancelled = False
+        self._syn_stragglers: list[Command] | None = None
         self._rename_task: asyncio.Task[None] | None = None
 
     # --- events ---------------------------------------------------------------------------------
@@ -418,14 +419,20 @@ class Messenger:
 
     async def _synchronise(self, ns: Connection) -> None:
         cached = self._cache.version
-        replies = await ns.request(lambda t: Syn(t, cached), timeout=self._request_timeout,
-                                   done=lambda r: _syn_done(r, cached))
-        syn = replies[0]
-        if not isinstance(syn, Syn):
-            raise ProtocolViolation(f"unexpected answer to SYN: {type(syn).__name__}")
-        if len(replies) > 1:
-            fresh = ListCache(version=syn.version)
-            for line in replies[1:]:
+        self._syn_stragglers = []
+        try:
+            replies = await ns.request(lambda t: Syn(t, cached), timeout=self._request_timeout,
+                                       done=lambda r: _syn_done(r, cached))
+        except BaseException:
+            self._syn_stragglers = None
+            raise
+        syn = next((r for r in replies if isinstance(r, Syn)), None)  # E18 put LST lines first
+        if syn is None:
+            raise ProtocolViolation(f"no SYN in the answer to SYN: {type(replies[0]).__name__}")
+        late, self._syn_stragglers = self._syn_stragglers, None
+        if len(replies) > 1 or late:
+            fresh = ListCache(version=syn.version, gtc=self._cache.gtc, blp=self._cache.blp)
+            for line in [*replies, *(late or [])]:
                 if isinstance(line, Gtc):
                     fresh.gtc = line.setting
                 elif isinstance(line, Blp):
@@ -476,6 +483,9 @@ class Messenger:
     # --- unsolicited NS lines -------------------------------------------------------------------
 
     def _on_ns_line(self, command: Command) -> None:
+        if self._syn_stragglers is not None and isinstance(command, Lst | Gtc | Blp):
+            self._syn_stragglers.append(command)  # SYN lines after its reply looked complete
+            return
         match command:
             case Iln(status=status, handle=handle, friendly=friendly) | Nln(
                     status=status, handle=handle, friendly=friendly):
@@ -497,6 +507,9 @@ class Messenger:
                     self.emit(ev.RemovedBy(handle))
             case Chg(status=status):
                 self._apply_own_status(status)
+            case Lst(list_name=list_name, handle=str(handle), friendly=friendly):
+                self._cache.put(list_name, handle, friendly or handle)  # a straggler of SYN
+                self._announce_membership(handle)
             case Gtc(version=version, setting=setting):
                 self._cache.version, self._cache.gtc = max(self._cache.version, version), setting
                 self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
@@ -768,13 +781,15 @@ class Messenger:
 
 
 def _syn_done(replies: list[Command], cached: int) -> bool:
-    """SYN is complete with only ``SYN t v`` when v equals our version, else after the last RL entry."""
+    """SYN is complete with only ``SYN t v`` when v equals our version, else once SYN and the last entry
+    of each of the four lists have come (E18 sent the LSTs before GTC/BLP: those are taken as
+    unsolicited lines, as are LST lines after a list looked complete)."""
     first = replies[0]
-    if isinstance(first, Syn) and len(replies) == 1:
-        return first.version == cached
+    if isinstance(first, Syn) and len(replies) == 1 and first.version == cached:
+        return True
     finished = {line.list_name for line in replies
                 if isinstance(line, Lst) and (line.total == 0 or line.index >= line.total)}
-    return finished >= set(ListName)
+    return finished >= set(ListName) and any(isinstance(r, Syn) for r in replies)
 
 
 def _fnd_done(replies: list[Command]) -> bool:

@@ -21,7 +21,7 @@ from msnqt.client import (
     SignInCancelled,
 )
 from msnqt.client import events as ev
-from msnqt.protocol.codes import ListName, Status
+from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt, Status
 from tests.client.util import PASSWORD, PRESENCE_BARRIER, RESPONSE, EventRecorder, ns_login, sync_empty
 from tests.support.fakeserver import C, Close, FakeServer, Hold, Mark, S, unused_port
 
@@ -206,5 +206,24 @@ def test_sign_out_during_sign_in_cancels_it(aloop: asyncio.Runner) -> None:
             assert caught.value.user_message == "Sign-in was cancelled."
             assert not messenger.signed_in
             assert recorder.of_type(ev.SignedIn) == []
+            ns.check()
+    aloop.run(scenario())
+
+
+def test_escargot_2018_sync_quirks_lose_no_entry(aloop: asyncio.Runner) -> None:
+    """E18 (D7, D8): LST before GTC/BLP, and item#/total swapped. Every entry still lands."""
+    async def scenario() -> None:
+        async with FakeServer([[*ns_login(1), C("SYN 5 0"), S("SYN 5 3"),
+                                S("LST 5 FL 3 2 1 bob@hotmail.com Bob"),
+                                S("LST 5 FL 3 2 2 carol@hotmail.com Carol"),
+                                S("LST 5 AL 3 0 0"), S("LST 5 BL 3 0 0"), S("LST 5 RL 3 0 0"),
+                                S("GTC 5 3 N"), S("BLP 5 3 BL"),
+                                C("CHG 6 NLN"), S("CHG 6 NLN"), *PRESENCE_BARRIER, Hold()]]) as ns:
+            messenger = Messenger(ns.address, request_timeout=5)
+            await messenger.sign_in("alice@hotmail.com", PASSWORD)
+            assert [c.handle for c in messenger.contacts()] == ["bob@hotmail.com", "carol@hotmail.com"]
+            assert messenger.reverse_prompt is ReverseListPrompt.NEVER
+            assert messenger.privacy is Privacy.BLOCK_ALL
+            await messenger.sign_out()
             ns.check()
     aloop.run(scenario())
