@@ -94,7 +94,6 @@ class Conversation:
         self._ringing: set[str] = set()  # called on this switchboard, not joined yet
         self._send_lock = asyncio.Lock()
         self._last_typing_sent: float | None = None
-        self._left = False
 
     def __repr__(self) -> str:
         return f"<Conversation {self.id} with {sorted(self.invited)} {'active' if self.active else 'closed'}>"
@@ -156,7 +155,6 @@ class Conversation:
 
     async def leave(self) -> None:
         """Send OUT and close the switchboard; the conversation is forgotten by the messenger."""
-        self._left = True
         sb = self._sb
         if sb is not None and not sb.closed:
             try:
@@ -229,6 +227,8 @@ class Conversation:
             except TimeoutError:
                 self._ringing.clear()  # next time, ring them again
                 raise Undelivered("", "no_answer") from None
+            if not self.participants:  # woken by the switchboard closing, not by a JOI
+                raise Undelivered("", "connection_lost")
         except Undelivered:
             raise
         except ConnectionFailed as exc:
@@ -335,6 +335,7 @@ class Conversation:
         self.participants.clear()
         self._ringing.clear()
         self._last_typing_sent = None
+        self._someone_joined.set()  # wakes a send waiting for a JOI that can no longer come
         if reason is not None:
             log.info("%s: switchboard closed: %s", self.id, reason)
         self._host.emit(ev.ConversationEnded(self))

@@ -150,3 +150,22 @@ def test_hidden_user_cannot_start_a_conversation(aloop: asyncio.Runner) -> None:
             await messenger.sign_out()
             ns.check()
     aloop.run(scenario())
+
+
+def test_switchboard_closing_while_waiting_for_the_callee_reports_at_once(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        async with FakeServer([[*SB_CALL_BOB, Gate("drop"), Close()]]) as sb, \
+                FakeServer([[*SIGNED_IN, *OPEN_SB, Hold()]], sb=sb.address) as ns:
+            messenger, recorder = await start(ns, join_timeout=600)
+            conversation = await messenger.start_conversation(BOB)
+            sending = asyncio.ensure_future(conversation.send_text("hello?"))
+            sb.open_gate("drop")
+            with pytest.raises(Undelivered) as caught:
+                await asyncio.wait_for(sending, 5)  # not the 600 s join timeout
+            assert caught.value.reason == "connection_lost"
+            assert (await recorder.wait(ev.MessageUndelivered)).text == "hello?"
+            assert not conversation.active
+            await messenger.sign_out()
+            sb.check()
+            ns.check()
+    aloop.run(scenario())
