@@ -10,7 +10,7 @@ from msnqt.client import Messenger, ServerError, Undelivered
 from msnqt.client import events as ev
 from msnqt.protocol.message import build_message, plain_text_payload, typing_payload
 from tests.client.util import PASSWORD, EventRecorder, ns_login, sync_empty
-from tests.support.fakeserver import C, FakeServer, Gate, Hold, S
+from tests.support.fakeserver import C, Close, FakeServer, Gate, Hold, S
 
 ALICE, BOB = "alice@hotmail.com", "bob@hotmail.com"
 SIGNED_IN = [*ns_login(1), *sync_empty(5)]
