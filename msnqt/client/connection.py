@@ -211,8 +211,9 @@ class Connection:
 
     def _dispatch(self, command: Command) -> None:
         trid = getattr(command, "trid", None)
-        if isinstance(command, Error) and command.trid is None and self._pending:
-            oldest = min(self._pending)
+        waiting = [t for t, p in self._pending.items() if not p.future.done()]
+        if isinstance(command, Error) and command.trid is None and waiting:
+            oldest = min(waiting)
             self._fail(oldest, error_for_code(command.code, self._pending[oldest].name))
             return
         pending = self._pending.get(trid) if isinstance(trid, int) and trid != 0 else None
