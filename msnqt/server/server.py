@@ -28,6 +28,7 @@ from .store import SqliteStore
 log = logging.getLogger("msnqt.server")
 
 Address = tuple[str, int]
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 ConnectionFactory = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Connection[Any]]
 
 
@@ -98,17 +99,21 @@ class MsnServer:
         host, bound = listener.sockets[0].getsockname()[:2]
         return (str(host), int(bound))
 
-    @staticmethod
-    def _wire(address: Address) -> str:
-        return f"{address[0]}:{address[1]}"
+    def _referral(self, writer: asyncio.StreamWriter, address: Address) -> str:
+        """``host:port`` for XFR/RNG. Bound to a wildcard, refer clients to the address they reached."""
+        host = address[0]
+        if host in WILDCARD_HOSTS:
+            sockname = writer.get_extra_info("sockname")
+            host = str(sockname[0]) if sockname else host
+        return f"{host}:{address[1]}"
 
     def _new_ds(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
-        return DsConnection(reader, writer, ns_address=self._wire(self.ns_address))
+        return DsConnection(reader, writer, ns_address=self._referral(writer, self.ns_address))
 
     def _new_ns(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
         return NsConnection(
             reader, writer, core=self.notification, switchboard=self.switchboard,
-            sb_address=self._wire(self.sb_address))
+            sb_address=self._referral(writer, self.sb_address))
 
     def _new_sb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
         return SbConnection(

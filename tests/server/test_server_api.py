@@ -1,0 +1,75 @@
+"""The in-process API the desktop app's demo mode and the engine's tests rely on."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from msnqt.server import AccountError, MsnServer, ServerConfig
+from tests.server.wire import LineClient, sign_in
+
+
+def _config(tmp_path: Path, host: str = "127.0.0.1") -> ServerConfig:
+    return ServerConfig(data_dir=tmp_path, host=host, ds_port=0, ns_port=0, sb_port=0)
+
+
+def test_ports_are_resolved_and_accounts_validated(tmp_path: Path, aloop: asyncio.Runner) -> None:
+    server = aloop.run(MsnServer.start(_config(tmp_path)))
+    try:
+        ports = {server.ds_address[1], server.ns_address[1], server.sb_address[1]}
+        assert 0 not in ports and len(ports) == 3
+        assert server.add_account("Dave@Example.org", "pw").friendly == "Dave@Example.org"
+        with pytest.raises(AccountError, match="already exists"):
+            server.add_account("dave@example.org", "pw")
+        with pytest.raises(AccountError, match="e-mail"):
+            server.add_account("dave", "pw")
+        with pytest.raises(AccountError, match="387"):
+            server.add_account("eve@example.org", "pw", "é" * 200)
+    finally:
+        aloop.run(server.close())
+
+
+def test_close_tells_signed_in_users_and_the_data_persists(tmp_path: Path, aloop: asyncio.Runner) -> None:
+    async def first() -> None:
+        server = await MsnServer.start(_config(tmp_path))
+        server.add_account("alice@example.org", "alicepw", "Alice")
+        server.add_account("bob@example.org", "bobpw", "Bob")
+        alice = await sign_in(server.ns_address, "alice@example.org", "alicepw")
+        await alice.send("ADD 4 FL bob@example.org Bob")
+        assert await alice.line() == "ADD 4 FL 1 bob@example.org Bob"
+        closing = asyncio.ensure_future(server.close())
+        assert await alice.line() == "OUT SSD"
+        assert await alice.closed()
+        await closing
+        alice.close()
+
+    async def second() -> None:
+        server = await MsnServer.start(_config(tmp_path))
+        alice = await sign_in(server.ns_address, "alice@example.org", "alicepw")
+        await alice.send("LST 4 FL")
+        assert await alice.line() == "LST 4 FL 1 1 1 bob@example.org Bob"
+        alice.close()
+        await server.close()
+
+    aloop.run(first())
+    aloop.run(second())
+
+
+def test_a_wildcard_bind_refers_clients_to_the_address_they_reached(tmp_path: Path,
+                                                                    aloop: asyncio.Runner) -> None:
+    async def run() -> str:
+        server = await MsnServer.start(_config(tmp_path, host="0.0.0.0"))
+        try:
+            client = await LineClient.connect(("127.0.0.1", server.ds_address[1]))
+            await client.send("VER 1 MSNP2")
+            await client.line()
+            await client.send("USR 2 MD5 I a@example.org")
+            referral = await client.line()
+            client.close()
+            return referral.replace(str(server.ns_address[1]), "PORT")
+        finally:
+            await server.close()
+
+    assert aloop.run(run()) == "XFR 2 NS 127.0.0.1:PORT"
