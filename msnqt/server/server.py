@@ -18,7 +18,7 @@ from .core.errors import AccountError
 from .core.model import Account, Profile
 from .core.notification import NotificationCore
 from .core.routing import LocalRouter, PresenceTable
-from .core.switchboard import SwitchboardCore
+from .core.switchboard import CookieJar, SwitchboardCore
 from .fronts.connection import Connection
 from .fronts.ds import DsConnection
 from .fronts.ns import NsConnection
@@ -50,7 +50,7 @@ class MsnServer:
             store, LocalRouter(), PresenceTable(), fl_limit=config.fl_limit,
             fnd_max_results=config.fnd_max_results, valid_handle=is_valid_handle)
         self.switchboard = SwitchboardCore(
-            self.notification, cookie_lifetime=config.cookie_lifetime, valid_handle=is_valid_handle)
+            self.notification, CookieJar(config.cookie_lifetime), valid_handle=is_valid_handle)
         self._servers: list[asyncio.Server] = []
         self._connections: set[Connection[Any]] = set()
         self._tasks: set[asyncio.Task[None]] = set()

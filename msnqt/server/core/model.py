@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
+from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt, Status
 
 
 def handle_key(handle: str) -> str:
@@ -70,3 +70,25 @@ class ListChange:
 
     version: int
     counterpart_version: int | None = None
+
+
+@dataclass(slots=True)
+class Presence:
+    """A signed-in user's presence; ``status`` is None until their first CHG (they look offline)."""
+
+    handle: str
+    friendly: str
+    status: Status | None = None
+
+    @property
+    def visible(self) -> bool:
+        return self.status is not None and self.status is not Status.HIDDEN
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """What a cookie is good for: creating a session (``session_id`` None) or joining one."""
+
+    handle: str
+    session_id: str | None
+    expires: float

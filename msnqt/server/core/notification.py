@@ -17,10 +17,9 @@ from msnqt.protocol.codes import ErrorCode, ListName, Privacy, ReverseListPrompt
 
 from .errors import Refused
 from .events import AddedBy, ContactOffline, ContactOnline, RemovedBy, SignedOut
-from .model import Account, ListEntry, Profile, UserLists, handle_key
-from .ports import AccountStore, Listener, Router
+from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key
+from .ports import AccountStore, Listener, PresenceBook, Router
 from .privacy import allows
-from .routing import Presence, PresenceTable
 
 View = dict[str, ContactOnline]
 """What each watcher (by handle key) currently sees of one user; absent = offline."""
@@ -46,7 +45,7 @@ class AddOutcome:
 
 
 class NotificationCore:
-    def __init__(self, store: AccountStore, router: Router, presence: PresenceTable, *,
+    def __init__(self, store: AccountStore, router: Router, presence: PresenceBook, *,
                  fl_limit: int, fnd_max_results: int, valid_handle: HandleCheck) -> None:
         self.store = store
         self.router = router
@@ -130,6 +129,7 @@ class NotificationCore:
         first = me.status is None
         before = self._view(handle)
         me.status = status
+        self.presence.put(me)
         initial = self._initial_presence(handle) if first else None
         self._publish(handle, before, self._view(handle))
         return initial
@@ -274,6 +274,7 @@ class NotificationCore:
             finally:
                 self._changed(owner)
             me.friendly = friendly
+            self.presence.put(me)
             self._publish(owner, before, self._view(owner))
             return version, me.handle
         entry = self._lists(owner).find(target)

@@ -15,7 +15,7 @@ from typing import Protocol
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
 from .events import Event
-from .model import Account, ListChange, Profile, UserLists
+from .model import Account, ListChange, Presence, Profile, Ticket, UserLists
 
 
 class AccountStore(Protocol):
@@ -71,3 +71,25 @@ class Router(Protocol):
         ...
 
     def online(self) -> list[str]: ...
+
+
+class PresenceBook(Protocol):
+    """Who is signed in, with which status and friendly name (a Redis hash across processes).
+
+    The core mutates the returned :class:`Presence` in place and calls ``put`` again when it does, so
+    a remote implementation can write the change through.
+    """
+
+    def get(self, handle: str) -> Presence | None: ...
+    def put(self, presence: Presence) -> None: ...
+    def remove(self, handle: str) -> Presence | None: ...
+
+
+class CookieStore(Protocol):
+    """Single-use switchboard cookies: issued by the NS (XFR SB, RNG), redeemed by the SB.
+
+    Across hosts this is a shared store with an atomic get-and-delete (e.g. Redis ``GETDEL`` + TTL).
+    """
+
+    def issue(self, handle: str, session_id: str | None = None) -> str: ...
+    def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None: ...

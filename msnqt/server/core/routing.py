@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from msnqt.protocol.codes import Status
-
 from .events import Event
-from .model import handle_key
+from .model import Presence, handle_key
 from .ports import Listener
 
 
@@ -41,21 +37,8 @@ class LocalRouter:
         return list(self._listeners)
 
 
-@dataclass(slots=True)
-class Presence:
-    """A signed-in user's presence; ``status`` is None until their first CHG (they look offline)."""
-
-    handle: str
-    friendly: str
-    status: Status | None = None
-
-    @property
-    def visible(self) -> bool:
-        return self.status is not None and self.status is not Status.HIDDEN
-
-
 class PresenceTable:
-    """Who is signed in, with which status and name. Across processes this would live in Redis."""
+    """Who is signed in, with which status and name (in this process; see ``ports.PresenceBook``)."""
 
     def __init__(self) -> None:
         self._entries: dict[str, Presence] = {}

@@ -18,8 +18,9 @@ from msnqt.protocol.codes import ErrorCode
 
 from .errors import Refused
 from .events import Ring
-from .model import Account, handle_key
+from .model import Account, Ticket, handle_key
 from .notification import HandleCheck, NotificationCore
+from .ports import CookieStore
 
 Clock = Callable[[], float]
 
@@ -34,17 +35,8 @@ class Member(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Ticket:
-    """What a cookie is good for: creating a session (``session_id`` None) or joining one."""
-
-    handle: str
-    session_id: str | None
-    expires: float
-
-
 class CookieJar:
-    """Single-use cookies that expire after ``lifetime`` seconds of ``clock`` time."""
+    """In-process :class:`CookieStore`: single-use cookies that expire after ``lifetime`` seconds."""
 
     def __init__(self, lifetime: float, clock: Clock = time.monotonic) -> None:
         self._lifetime = lifetime
@@ -86,18 +78,17 @@ class Session:
 
 
 class SwitchboardCore:
-    def __init__(self, notification: NotificationCore, *, cookie_lifetime: float,
-                 valid_handle: HandleCheck, clock: Clock = time.monotonic) -> None:
+    def __init__(self, notification: NotificationCore, cookies: CookieStore, *,
+                 valid_handle: HandleCheck) -> None:
         self._ns = notification
-        self.cookies = CookieJar(cookie_lifetime, clock)
+        self.cookies = cookies
         self._valid_handle = valid_handle
         self._sessions: dict[str, Session] = {}
         self._next_id = 10_000_000 + secrets.randbelow(80_000_000)
 
     def issue_create_cookie(self, handle: str) -> str:
         """XFR SB: a cookie that lets ``handle`` open a new session on the SB."""
-        status = self._ns.status(handle)
-        if status is None or not self._ns.presence.get(handle) or not self._is_visible(handle):
+        if not self._is_visible(handle):
             raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE)
         return self.cookies.issue(handle)
 
