@@ -19,9 +19,10 @@ A transcript reads like the conversations in msnp2-reference §2. One step per l
     C/SB close                  close our side cleanly
 
 Placeholders, in ``S:`` lines and received payloads: ``{name}`` captures one token the first time
-and must match the same text later; ``{*}`` matches any token; ``{name!=other}`` captures a token
-that must differ from the one captured as ``other`` (e.g. a fresh challenge). In ``C:`` lines and
-sent payloads: ``{name}`` is replaced by the captured value and ``{md5 name secret}`` by md5(value + secret).
+and must match the same text later; ``{*}`` matches any token; ``{name:int}`` captures a decimal
+number only; ``{name!=other}`` captures a token that must differ from the one captured as
+``other`` (e.g. a fresh challenge). In ``C:`` lines and sent payloads: ``{name}`` is replaced by the
+captured value and ``{md5 name secret}`` by md5(value + secret).
 Callers pre-bind variables such as ``{ds}``, ``{ns}`` and ``{sb}`` (``host:port``).
 
 Steps run strictly in order. Lines on different connections are independent streams, so a script
@@ -177,6 +178,9 @@ class TranscriptRunner:
                 pattern.append(f"(?:{token})")
             elif name in self.vars:
                 pattern.append(re.escape(self.vars[name]))
+            elif name.endswith(":int"):
+                pattern.append(r"(\d+)")
+                names.append(name[:-4])
             else:
                 pattern.append(f"({token})")
                 names.append(name)
