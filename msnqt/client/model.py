@@ -47,9 +47,16 @@ class ListCache:
     entries: dict[ListName, dict[str, str]] = field(default_factory=_empty_entries)
 
     def find(self, list_name: ListName, handle: str) -> str | None:
-        """The stored spelling of ``handle`` on ``list_name``, or None."""
+        """The stored spelling of ``handle`` on ``list_name``, or None.
+
+        The exact spelling is tried first: it is what the server sends back, so every NLN/FLN for a
+        1,000-contact list is a dict hit instead of a scan (bench/README.md, client loop lag).
+        """
+        entries = self.entries.get(list_name, {})
+        if handle in entries:
+            return handle
         wanted = handle.lower()
-        for stored in self.entries.get(list_name, {}):
+        for stored in entries:
             if stored.lower() == wanted:
                 return stored
         return None
