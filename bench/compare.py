@@ -55,14 +55,14 @@ class Target:
                 self.process.wait()
 
 
-def start_target(name: str, data_dir: Path) -> Target:
+def start_target(name: str, data_dir: Path, extra: Sequence[str] = ()) -> Target:
     """Start one target process and wait for the line that gives its address."""
     loop = "uvloop" if name.endswith("-uvloop") else "asyncio"
     if name.startswith("baseline"):
         command = [sys.executable, "-m", "bench.baseline", "--loop", loop]
         marker = "BASELINE listening on "
     else:
-        command = [sys.executable, "-m", "bench.serve", "--data", str(data_dir), "--loop", loop]
+        command = [sys.executable, "-m", "bench.serve", "--data", str(data_dir), "--loop", loop, *extra]
         marker = "DS listening on "
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None

@@ -3,7 +3,7 @@
 The same server as ``msnqt-server serve`` (built through the public ``MsnServer`` API), plus
 ``--loop uvloop`` so both loops can be compared, and one ``READY`` line when all ports listen.
 
-    python -m bench.serve --data DIR [--host 127.0.0.1] [--loop asyncio|uvloop]
+    python -m bench.serve --data DIR [--host 127.0.0.1] [--loop asyncio|uvloop] [--fl-limit N]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from msnqt.protocol import FL_LIMIT
 from msnqt.server import MsnServer, ServerConfig
 
 from .baseline import install_loop
@@ -41,8 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument("--fl-limit", type=int, default=FL_LIMIT,
+                        help="forward-list limit (bench.client raises it for a 1,000-contact list)")
     args = parser.parse_args(argv)
-    config = ServerConfig(data_dir=args.data, host=args.host, ds_port=0, ns_port=0, sb_port=0)
+    config = ServerConfig(data_dir=args.data, host=args.host, ds_port=0, ns_port=0, sb_port=0,
+                          fl_limit=args.fl_limit)
     try:
         install_loop(args.loop)
         asyncio.run(_serve(config))
