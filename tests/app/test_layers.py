@@ -14,3 +14,14 @@ def test_protocol_imports_no_io_and_no_qt() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_demo_backend_runs_without_qt() -> None:
+    """msnqt.demo is wiring below the GUI (client + server): it must not drag Qt into, say, a headless bot."""
+    code = (
+        "import sys, msnqt.demo\n"
+        "bad = [m for m in ('PySide6', 'qasync', 'keyring', 'msnqt.gui') if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
