@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .config import ServerConfig
-from .core.errors import AccountError
+from .core.errors import AccountError, StoreError
 from .core.model import Profile
 from .server import MsnServer, check_new_account
 from .store import SqliteStore, VaultError
@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   ns_port=args.ns_port, sb_port=args.sb_port)
             return asyncio.run(_serve(config))
         return _user(args)
-    except (AccountError, VaultError, SchemaTooNew) as exc:
+    except (AccountError, VaultError, SchemaTooNew, StoreError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
     except sqlite3.Error as exc:
         print(f"{PROG}: database error: {exc}", file=sys.stderr)

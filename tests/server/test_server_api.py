@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,45 @@ def test_a_wildcard_bind_refers_clients_to_the_address_they_reached(tmp_path: Pa
             await server.close()
 
     assert aloop.run(run()) == "XFR 2 NS 127.0.0.1:PORT"
+
+
+class _DiskFull:
+    """Wraps the store's sqlite3 connection; every write fails the way a full disk would."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+
+def test_a_failed_commit_is_answered_501_and_never_acknowledged(tmp_path: Path, aloop: asyncio.Runner,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> list[str]:
+        server = await MsnServer.start(_config(tmp_path))
+        try:
+            server.add_account("alice@example.org", "alicepw", "Alice")
+            server.add_account("bob@example.org", "bobpw", "Bob")
+            alice = await sign_in(server.ns_address, "alice@example.org", "alicepw")
+            real = server.store._db
+            server.store._db = _DiskFull(real)  # type: ignore[assignment]
+            replies = []
+            for line in ("ADD 4 FL bob@example.org Bob", "BLP 5 BL", "REA 6 alice@example.org Al"):
+                await alice.send(line)
+                replies.append(await alice.line())
+            server.store._db = real
+            await alice.send("SYN 7 0")
+            replies.append(await alice.line())
+            alice.close()
+            return replies
+        finally:
+            await server.close()
+
+    with caplog.at_level(logging.ERROR, logger="msnqt.server"):
+        assert aloop.run(run()) == ["501 4", "501 5", "501 6", "SYN 7 0"]
+    assert any("storage failed" in r.getMessage() for r in caplog.records)

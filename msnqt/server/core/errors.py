@@ -20,3 +20,11 @@ class Refused(Exception):
 
 class AccountError(ValueError):
     """Account administration failed (duplicate or malformed handle, unknown account)."""
+
+
+class StoreError(RuntimeError):
+    """The store could not read or commit (disk full, file locked, corrupt). Nothing was changed.
+
+    The fronts answer ``501`` (database error) to the request and keep the session, so the client
+    never sees an acknowledgement for a change that was not committed.
+    """

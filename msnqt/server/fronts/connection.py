@@ -16,8 +16,11 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from msnqt.protocol import Command, Decoder, Malformed, Unknown, encode
+from msnqt.protocol import Command, Decoder, Error, Malformed, Unknown, encode
+from msnqt.protocol.codes import ErrorCode
 from msnqt.protocol.errors import ProtocolError
+
+from ..core.errors import StoreError
 
 log = logging.getLogger("msnqt.server")
 
@@ -107,7 +110,15 @@ class Connection(Generic[StateT]):
         elif isinstance(command, Malformed):
             self.malformed(command)
         else:
-            handler(self, command)
+            try:
+                handler(self, command)
+            except StoreError:
+                log.exception("storage failed while handling %s", name)
+                trid = trid_of(command)
+                if trid is None:
+                    self.close()
+                else:
+                    self.send(Error(ErrorCode.DB_SERVER, trid))
 
     async def serve(self) -> None:
         try:

@@ -7,16 +7,18 @@ small community they do not stall the event loop noticeably.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
-from ..core.errors import AccountError
+from ..core.errors import AccountError, StoreError
 from ..core.model import Account, ListChange, ListEntry, Profile, UserLists, handle_key
 from .schema import migrate
 from .vault import PasswordVault
@@ -24,6 +26,23 @@ from .vault import PasswordVault
 DB_FILE_NAME = "msnqt.sqlite3"
 
 _ACCOUNT_COLUMNS = "handle, friendly, fname, lname, city, state, country"
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reading(method: Callable[P, R]) -> Callable[P, R]:
+    """Report a failed read as :class:`StoreError` like a failed write, so fronts answer 501."""
+    @functools.wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"database error: {exc}") from exc
+    return guarded
 
 
 def _account(row: sqlite3.Row) -> Account:
@@ -61,16 +80,25 @@ class SqliteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """One change, all or nothing; SQLite failures surface as :class:`StoreError`."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.IntegrityError:
             raise
-        self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise StoreError(f"database error: {exc}") from exc
 
     # --- accounts ------------------------------------------------------------------------------------
 
+    @_reading
     def _id(self, handle: str) -> int:
         row = self._db.execute(
             "SELECT id FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
@@ -109,15 +137,18 @@ class SqliteStore:
             db.execute("UPDATE accounts SET password = ? WHERE id = ?",
                        (self._vault.seal(password), owner_id))
 
+    @_reading
     def account(self, handle: str) -> Account | None:
         row = self._db.execute(
             f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
         return None if row is None else _account(row)
 
+    @_reading
     def accounts(self) -> list[Account]:
         rows = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY handle_key").fetchall()
         return [_account(row) for row in rows]
 
+    @_reading
     def password(self, handle: str) -> str | None:
         row = self._db.execute(
             "SELECT password FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
@@ -125,6 +156,7 @@ class SqliteStore:
 
     # --- lists ---------------------------------------------------------------------------------------
 
+    @_reading
     def lists(self, handle: str) -> UserLists:
         row = self._db.execute(
             "SELECT id, list_version, gtc, blp FROM accounts WHERE handle_key = ?",
@@ -210,6 +242,7 @@ class SqliteStore:
 
     # --- directory and invitations -------------------------------------------------------------------
 
+    @_reading
     def search(self, profile: Profile, limit: int) -> Sequence[Account]:
         clauses: list[str] = []
         params: list[str | int] = []
@@ -231,6 +264,7 @@ class SqliteStore:
             db.execute("INSERT INTO invitations (sender_id, address, sent_at) VALUES (?, ?, ?)",
                        (sender_id, address, int(time.time())))
 
+    @_reading
     def invitations(self, sender: str) -> list[str]:
         """Addresses ``sender`` invited with SND (for tests and a future admin tool)."""
         rows = self._db.execute("SELECT address FROM invitations WHERE sender_id = ? ORDER BY id",
