@@ -30,7 +30,8 @@ async def signed_in(address: str, settings: Any) -> MainWindow:
 def test_the_user_sees_the_cast_in_both_sections_and_the_answering_bot_replies(
         gui_app: Any, qloop: Any, settings: Any) -> None:
     async def scenario() -> None:
-        async with demo_world(QUIET) as world:
+        # a whole second of "is typing" so a busy machine cannot miss it
+        async with demo_world(dataclasses.replace(QUIET, reply_delay=1.0)) as world:
             window = await signed_in(world.address, settings)
             assert window.status_button.text() == "Alex (Online)"
             await wait_until(lambda: visible_contact_names(window, ONLINE_SECTION)
