@@ -1,1 +1,1 @@
-"""msnqt layer; see architecture.md."""
+"""Thin MSNP2 adapters (DS, NS, SB) on asyncio streams: one explicit state machine each."""
