@@ -126,6 +126,7 @@ async def _drive(ds: str, others: list[tuple[str, str]], child: subprocess.Popen
             await asyncio.sleep(max(0.0, next_tick - loop.time()))  # pacing the offered load
         result = await loop.run_in_executor(None, _read_json_line, child, "loop lag")
         return {"contacts_online": ready["contacts"], "rss_mb_signed_in": ready["rss_mb"],
+                "sign_in_s": ready["sign_in_s"], "all_online_shown_s": ready["all_online_shown_s"],
                 "changes_sent": sent, "changes_sent_per_s": round(sent / seconds, 1), **result}
     finally:
         for peer in peers:

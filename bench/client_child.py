@@ -83,6 +83,7 @@ def lag(server: str, email: str, password: str, seconds: float) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from msnqt.gui.contact_model import ONLINE_SECTION
     from msnqt.gui.credentials import MemoryCredentials
     from msnqt.gui.look import apply_classic_look
     from msnqt.gui.main import build_main_window
@@ -103,11 +104,18 @@ def lag(server: str, email: str, password: str, seconds: float) -> int:
             changes += 1
 
         window.session.bridge.contactChanged.connect(counted)
+        began = time.perf_counter()
         if not await window.session.sign_in(email, password):
             _emit({"error": f"sign-in failed: {window.session.last_error}"})
             return 1
+        signed_in = time.perf_counter() - began
+        contacts = len(window.session.messenger.contacts())
+        # Steady state only: the ILN burst of the sign-in must be on screen before the probe starts.
+        await _until(lambda: window.session.model.section_count(ONLINE_SECTION) >= contacts, timeout=120)
+        all_online = time.perf_counter() - began
         loop = asyncio.get_running_loop()
-        _emit({"ready": True, "contacts": len(window.session.messenger.contacts()), "rss_mb": _rss_mb()})
+        _emit({"ready": True, "contacts": contacts, "rss_mb": _rss_mb(), "sign_in_s": round(signed_in, 3),
+               "all_online_shown_s": round(all_online, 3)})
         line = await loop.run_in_executor(None, sys.stdin.readline)
         if line.strip() != "GO":
             return 1
