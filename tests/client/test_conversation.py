@@ -20,7 +20,8 @@ SB_CALL_BOB = [C(f"USR 1 {ALICE} 17262740.1050826919.32308"), S(f"USR 1 OK {ALIC
 
 
 async def start(ns: FakeServer, **options: float) -> tuple[Messenger, EventRecorder]:
-    messenger = Messenger(ns.address, request_timeout=5, delivery_window=0.2, **options)  # type: ignore[arg-type]
+    # the window must outlast a NAK's trip even on a loaded machine; only the NAK-free sends wait it out
+    messenger = Messenger(ns.address, request_timeout=5, delivery_window=1.0, **options)  # type: ignore[arg-type]
     recorder = EventRecorder(messenger)
     await messenger.sign_in(ALICE, PASSWORD)
     return messenger, recorder

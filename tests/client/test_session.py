@@ -186,7 +186,7 @@ def test_missing_keepalive_answer_means_a_dead_connection(aloop: asyncio.Runner)
         first = [*SIGNED_IN, C("PNG"), Hold()]  # never answers
         second = [*SIGNED_IN, Hold()]
         async with FakeServer([first, second]) as ns:
-            messenger, recorder = await signed_in(ns, request_timeout=0.5, keepalive_interval=0.05,
+            messenger, recorder = await signed_in(ns, request_timeout=1.0, keepalive_interval=0.05,
                                                   reconnect_delay=0.01)
             await recorder.wait(ev.Reconnecting)
             assert len(await recorder.wait_all(ev.SignedIn, 2)) == 2
@@ -199,7 +199,7 @@ def test_keepalive_answered_keeps_the_session(aloop: asyncio.Runner) -> None:
     async def scenario() -> None:
         async with FakeServer([[*SIGNED_IN, C("PNG"), S("QNG"), C("PNG"), S("QNG"), C("PNG"), S("QNG"),
                                 Mark("pinged"), Hold()]]) as ns:
-            messenger, recorder = await signed_in(ns, request_timeout=0.5, keepalive_interval=0.05)
+            messenger, recorder = await signed_in(ns, request_timeout=5, keepalive_interval=0.05)
             await ns.reached("pinged")
             assert messenger.signed_in
             assert recorder.of_type(ev.Reconnecting) == []
