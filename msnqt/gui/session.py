@@ -184,6 +184,11 @@ class GuiSession(QObject):
         self.model.reset_contacts([])
         for window in self._all_windows():
             window.set_can_send(False)
+            if window.isVisible():
+                window.add_system_line("You are no longer signed in; this window cannot send messages.")
+        # Open windows stay readable but belong to a finished session: the next session opens new ones.
+        self.windows.clear()
+        self._pending.clear()
         self._set_state(SIGNED_OUT, message)
 
     def _set_state(self, state: str, message: str = "") -> None:

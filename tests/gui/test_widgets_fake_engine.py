@@ -391,3 +391,26 @@ def test_opening_the_same_contact_again_reuses_the_window(gui_app: Any, qloop: A
         assert len(engines[0].conversations()) == 1
 
     qloop.run(scenario())
+
+
+def test_after_signing_out_and_in_again_a_contact_gets_a_fresh_window(
+        gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, _ = make_window(settings)
+    qloop.run(sign_in(window))
+
+    async def open_carol() -> Any:
+        conv_window = window.session.open_conversation("carol@hotmail.com")
+        await wait_until(lambda: conv_window.conversation is not None)
+        return conv_window
+
+    first = qloop.run(open_carol())
+    qloop.run(window.session.sign_out())
+    assert "You are no longer signed in" in first.history_text()
+    QTest.keyClicks(first.input, "hello?")
+    assert not first.send_button.isEnabled()
+
+    qloop.run(sign_in(window))
+    second = qloop.run(open_carol())
+    assert second is not first
+    QTest.keyClicks(second.input, "hello again")
+    assert second.send_button.isEnabled()
