@@ -70,8 +70,8 @@ async def demo_world(timings: DemoTimings | None = None) -> AsyncIterator[DemoWo
             cast: list[Bot] = [AnsweringBot(world.address, timings), MoodyBot(world.address, timings),
                                HostBot(world.address, timings)]
             for bot in cast:
+                world.bots.append(bot)  # before start: a bot that fails half-way is still stopped below
                 await bot.start()
-                world.bots.append(bot)
             yield world
         finally:
             for started in reversed(world.bots):
