@@ -245,8 +245,38 @@ def _place_side_by_side(main_window: Any, conversation: Any) -> None:
 
 
 CAPTION_HEIGHT = 18
+CAPTION_BUTTON = 14
 FRAME = 3
 GAP = 16
+
+
+def _caption_buttons(painter: Any, caption: Any) -> None:
+    """Minimise, maximise and close boxes at the right of a caption, drawn with plain lines."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtGui import QColor
+
+    top = caption.top() + (CAPTION_HEIGHT - CAPTION_BUTTON) // 2
+    for index, glyph in enumerate(("close", "maximise", "minimise")):
+        left = caption.right() - 2 - (index + 1) * (CAPTION_BUTTON + 2) + (2 if index == 0 else 0)
+        box = QRect(left, top, CAPTION_BUTTON + 2, CAPTION_BUTTON)
+        painter.fillRect(box, QColor("#c0c0c0"))
+        painter.setPen(QColor("#ffffff"))
+        painter.drawLine(box.topLeft(), box.topRight())
+        painter.drawLine(box.topLeft(), box.bottomLeft())
+        painter.setPen(QColor("#404040"))
+        painter.drawLine(box.bottomLeft(), box.bottomRight())
+        painter.drawLine(box.topRight(), box.bottomRight())
+        painter.setPen(QColor("#000000"))
+        inner = box.adjusted(4, 3, -5, -4)
+        if glyph == "close":
+            painter.drawLine(inner.topLeft(), inner.bottomRight())
+            painter.drawLine(inner.topRight(), inner.bottomLeft())
+        elif glyph == "maximise":
+            painter.drawRect(inner)
+            painter.drawLine(inner.topLeft() + QPoint(0, 1), inner.topRight() + QPoint(0, 1))
+        else:
+            painter.drawLine(inner.bottomLeft(), inner.bottomLeft() + QPoint(5, 0))
+            painter.drawLine(inner.bottomLeft() + QPoint(0, -1), inner.bottomLeft() + QPoint(5, -1))
 
 
 def _side_by_side_image(*windows: Any) -> Any:
@@ -280,8 +310,9 @@ def _side_by_side_image(*windows: Any) -> Any:
         gradient.setColorAt(0.0, QColor("#000080"))
         gradient.setColorAt(1.0, QColor("#1084d0"))
         painter.fillRect(caption, gradient)
+        _caption_buttons(painter, caption)
         painter.setPen(QColor("#ffffff"))
-        painter.drawText(caption.adjusted(4, 0, -4, 0),
+        painter.drawText(caption.adjusted(4, 0, -3 * (CAPTION_BUTTON + 2) - 4, 0),
                          int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                          window.windowTitle())
         painter.drawPixmap(QPoint(x + FRAME, GAP + FRAME + CAPTION_HEIGHT), shot)
