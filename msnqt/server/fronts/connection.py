@@ -82,9 +82,13 @@ class Connection(Generic[StateT]):
 
         Lines keep their order with replies: both go through the same queue, and any flush writes all.
         """
+        self.push_line(encode(command))
+
+    def push_line(self, line: bytes) -> None:
+        """:meth:`push` for a line already encoded (a fan-out encodes an NLN once for all watchers)."""
         if self.closing:
             return
-        self._out.append(encode(command))
+        self._out.append(line)
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self._loop.call_soon(self._scheduled_flush)

@@ -15,6 +15,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from enum import Enum, auto
+from functools import lru_cache
 from typing import Any
 
 from msnqt.protocol import (
@@ -59,6 +60,7 @@ from msnqt.protocol import (
     Ver,
     XfrRequest,
     XfrSb,
+    encode,
 )
 from msnqt.protocol.auth import new_challenge
 from msnqt.protocol.codes import ErrorCode, ListName, Status
@@ -96,6 +98,12 @@ MALFORMED_CODES: dict[str, ErrorCode] = {
     "REA": ErrorCode.INVALID_PARAMETER, "SYN": ErrorCode.INVALID_PARAMETER,
 }
 """The reply to a well-framed but malformed command; anything not listed closes the connection."""
+
+
+@lru_cache(maxsize=1024)
+def presence_line(command: Nln | Fln) -> bytes:
+    """One status change goes to every watcher as the same line: encode it once, not once per watcher."""
+    return encode(command)
 
 
 class NsState(Enum):
@@ -348,9 +356,9 @@ class NsConnection(Connection[NsState]):
             return
         match event:
             case ContactOnline(handle, status, friendly):
-                self.push(Nln(status, handle, friendly))
+                self.push_line(presence_line(Nln(status, handle, friendly)))
             case ContactOffline(handle):
-                self.push(Fln(handle))
+                self.push_line(presence_line(Fln(handle)))
             case AddedBy(version, handle, friendly):
                 self.push(Add(0, ListName.REVERSE, version, handle, friendly))
             case RemovedBy(version, handle):
