@@ -117,7 +117,9 @@ def parse_server(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = _ArgumentParser(prog="msnqt", description="MSN Messenger Service (1999) replica")
+    parser = _ArgumentParser(prog="msnqt", description="MSN Messenger Service (1999) replica",
+                             epilog="msnqt --demo [--screenshot PATH] [--quit-after SECONDS] tries the app "
+                                    "against a throw-away local server with demo contacts (no network).")
     parser.add_argument("--server", type=parse_server, metavar="HOST:PORT",
                         help="the MSNP2 dispatch server to sign in to (default: the last one used)")
     args = parser.parse_args(argv)
