@@ -105,3 +105,17 @@ def test_directory_search_matches_profile_fields(tmp_path: Path) -> None:
     assert [a.handle for a in hits] == ["Alice@Hotmail.com"]
     assert list(store.search(Profile("alice", "liddell", country="US"), 10)) == []
     store.close()
+
+
+def test_changes_committed_by_another_process_are_seen(tmp_path: Path) -> None:
+    """The CLI may remove an account while the server runs: the server must not serve stale lists."""
+    server_side = _store(tmp_path)
+    bob = server_side.account("bob@hotmail.com")
+    assert bob is not None
+    server_side.add_entry("alice@hotmail.com", ListName.FORWARD, bob, "Bob")
+    assert len(server_side.lists("alice@hotmail.com").members(ListName.FORWARD)) == 1
+    cli_side = SqliteStore.open(tmp_path)
+    cli_side.remove_account("bob@hotmail.com")
+    cli_side.close()
+    assert server_side.lists("alice@hotmail.com").members(ListName.FORWARD) == []
+    server_side.close()

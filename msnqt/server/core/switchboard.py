@@ -156,7 +156,7 @@ class SwitchboardCore:
     @staticmethod
     def relay(session: Session, sender: Participant, payload: bytes) -> bool:
         """Copy ``payload`` to every other participant; True only if there was one and all got it."""
-        others = session.others(sender.handle)
+        others = [p for p in session.participants.values() if p is not sender]  # per message: no casefold
         delivered = [other.member.relay(sender.handle, sender.friendly, payload) for other in others]
         return bool(others) and all(delivered)
 

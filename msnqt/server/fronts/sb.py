@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from enum import Enum, auto
+from functools import lru_cache
 from typing import Any
 
 from msnqt.protocol import (
@@ -34,6 +35,7 @@ from msnqt.protocol import (
     Out,
     UsrOk,
     UsrSb,
+    encode,
 )
 from msnqt.protocol.codes import AckMode, ErrorCode
 from msnqt.protocol.commands import Channel, Sender
@@ -42,6 +44,15 @@ from msnqt.protocol.errors import InvalidHandle
 from ..core.errors import Refused
 from ..core.switchboard import Participant, Session, SwitchboardCore
 from .connection import Connection
+
+
+@lru_cache(maxsize=1024)
+def relay_prefix(sender: str, sender_friendly: str) -> bytes:
+    """``MSG handle friendly `` exactly as :func:`encode` writes it, built once per sender rather than
+    once per relayed message (the relay is the switchboard's hot path; bench/README.md, relay)."""
+    line = encode(MsgRelay(sender, sender_friendly, b""))
+    assert line.endswith(b" 0\r\n")
+    return line[:-3]
 
 
 class SbState(Enum):
@@ -134,7 +145,7 @@ class SbConnection(Connection[SbState]):
     def relay(self, sender: str, sender_friendly: str, payload: bytes) -> bool:
         if self.closing:
             return False
-        self.push(MsgRelay(sender, sender_friendly, payload))
+        self.push_line(b"%s%d\r\n%s" % (relay_prefix(sender, sender_friendly), len(payload), payload))
         return True
 
     def finished(self) -> None:

@@ -57,6 +57,10 @@ class SqliteStore:
     def __init__(self, db: sqlite3.Connection, vault: PasswordVault) -> None:
         self._db = db
         self._vault = vault
+        # Presence fan-out reads the same lists over and over; writes are rare. The cache is dropped
+        # on every local commit and whenever another process (the CLI) commits (PRAGMA data_version).
+        self._lists_cache: dict[str, UserLists] = {}
+        self._seen_data_version: int | None = None
 
     @classmethod
     def open(cls, data_dir: Path) -> SqliteStore:
@@ -88,6 +92,8 @@ class SqliteStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._lists_cache.clear()
             self._db.execute("COMMIT")
         except sqlite3.IntegrityError:
             raise
@@ -158,6 +164,18 @@ class SqliteStore:
 
     @_reading
     def lists(self, handle: str) -> UserLists:
+        """The user's lists and settings. Shared with later callers: treat the result as read-only."""
+        data_version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        if data_version != self._seen_data_version:
+            self._lists_cache.clear()
+            self._seen_data_version = data_version
+        key = handle_key(handle)
+        cached = self._lists_cache.get(key)
+        if cached is None:
+            cached = self._lists_cache[key] = self._load_lists(handle)
+        return cached
+
+    def _load_lists(self, handle: str) -> UserLists:
         row = self._db.execute(
             "SELECT id, list_version, gtc, blp FROM accounts WHERE handle_key = ?",
             (handle_key(handle),)).fetchone()
