@@ -187,10 +187,12 @@ class _DemoRun:
         from msnqt.demo import DEMO_PASSWORD, USER
 
         # "Remembered" (in memory only), so signing in again after a sign-out needs no password from the user.
-        signed_in = await window.session.sign_in(USER.handle, DEMO_PASSWORD, remember=True)
-        if not signed_in and not stay_on_failure:
-            reason = window.error_text or "no reason given"
-            raise _DemoFailed(f"could not sign in to the demo server: {reason}")
+        if await window.session.sign_in(USER.handle, DEMO_PASSWORD, remember=True):
+            return
+        failure = f"could not sign in to the demo server: {window.error_text or 'no reason given'}"
+        if not stay_on_failure:
+            raise _DemoFailed(failure)
+        self.failure = failure  # the window shows it now; the exit code and stderr say it at the end
 
     async def _take_screenshot(self, window: Any, path: Path) -> None:
         from msnqt.demo.cast import ANSWERER

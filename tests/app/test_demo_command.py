@@ -39,13 +39,15 @@ def test_the_demo_signs_in_talks_to_the_answering_bot_and_saves_a_screenshot(
     assert_real_screenshot(shot)
 
 
+@pytest.mark.parametrize("screenshot", [True, False])
 def test_a_failed_sign_in_exits_non_zero_with_one_line(gui_app: Any, tmp_path: Path, capsys: Any,
-                                                        monkeypatch: Any) -> None:
+                                                        monkeypatch: Any, screenshot: bool) -> None:
     import msnqt.demo
 
     monkeypatch.setattr(msnqt.demo, "DEMO_PASSWORD", "not-the-password")
     shot = tmp_path / "demo.png"
-    assert demo_main(["--demo", "--screenshot", str(shot), "--quit-after", "20"], timings=QUIET) == 1
+    options = ["--screenshot", str(shot), "--quit-after", "20"] if screenshot else ["--quit-after", "0.5"]
+    assert demo_main(["--demo", *options], timings=QUIET) == 1
     err = capsys.readouterr().err
     assert err == ("msnqt: could not sign in to the demo server: "
                    "The e-mail address or password is incorrect.\n")
