@@ -1,0 +1,13 @@
+"""Options > Personal tab."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from msnqt.gui.session import GuiSession
+
+
+class PersonalTab(QWidget):
+    def __init__(self, session: GuiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
