@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,7 +84,7 @@ class _DiskFull:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
-    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
         if sql.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             raise sqlite3.OperationalError("database or disk is full")
         return self._db.execute(sql, *args)
