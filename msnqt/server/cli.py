@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -148,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _user(args)
     except (AccountError, VaultError, SchemaTooNew, StoreError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
+    except BrokenPipeError:
+        # `msnqt-server user list | head`: the reader went away; nothing to report.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except sqlite3.Error as exc:
         print(f"{PROG}: database error: {exc}", file=sys.stderr)
     except OSError as exc:
