@@ -52,6 +52,56 @@ class AppSettings:
     def idle_minutes(self, value: float) -> None:
         self._q.setValue("status/idle_minutes", str(value))
 
+    def _bool(self, key: str, default: bool) -> bool:
+        value = self._q.value(key, default)
+        if isinstance(value, str):  # INI files give strings back
+            return value.strip().lower() in ("true", "1", "yes")
+        return bool(value)
+
+    # --- Options > Preferences / Connection -------------------------------------------------------
+    @property
+    def auto_sign_in(self) -> bool:
+        """Sign in with the remembered account and password when the app starts."""
+        return self._bool("preferences/auto_sign_in", False)
+
+    @auto_sign_in.setter
+    def auto_sign_in(self, value: bool) -> None:
+        self._q.setValue("preferences/auto_sign_in", bool(value))
+
+    @property
+    def run_at_login(self) -> bool:
+        return self._bool("preferences/run_at_login", False)
+
+    @run_at_login.setter
+    def run_at_login(self, value: bool) -> None:
+        self._q.setValue("preferences/run_at_login", bool(value))
+
+    @property
+    def alert_on_online(self) -> bool:
+        """Show "X has just signed in" when a contact comes online."""
+        return self._bool("preferences/alert_on_online", True)
+
+    @alert_on_online.setter
+    def alert_on_online(self, value: bool) -> None:
+        self._q.setValue("preferences/alert_on_online", bool(value))
+
+    @property
+    def sounds_on(self) -> bool:
+        return self._bool("preferences/sounds_on", True)
+
+    @sounds_on.setter
+    def sounds_on(self, value: bool) -> None:
+        self._q.setValue("preferences/sounds_on", bool(value))
+
+    @property
+    def use_local_server(self) -> bool:
+        """Run the bundled server in-process and sign in to it instead of ``server``."""
+        return self._bool("connection/use_local_server", False)
+
+    @use_local_server.setter
+    def use_local_server(self, value: bool) -> None:
+        self._q.setValue("connection/use_local_server", bool(value))
+
     def geometry(self, window: str) -> QByteArray | None:
         value = self._q.value(f"geometry/{window}")
         return value if isinstance(value, QByteArray) else None
