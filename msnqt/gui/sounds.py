@@ -1,0 +1,79 @@
+"""The three 1.0 sound events ("contact signed in", "new message", "new mail"), played by a helper process.
+
+PySide6-Essentials has no QtMultimedia, so a sound is handed to the platform's command-line player
+(``paplay``, ``aplay`` or ``afplay``, whichever exists) through ``asyncio.create_subprocess_exec``: the loop
+never waits for audio. No player, no audio device, a player that fails: all silent, because every sound
+also has a visual equivalent (the sign-in alert, the conversation window's flash, the mail line).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from msnqt.gui.resources import resource_path
+
+CONTACT_ONLINE, NEW_MESSAGE, NEW_MAIL = "online", "message", "mail"
+SOUND_EVENTS = (CONTACT_ONLINE, NEW_MESSAGE, NEW_MAIL)
+PLAYERS = ("paplay", "aplay", "afplay")  # PulseAudio/PipeWire, ALSA, macOS
+
+
+def find_player(candidates: Sequence[str] = PLAYERS) -> str | None:
+    """The first command-line player on PATH, or None (then the app is simply silent)."""
+    for name in candidates:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class SoundPlayer:
+    """Plays event sounds without blocking; ``enabled()`` is asked each time so the Options take effect
+    at once. ``player`` defaults to whatever :func:`find_player` finds when the first sound is played."""
+
+    def __init__(self, enabled: Callable[[], bool], *, player: str | None = None,
+                 sounds_dir: Path | None = None) -> None:
+        self._enabled = enabled
+        self._player = player
+        self._looked_up = player is not None
+        self._dir = sounds_dir if sounds_dir is not None else resource_path("sounds")
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def player(self) -> str | None:
+        if not self._looked_up:
+            self._player, self._looked_up = find_player(), True
+        return self._player
+
+    def play(self, event: str) -> bool:
+        """Start playing ``event``'s sound; False when nothing was started (sounds off, no player, no
+        file, no running loop)."""
+        if not self._enabled() or self.player is None:
+            return False
+        path = self._dir / f"{event}.wav"
+        if not path.is_file():
+            return False
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        task = loop.create_task(self._run(self.player, path))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def _run(self, player: str, path: Path) -> None:
+        with contextlib.suppress(OSError):  # vanished player, no permission: silence, not a traceback
+            process = await asyncio.create_subprocess_exec(
+                player, str(path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL)
+            await process.wait()  # a missing audio device makes the player exit non-zero: ignored
+
+    async def drain(self) -> None:
+        """Wait for the sounds still playing (tests, and a tidy exit)."""
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
