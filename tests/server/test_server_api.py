@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
 from msnqt.server import AccountError, MsnServer, ServerConfig
 from tests.server.wire import LineClient, sign_in
@@ -118,3 +119,30 @@ def test_a_failed_commit_is_answered_501_and_never_acknowledged(tmp_path: Path, 
     with caplog.at_level(logging.ERROR, logger="msnqt.server"):
         assert aloop.run(run()) == ["501 4", "501 5", "501 6", "SYN 7 0"]
     assert any("storage failed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_key_file_that_does_not_match_answers_501(tmp_path: Path, aloop: asyncio.Runner,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> str:
+        server = await MsnServer.start(_config(tmp_path))
+        server.add_account("alice@example.org", "alicepw", "Alice")
+        await server.close()
+        (tmp_path / "secret.key").write_bytes(Fernet.generate_key())  # someone swapped the key
+        server = await MsnServer.start(_config(tmp_path))
+        try:
+            client = await LineClient.connect(server.ns_address)
+            await client.send("VER 1 MSNP2")
+            await client.line()
+            await client.send("USR 2 MD5 I alice@example.org")
+            await client.line()
+            await client.send("USR 3 MD5 S 0123456789abcdef0123456789abcdef")
+            reply = await client.line()
+            assert await client.closed()  # no second try against the same challenge
+            client.close()
+            return reply
+        finally:
+            await server.close()
+
+    with caplog.at_level(logging.ERROR, logger="msnqt.server"):
+        assert aloop.run(run()) == "501 3"
+    assert "alicepw" not in caplog.text

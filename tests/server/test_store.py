@@ -11,7 +11,7 @@ import pytest
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 from msnqt.server.core.errors import AccountError
 from msnqt.server.core.model import Profile
-from msnqt.server.store import SqliteStore
+from msnqt.server.store import SqliteStore, VaultError
 from msnqt.server.store.schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew, migrate
 from msnqt.server.store.sqlite_store import DB_FILE_NAME
 
@@ -119,3 +119,16 @@ def test_changes_committed_by_another_process_are_seen(tmp_path: Path) -> None:
     cli_side.close()
     assert server_side.lists("alice@hotmail.com").members(ListName.FORWARD) == []
     server_side.close()
+
+
+def test_a_lost_key_file_is_reported_not_replaced(tmp_path: Path) -> None:
+    _store(tmp_path).close()
+    key = (tmp_path / "secret.key").read_bytes()
+    (tmp_path / "secret.key").unlink()
+    with pytest.raises(VaultError, match="restore it from a backup"):
+        SqliteStore.open(tmp_path)
+    assert not (tmp_path / "secret.key").exists()
+    (tmp_path / "secret.key").write_bytes(key)  # the backup comes back: everything works again
+    store = SqliteStore.open(tmp_path)
+    assert store.password("alice@hotmail.com") == "alicepw"
+    store.close()

@@ -54,7 +54,6 @@ class NotificationCore:
         self._fnd_max = fnd_max_results
         self._valid_handle = valid_handle
         self._mailboxes: dict[str, tuple[int, int]] = {}
-        self._lists_cache: dict[str, UserLists] = {}
 
     # --- sign-in and sign-out --------------------------------------------------------------------------
 
@@ -84,7 +83,6 @@ class NotificationCore:
         before = self._view(handle)
         self.presence.remove(handle)
         self._publish(handle, before, {})
-        self._changed(handle)
 
     def shut_down(self) -> None:
         for key in self.router.online():
@@ -103,7 +101,7 @@ class NotificationCore:
         me = self.presence.get(handle)
         if me is None or not me.visible or me.status is None:
             return {}
-        lists = self._lists(handle)
+        lists = self.store.lists(handle)
         view: View = {}
         for entry in lists.members(ListName.REVERSE):
             watcher = self.presence.get(entry.handle)
@@ -136,7 +134,7 @@ class NotificationCore:
 
     def _initial_presence(self, handle: str) -> list[InitialPresence]:
         result = []
-        for entry in self._lists(handle).members(ListName.FORWARD):
+        for entry in self.store.lists(handle).members(ListName.FORWARD):
             seen = self._visible_to(entry.handle, handle)
             if seen is not None:
                 result.append(seen)
@@ -146,7 +144,7 @@ class NotificationCore:
         other = self.presence.get(contact)
         if other is None or not other.visible or other.status is None:
             return None
-        if not allows(self._lists(contact), viewer):
+        if not allows(self.store.lists(contact), viewer):
             return None
         return InitialPresence(other.status, other.handle, other.friendly)
 
@@ -174,23 +172,7 @@ class NotificationCore:
     # --- lists and settings --------------------------------------------------------------------------
 
     def lists(self, handle: str) -> UserLists:
-        """The user's lists; the same object until they change, so callers must not modify it."""
-        return self._lists(handle)
-
-    def _lists(self, handle: str) -> UserLists:
-        """Lists of signed-in users are kept in memory: every status change reads the changer's RL and
-        every first CHG reads each online contact's lists, which from SQLite cost ~1 ms apiece for a
-        150-contact user (bench/README.md, presence). Every list change goes through this class, which
-        drops the affected entries (:meth:`_changed`); sign-out drops the user's own."""
-        key = handle_key(handle)
-        lists = self._lists_cache.get(key)
-        if lists is None:
-            lists = self._lists_cache[key] = self.store.lists(handle)
-        return lists
-
-    def _changed(self, *handles: str) -> None:
-        for handle in handles:
-            self._lists_cache.pop(handle_key(handle), None)
+        return self.store.lists(handle)
 
     def add(self, owner: str, list_name: ListName, target: str, friendly: str) -> AddOutcome:
         if list_name is ListName.REVERSE:
@@ -200,7 +182,7 @@ class NotificationCore:
         account = self.store.account(target)
         if account is None:
             raise Refused(ErrorCode.INVALID_USER)
-        lists = self._lists(owner)
+        lists = self.store.lists(owner)
         if lists.contains(list_name, target):
             raise Refused(ErrorCode.ALREADY_THERE)
         opposite = {ListName.ALLOW: ListName.BLOCK, ListName.BLOCK: ListName.ALLOW}.get(list_name)
@@ -209,10 +191,7 @@ class NotificationCore:
         if list_name is ListName.FORWARD and len(lists.members(ListName.FORWARD)) >= self._fl_limit:
             raise Refused(ErrorCode.LIST_FULL)
         before = self._view(owner)
-        try:
-            change = self.store.add_entry(owner, list_name, account, friendly)
-        finally:
-            self._changed(owner, account.handle)
+        change = self.store.add_entry(owner, list_name, account, friendly)
         self._publish(owner, before, self._view(owner))
         initial = None
         if list_name is ListName.FORWARD:
@@ -226,14 +205,11 @@ class NotificationCore:
     def remove(self, owner: str, list_name: ListName, target: str) -> tuple[int, str]:
         if list_name is ListName.REVERSE:
             raise Refused(None, close=True)
-        entry = self._entry(self._lists(owner), list_name, target)
+        entry = self._entry(self.store.lists(owner), list_name, target)
         if entry is None:
             raise Refused(ErrorCode.NOT_ON_LIST)
         before = self._view(owner)
-        try:
-            change = self.store.remove_entry(owner, list_name, entry.handle)
-        finally:
-            self._changed(owner, entry.handle)
+        change = self.store.remove_entry(owner, list_name, entry.handle)
         self._publish(owner, before, self._view(owner))
         if list_name is ListName.FORWARD and change.counterpart_version is not None:
             me = self._presence_of(owner)
@@ -246,21 +222,15 @@ class NotificationCore:
         return next((e for e in lists.members(list_name) if handle_key(e.handle) == key), None)
 
     def set_gtc(self, owner: str, value: ReverseListPrompt) -> int:
-        if self._lists(owner).gtc is value:
+        if self.store.lists(owner).gtc is value:
             raise Refused(ErrorCode.ALREADY_IN_THE_MODE)
-        try:
-            return self.store.set_gtc(owner, value)
-        finally:
-            self._changed(owner)
+        return self.store.set_gtc(owner, value)
 
     def set_blp(self, owner: str, value: Privacy) -> int:
-        if self._lists(owner).blp is value:
+        if self.store.lists(owner).blp is value:
             raise Refused(ErrorCode.ALREADY_IN_THE_MODE)
         before = self._view(owner)
-        try:
-            version = self.store.set_blp(owner, value)
-        finally:
-            self._changed(owner)
+        version = self.store.set_blp(owner, value)
         self._publish(owner, before, self._view(owner))
         return version
 
@@ -269,21 +239,15 @@ class NotificationCore:
         if handle_key(target) == handle_key(owner):
             me = self._presence_of(owner)
             before = self._view(owner)
-            try:
-                version = self.store.rename_self(owner, friendly)
-            finally:
-                self._changed(owner)
+            version = self.store.rename_self(owner, friendly)
             me.friendly = friendly
             self.presence.put(me)
             self._publish(owner, before, self._view(owner))
             return version, me.handle
-        entry = self._lists(owner).find(target)
+        entry = self.store.lists(owner).find(target)
         if entry is None:
             raise Refused(ErrorCode.NOT_ON_LIST)
-        try:
-            return self.store.rename_contact(owner, entry.handle, friendly), entry.handle
-        finally:
-            self._changed(owner)
+        return self.store.rename_contact(owner, entry.handle, friendly), entry.handle
 
     # --- services --------------------------------------------------------------------------------------
 

@@ -68,12 +68,12 @@ from msnqt.protocol.commands import Channel, Command, Sender
 from msnqt.protocol.errors import InvalidFriendlyName
 from msnqt.protocol.message import mail_summary_payload, profile_payload
 
-from ..core.errors import Refused
+from ..core.errors import Refused, StoreError
 from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from ..core.model import Account, Profile
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
-from .connection import Connection, trid_of
+from .connection import Connection, log, trid_of
 from .login import AUTH_PACKAGE, DIALECT, Negotiated, negotiate, version_check_reply
 
 HOTMAIL = "Hotmail"
@@ -197,8 +197,14 @@ class NsConnection(Connection[NsState]):
             self.close()
             return
         assert self._claimed is not None and self._challenge is not None
-        account = self._core.verify(self._claimed, self._challenge, command.response)
-        self._challenge = None
+        challenge, self._challenge = self._challenge, None  # one answer per challenge
+        try:
+            account = self._core.verify(self._claimed, challenge, command.response)
+        except StoreError:
+            log.exception("could not check a password")
+            self.send(Error(ErrorCode.DB_SERVER, command.trid))
+            self.close()
+            return
         if account is None:
             self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
             self.close()

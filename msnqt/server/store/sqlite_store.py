@@ -21,7 +21,7 @@ from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 from ..core.errors import AccountError, StoreError
 from ..core.model import Account, ListChange, ListEntry, Profile, UserLists, handle_key
 from .schema import migrate
-from .vault import PasswordVault
+from .vault import KEY_FILE_NAME, PasswordVault, VaultError
 
 DB_FILE_NAME = "msnqt.sqlite3"
 
@@ -77,6 +77,13 @@ class SqliteStore:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         migrate(db)
+        if vault.created and db.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
+            # The passwords were sealed with a key that is gone; a new key would make every login
+            # fail with a confusing 911. Refuse, and leave no new key behind so a restored one works.
+            db.close()
+            (data_dir / KEY_FILE_NAME).unlink()
+            raise VaultError(f"{data_dir / KEY_FILE_NAME} is missing: restore it from a backup, "
+                             "the stored passwords cannot be read without it")
         return cls(db, vault)
 
     def close(self) -> None:

@@ -12,16 +12,23 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from ..core.errors import StoreError
+
 KEY_FILE_NAME = "secret.key"
 
 
-class VaultError(RuntimeError):
-    """The key file is missing, unreadable or does not match the stored passwords."""
+class VaultError(StoreError):
+    """The key file is missing, unreadable or does not match the stored passwords.
+
+    A :class:`StoreError`, so a login that hits it is answered ``501`` instead of crashing.
+    """
 
 
 class PasswordVault:
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, *, created: bool = False) -> None:
         self._fernet = Fernet(key)
+        self.created = created
+        """True when this call generated the key (a brand-new data directory, or a lost key file)."""
 
     @classmethod
     def open(cls, data_dir: Path) -> PasswordVault:
@@ -37,7 +44,7 @@ class PasswordVault:
         key = Fernet.generate_key()
         with os.fdopen(fd, "wb") as handle:
             handle.write(key)
-        return cls(key)
+        return cls(key, created=True)
 
     def seal(self, password: str) -> bytes:
         return self._fernet.encrypt(password.encode("utf-8"))
