@@ -222,3 +222,41 @@ def test_reconnect_backs_off_and_caps_the_delay(aloop: asyncio.Runner) -> None:
             await messenger.sign_out()
             ns.check()
     aloop.run(scenario())
+
+
+def test_server_shutdown_signs_out_without_reconnecting(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        async with FakeServer([[*SIGNED_IN, Gate("down"), S("OUT SSD"), Close()]]) as ns:
+            messenger, recorder = await signed_in(ns, reconnect_delay=0.01)
+            ns.open_gate("down")
+            assert await recorder.wait(ev.SignedOut) == ev.SignedOut("shutdown")
+            assert messenger.state is NsState.OFFLINE
+            assert recorder.of_type(ev.Reconnecting) == []
+            ns.check()
+    aloop.run(scenario())
+
+
+NEW_MAIL = (b"MIME-Version: 1.0\r\nContent-Type: application/x-msmsgsemailnotification; charset=UTF-8\r\n\r\n"
+            b"From: Dave\r\nMessage-URL: /cgi-bin/getmsg?msg=MSG932688123.42\r\nPost-URL: http://www.hotmail.com"
+            b"\r\nSubject: Lunch?\r\nDest-Folder: ACTIVE\r\nFrom-Addr: dave@hotmail.com\r\n\r\n")
+PROFILE = (b"MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\n"
+           b"LoginTime: 932688000\r\n\r\n")
+SUMMARY = (b"MIME-Version: 1.0\r\nContent-Type: application/x-msmsgsemailnotification; charset=UTF-8\r\n\r\n"
+           b"Inbox-Unread: 2\r\nFolders-Unread: 0\r\nInbox-URL: /cgi-bin/HoTMaiL\r\n"
+           b"Folders-URL: /cgi-bin/folders\r\nPost-URL: http://www.hotmail.com\r\n\r\n")
+
+
+def test_hotmail_notifications_become_events(aloop: asyncio.Runner) -> None:
+    """The profile and mailbox MSGs come right after USR OK, before SYN: they must not be lost."""
+    login = ns_login(1)
+    async def scenario() -> None:
+        async with FakeServer([[*login, S("MSG Hotmail Hotmail", payload=PROFILE),
+                                S("MSG Hotmail Hotmail", payload=SUMMARY), *sync_empty(5),
+                                Gate("mail"), S("MSG Hotmail Hotmail", payload=NEW_MAIL), Hold()]]) as ns:
+            messenger, recorder = await signed_in(ns)
+            assert recorder.of_type(ev.MailSummary) == [ev.MailSummary(2, 0)]
+            ns.open_gate("mail")
+            assert await recorder.wait(ev.NewMail) == ev.NewMail("dave@hotmail.com", "Lunch?")
+            await messenger.sign_out()
+            ns.check()
+    aloop.run(scenario())
