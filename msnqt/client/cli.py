@@ -53,8 +53,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Scriptable MSN Messenger (MSNP2) client. "
-                     "The password is read from stdin, or from the OS keyring with --keyring.")
+    parser = _Parser(
+        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Scriptable MSN Messenger (MSNP2) client. "
+                    "The password is read from stdin, or from the OS keyring with --keyring.",
+        epilog="output (tab-separated, one line each):\n"
+               "  status   EMAIL STATUS FRIENDLY-NAME   (STATUS: NLN BSY IDL BRB AWY PHN LUN, FLN = offline)\n"
+               "  listen   FROM TEXT  per message (line breaks written as \\n)\n"
+               "           * EMAIL STATUS  per presence change\n"
+               "exit status: 0 ok, 1 failure (one line on stderr), 2 bad usage")
     parser.add_argument("--server", required=True, metavar="HOST:PORT",
                         help="dispatch server (or a notification server that answers directly)")
     parser.add_argument("--user", required=True, metavar="EMAIL", help="your sign-in name")
