@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Scriptable MSN Messenger (MSNP2) client. "
                     "The password is read from stdin, or from the OS keyring with --keyring.",
         epilog="output (tab-separated, one line each):\n"
-               "  status   EMAIL STATUS FRIENDLY-NAME   (STATUS: NLN BSY IDL BRB AWY PHN LUN, FLN = offline)\n"
+               "  status   EMAIL STATUS FRIENDLY-NAME\n"
+               "           (STATUS: NLN BSY IDL BRB AWY PHN LUN, FLN = offline)\n"
                "  listen   FROM TEXT  per message (line breaks written as \\n)\n"
                "           * EMAIL STATUS  per presence change\n"
                "exit status: 0 ok, 1 failure (one line on stderr), 2 bad usage")
