@@ -260,3 +260,16 @@ def test_hotmail_notifications_become_events(aloop: asyncio.Runner) -> None:
             await messenger.sign_out()
             ns.check()
     aloop.run(scenario())
+
+
+def test_without_auto_reconnect_a_lost_connection_signs_out(aloop: asyncio.Runner) -> None:
+    async def scenario() -> None:
+        async with FakeServer([[*SIGNED_IN, Gate("drop"), Close()]]) as ns:
+            messenger, recorder = await signed_in(ns, auto_reconnect=False)
+            ns.open_gate("drop")
+            assert await recorder.wait(ev.SignedOut) == ev.SignedOut("connection_lost")
+            assert messenger.state is NsState.OFFLINE
+            assert messenger.status is Status.OFFLINE
+            assert recorder.of_type(ev.Reconnecting) == []
+            ns.check()
+    aloop.run(scenario())
