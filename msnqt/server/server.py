@@ -29,6 +29,8 @@ log = logging.getLogger("msnqt.server")
 
 Address = tuple[str, int]
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+SHUTDOWN_GRACE_SECONDS = 5.0
+"""How long close() lets sessions flush OUT SSD before dropping sockets that are not being read."""
 ConnectionFactory = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Connection[Any]]
 
 
@@ -142,7 +144,12 @@ class MsnServer:
             connection.close()
         tasks = list(self._tasks)
         if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+            _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+            if stuck:
+                # A peer that does not read keeps its socket open while the goodbye sits unsent.
+                for connection in list(self._connections):
+                    connection.abort()
+                await asyncio.wait(stuck)
         for listener in self._servers:
             await listener.wait_closed()
         self._servers.clear()

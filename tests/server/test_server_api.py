@@ -146,3 +146,47 @@ def test_a_key_file_that_does_not_match_answers_501(tmp_path: Path, aloop: async
     with caplog.at_level(logging.ERROR, logger="msnqt.server"):
         assert aloop.run(run()) == "501 3"
     assert "alicepw" not in caplog.text
+
+
+def test_a_participant_who_stops_reading_is_dropped_not_buffered_forever(
+        tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    payload = b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + b"x" * 1600
+
+    async def run() -> None:
+        server = await MsnServer.start(_config(tmp_path))
+        try:
+            server.add_account("alice@example.org", "alicepw", "Alice")
+            server.add_account("bob@example.org", "bobpw", "Bob")
+            alice = await sign_in(server.ns_address, "alice@example.org", "alicepw")
+            bob = await sign_in(server.ns_address, "bob@example.org", "bobpw")
+            for client in (alice, bob):
+                await client.send("CHG 4 NLN")
+                assert await client.line() == "CHG 4 NLN"
+            await alice.send("XFR 5 SB")
+            cookie = (await alice.line()).split()[-1]
+            alice_sb = await LineClient.connect(server.sb_address)
+            await alice_sb.send(f"USR 1 alice@example.org {cookie}")
+            await alice_sb.line()
+            await alice_sb.send("CAL 2 bob@example.org")
+            await alice_sb.line()
+            ring = (await bob.line()).split()
+            bob_sb = await LineClient.connect(server.sb_address)
+            await bob_sb.send(f"ANS 1 bob@example.org {ring[4]} {ring[1]}")
+            assert await bob_sb.line() == "IRO 1 1 1 alice@example.org Alice"
+            assert await bob_sb.line() == "ANS 1 OK"
+            assert await alice_sb.line() == "JOI bob@example.org Bob"
+            # bob reads nothing from now on; alice talks far more than any buffer holds.
+            for trid in range(3, 9000):
+                alice_sb.writer.write(f"MSG {trid} U {len(payload)}\r\n".encode() + payload)
+                if trid % 500 == 0:
+                    await alice_sb.writer.drain()
+            await alice_sb.writer.drain()
+            assert await alice_sb.line() == "BYE bob@example.org"
+            for client in (alice, bob, alice_sb, bob_sb):
+                client.close()
+        finally:
+            await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="msnqt.server"):
+        aloop.run(run())
+    assert "does not read its output" in caplog.text

@@ -72,9 +72,10 @@ class Connection(Generic[StateT]):
     def flush(self) -> None:
         if self._out and not self._writer.is_closing():
             self._writer.write(b"".join(self._out))
+            self._out.clear()
             if self._writer.transport.get_write_buffer_size() > MAX_PENDING_OUTPUT:
                 log.warning("dropping a connection that does not read its output")
-                self.close()
+                self.abort()
         self._out.clear()
 
     def push(self, command: Command) -> None:
@@ -105,6 +106,12 @@ class Connection(Generic[StateT]):
         self.flush()
         self.closing = True
         self._writer.close()
+
+    def abort(self) -> None:
+        """Drop the socket at once, discarding unsent output (a peer that stopped reading)."""
+        self.closing = True
+        self._out.clear()
+        self._writer.transport.abort()
 
     def dispatch(self, command: Command) -> None:
         name = command_name(command)
