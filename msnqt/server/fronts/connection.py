@@ -46,6 +46,7 @@ class Connection(Generic[StateT]):
         self._flush_scheduled = False
         self._loop = asyncio.get_running_loop()
         self.closing = False
+        self._finished = False
 
     # --- to be provided by each front ------------------------------------------------------------------
 
@@ -100,18 +101,33 @@ class Connection(Generic[StateT]):
             self.flush()
 
     def close(self) -> None:
-        """Flush what is queued and close; the read loop ends at its next turn."""
+        """Flush what is queued and close; the others hear of it (BYE, FLN) right away."""
         if self.closing:
             return
         self.flush()
         self.closing = True
         self._writer.close()
+        self._finish_once()
+
+    def _finish_once(self) -> None:
+        """Run :meth:`finished` exactly once, at close time rather than when the socket is gone.
+
+        A peer that does not read would otherwise hold back its BYE/FLN until TCP gave up.
+        """
+        if self._finished:
+            return
+        self._finished = True
+        try:
+            self.finished()
+        except Exception:
+            log.exception("cleanup after a connection failed")
 
     def abort(self) -> None:
         """Drop the socket at once, discarding unsent output (a peer that stopped reading)."""
         self.closing = True
         self._out.clear()
         self._writer.transport.abort()
+        self._finish_once()
 
     def dispatch(self, command: Command) -> None:
         name = command_name(command)
@@ -157,10 +173,7 @@ class Connection(Generic[StateT]):
             self.closing = True
             self._out.clear()
             self._writer.close()
-            try:
-                self.finished()
-            except Exception:
-                log.exception("cleanup after a connection failed")
+            self._finish_once()
 
 
 _NAMES: dict[str, str] = {
