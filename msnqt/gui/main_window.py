@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from msnqt.gui.contact_delegate import ContactDelegate
+from msnqt.gui.contact_menu import ContactUi
 from msnqt.gui.contact_model import HandleRole, IsSectionRole
 from msnqt.gui.logon_dialog import LogonDialog
 from msnqt.gui.resources import icon, pixmap
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.contact_tree.installEventFilter(self)
 
         self._build_menus()
+        self.contact_ui = ContactUi(self)  # Add a Contact, Options, right-click menu, "has added you"
         self.status_button.setMenu(self.status_menu)
         self.sign_in_link.linkActivated.connect(lambda _link: self.open_logon())
         self.cancel_link.linkActivated.connect(lambda _link: session.abort_signing_in())
@@ -118,6 +120,7 @@ class MainWindow(QMainWindow):
         self.on_top_action.toggled.connect(self._set_on_top)
 
         tools_menu = bar.addMenu("&Tools")
+        self.tools_menu = tools_menu
         self.change_name_action = tools_menu.addAction("Change My &Name...", self.open_change_name)
 
         help_menu = bar.addMenu("&Help")

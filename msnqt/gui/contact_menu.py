@@ -1,0 +1,140 @@
+"""The right-click menu on a contact, and the wiring that puts contact management into the main window:
+Tools > Add a Contact... and Options..., the context menu, and the "has added you" prompt.
+
+Kept out of main_window.py (shared by several engineers) so the window only calls ``ContactUi(window)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
+
+from msnqt.gui.add_contact_wizard import AddContactWizard
+from msnqt.gui.added_you_dialog import AddedYouDialog
+from msnqt.gui.contact_actions import ActionFailed, ContactActions
+from msnqt.gui.contact_model import HandleRole
+from msnqt.gui.options_dialog import OptionsDialog
+from msnqt.gui.properties_dialog import PropertiesDialog
+from msnqt.gui.session import SIGNED_IN, GuiSession
+from msnqt.protocol.codes import ListName
+
+if TYPE_CHECKING:
+    from msnqt.gui.main_window import MainWindow
+
+
+class ContactMenu(QMenu):
+    """Send an Instant Message / Block or Unblock / Delete Contact / Properties for one contact."""
+
+    def __init__(self, ui: ContactUi, handle: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(f"Actions for {handle}")
+        self.handle = handle
+        blocked = ListName.BLOCK in ui.actions.lists_of(handle)
+        self.send_action = self.addAction("Send an Instant &Message",
+                                          lambda: ui.session.open_conversation(handle))
+        self.setDefaultAction(self.send_action)
+        self.addSeparator()
+        if blocked:
+            self.block_action = self.addAction("&Unblock", lambda: ui.run(ui.actions.unblock(handle)))
+        else:
+            self.block_action = self.addAction("&Block", lambda: ui.run(ui.actions.block(handle)))
+        self.delete_action = self.addAction("&Delete Contact", lambda: ui.confirm_delete(handle))
+        self.addSeparator()
+        self.properties_action = self.addAction("P&roperties", lambda: ui.open_properties(handle))
+
+
+class ContactUi(QObject):
+    """Everything about managing contacts that hangs off the main window; ``tasks`` lets tests await."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session: GuiSession = window.session
+        self.actions = ContactActions(self.session)
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.menu: ContactMenu | None = None
+        self.dialog: QWidget | None = None
+        self.prompts: list[AddedYouDialog] = []
+        self.add_action = window.tools_menu.addAction("&Add a Contact...", self.open_add_contact)
+        self.options_action = window.tools_menu.addAction("&Options...", self.open_options)
+        tree = window.contact_tree
+        tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        tree.customContextMenuRequested.connect(self._on_menu_requested)
+        self.session.bridge.addedBy.connect(self._on_added_by)
+        self.session.stateChanged.connect(lambda state, _m: self._enable(state == SIGNED_IN))
+        self._enable(self.session.state == SIGNED_IN)
+
+    def _enable(self, signed_in: bool) -> None:
+        self.add_action.setEnabled(signed_in)
+        self.options_action.setEnabled(signed_in)
+
+    def run(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a contact action; its failure becomes the session's notice (a readable sentence)."""
+        async def guarded() -> None:
+            try:
+                await coro
+            except ActionFailed as exc:
+                self.session.notice.emit(exc.message)
+
+        task = asyncio.ensure_future(guarded())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    # --- right-click ----------------------------------------------------------------------------
+    def menu_for(self, handle: str) -> ContactMenu:
+        self.menu = ContactMenu(self, handle, self.window)
+        return self.menu
+
+    def _on_menu_requested(self, pos: QPoint) -> None:
+        tree = self.window.contact_tree
+        index: QModelIndex = tree.indexAt(pos)
+        if not index.isValid():
+            index = tree.currentIndex()
+        handle = index.data(HandleRole) if index.isValid() else None
+        if handle:
+            self.menu_for(str(handle)).popup(tree.viewport().mapToGlobal(pos))
+
+    def confirm_delete(self, handle: str) -> None:
+        name = self.session.name_of(handle)
+        box = QMessageBox(QMessageBox.Icon.Question, "Delete Contact",
+                          f"Delete {name} ({handle}) from your contact list?\n\n"
+                          "They will still be able to see you unless you also block them.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
+        box.setAccessibleName("Delete Contact")
+        box.accepted.connect(lambda: self.run(self.actions.delete(handle)))
+        self.dialog = box
+        box.open()
+
+    def open_properties(self, handle: str) -> None:
+        dialog = PropertiesDialog(handle, self.session.name_of(handle), self.actions.lists_of(handle),
+                                  self.window)
+        self.dialog = dialog
+        dialog.open()
+
+    # --- dialogs from the menu bar --------------------------------------------------------------
+    def open_add_contact(self) -> AddContactWizard:
+        wizard = AddContactWizard(self.session, self.window)
+        self.dialog = wizard
+        wizard.open()
+        return wizard
+
+    def open_options(self) -> OptionsDialog:
+        dialog = OptionsDialog(self.session, self.window)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    # --- someone added me -----------------------------------------------------------------------
+    def _on_added_by(self, handle: str, friendly: str, needs_prompt: bool) -> None:
+        already_asking = any(p.handle.lower() == handle.lower() and p.isVisible() for p in self.prompts)
+        if not needs_prompt or already_asking:
+            return
+        dialog = AddedYouDialog(self.session, handle, friendly, self.window)
+        self.prompts.append(dialog)
+        dialog.finished.connect(lambda _r: self.prompts.remove(dialog) if dialog in self.prompts else None)
+        dialog.open()
