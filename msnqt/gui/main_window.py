@@ -31,6 +31,7 @@ from msnqt.gui.resources import icon, pixmap
 from msnqt.gui.send_message_dialog import SendMessageDialog
 from msnqt.gui.session import SIGNED_IN, SIGNED_OUT, SIGNING_IN, GuiSession
 from msnqt.gui.status_text import MENU_STATUSES, my_status_line, status_icon_name
+from msnqt.gui.tray import DesktopExtras
 from msnqt.gui.uiload import child, load_form
 from msnqt.protocol.codes import Status
 
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.contact_ui = ContactUi(self)  # Add a Contact, Options, right-click menu, "has added you"
+        self.extras = DesktopExtras(self)  # tray, alerts, sounds, Hotmail links, mail line
         self.status_button.setMenu(self.status_menu)
         self.sign_in_link.linkActivated.connect(lambda _link: self.open_logon())
         self.cancel_link.linkActivated.connect(lambda _link: session.abort_signing_in())
@@ -239,6 +241,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.session.settings.set_geometry("main", self.saveGeometry())
+        if self.extras.keep_running_on_close():  # a tray icon keeps the app reachable: only hide
+            event.ignore()
+            return
         super().closeEvent(event)
 
 
