@@ -77,7 +77,7 @@ class AlertToast(QFrame):
         self.text_label.setStyleSheet("color: #000080;")
         row.addWidget(self.text_label, 1)
         outer.addWidget(body, 1)
-        self.setFixedSize(200, 96)
+        self.resize(200, 96)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.close)

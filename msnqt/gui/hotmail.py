@@ -65,7 +65,7 @@ class HotmailLinks:
                  open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl) -> None:
         self.session = session
         self.parent = parent
-        self._open_url = open_url
+        self.open_url = open_url
         self.message_box: QMessageBox | None = None
         self.last_opened: QUrl | None = None
 
@@ -89,7 +89,7 @@ class HotmailLinks:
             self._explain(no_mailbox_text(service))
             return False
         self.last_opened = target
-        if not self._open_url(target):
+        if not self.open_url(target):
             self._explain(f"No web browser could be started to open {target.toString()}.")
             return False
         return True

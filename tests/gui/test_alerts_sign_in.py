@@ -1,0 +1,91 @@
+"""The "X has just signed in" alert: shown near the screen corner without taking the focus when a contact
+comes online (a real second engine signing in to the real server), never for the sign-in burst, and not
+at all when the user turned alerts off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from msnqt.gui.alerts import AlertToast
+from msnqt.gui.contact_model import ONLINE_SECTION
+from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.main import build_main_window
+from msnqt.gui.main_window import MainWindow, visible_contact_names
+from tests.gui.live import PASSWORD, World, fast_engine, world
+from tests.support.qt import wait_until
+
+ALICE, DAVE = "alice@hotmail.com", "dave@hotmail.com"
+
+
+@pytest.fixture(autouse=True)
+def no_sound_player(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No audio player on PATH: the alert must carry the event on its own."""
+    empty = tmp_path / "no-players"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+async def signed_in(w: World, settings: Any) -> MainWindow:
+    window = build_main_window(w.address, settings=settings, credentials=MemoryCredentials(),
+                               engine_factory=fast_engine)
+    window.show()
+    assert await window.session.sign_in(ALICE, PASSWORD)
+    return window
+
+
+def test_a_contact_signing_in_shows_a_toast_that_does_not_take_focus(gui_app: Any, qloop: Any,
+                                                                      settings: Any, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = await signed_in(w, settings)
+            notifier = window.extras.notifier
+            assert notifier.toasts == []  # Bob and Carol were already online: the ILN burst is no news
+            assert window.extras.tray is None  # offscreen has no tray: the toast is the alert
+
+            await w.sign_in(DAVE)
+            await wait_until(lambda: len(notifier.toasts) == 1)
+            toast = notifier.toasts[0]
+            assert toast.text == "Dave has just signed in."
+            assert toast.isVisible()
+            assert toast.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+            assert toast.accessibleDescription() == "Dave has just signed in."
+            # The offscreen platform activates every window it shows; on X11 these two keep the focus where
+            # it was (checked by hand under Xvfb).
+            assert toast.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+            screen = gui_app.primaryScreen().availableGeometry()
+            assert toast.geometry().bottom() > screen.center().y()
+            assert toast.geometry().right() > screen.center().x()
+
+            QTest.mouseClick(toast, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: any(win.handles == [DAVE] for win in window.session._all_windows()))
+
+    qloop.run(scenario())
+
+
+def test_no_toast_when_alerts_are_turned_off(gui_app: Any, qloop: Any, settings: Any, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            settings.alert_on_online = False
+            window = await signed_in(w, settings)
+            await w.sign_in(DAVE)
+            await wait_until(lambda: "Dave" in visible_contact_names(window, ONLINE_SECTION))
+            assert window.extras.notifier.toasts == []
+
+    qloop.run(scenario())
+
+
+def test_the_toast_goes_away_by_itself(gui_app: Any, qloop: Any) -> None:
+    async def scenario() -> None:
+        toast = AlertToast("Bob has just signed in.", timeout_ms=10)
+        closed: list[bool] = []
+        toast.destroyed.connect(lambda *_: closed.append(True))
+        toast.show_near_corner()
+        assert toast.isVisible()
+        await wait_until(lambda: closed == [True])
+
+    qloop.run(scenario())
