@@ -195,14 +195,19 @@ class Connection:
                 data = await self._reader.read(65536)
                 if not data:
                     break
-                for command in self._decoder.feed(data):
+                try:
+                    commands, broken = self._decoder.feed(data), None
+                except FramingError as exc:
+                    commands, broken = exc.decoded, exc  # serve what came before the break
+                for command in commands:
                     log.debug("%s < %s", self.label, loggable(command))
                     self._dispatch(command)
                     if self._closed:
                         return
-        except FramingError as exc:
-            log.warning("%s: unreadable data from the server: %s", self.label, exc)
-            reason = ProtocolViolation(f"{self.label}: {exc}")
+                if broken is not None:
+                    log.warning("%s: unreadable data from the server: %s", self.label, broken)
+                    reason = ProtocolViolation(f"{self.label}: {broken}")
+                    break
         except (ConnectionError, OSError) as exc:
             reason = ConnectionLost(self.host, self.port, str(exc) or type(exc).__name__)
         except asyncio.CancelledError:

@@ -7,13 +7,29 @@ errors concern one line and are reported inside :class:`msnqt.protocol.commands.
 peer can be answered and the connection can go on.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .commands import Command
+
 
 class ProtocolError(Exception):
     """Base of every error the codec raises or reports."""
 
 
 class FramingError(ProtocolError):
-    """The stream is broken; nothing after this point can be parsed."""
+    """The stream is broken; nothing after this point can be parsed.
+
+    ``decoded`` holds the commands that the same ``feed`` call completed *before* the break, in order: a
+    peer's valid message must not vanish because a later line in the same read was bad, so a consumer
+    handles these and then closes.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.decoded: list[Command] = []
 
 
 class LineTooLong(FramingError):

@@ -92,6 +92,9 @@ class Decoder:
                 command = self._line(line)
                 if command is not None:
                     out.append(command)
+        except FramingError as exc:
+            exc.decoded = out
+            raise
         finally:
             del buf[:start]
         return out

@@ -273,3 +273,17 @@ def test_without_auto_reconnect_a_lost_connection_signs_out(aloop: asyncio.Runne
             assert recorder.of_type(ev.Reconnecting) == []
             ns.check()
     aloop.run(scenario())
+
+
+def test_a_broken_stream_still_delivers_what_came_before_it(aloop: asyncio.Runner) -> None:
+    """The server's valid line and an oversized MSG arrive in one write: the line is not lost."""
+    async def scenario() -> None:
+        burst = "ADD 0 RL 2 carol@hotmail.com Carol\r\nMSG Hotmail Hotmail 999999"
+        async with FakeServer([[*SIGNED_IN, Gate("burst"), S(burst), Hold()]]) as ns:
+            messenger, recorder = await signed_in(ns, auto_reconnect=False)
+            ns.open_gate("burst")
+            added = await recorder.wait(ev.AddedBy)
+            assert added.handle == "carol@hotmail.com"
+            assert await recorder.wait(ev.SignedOut) == ev.SignedOut("connection_lost")
+            assert not messenger.signed_in
+    aloop.run(scenario())

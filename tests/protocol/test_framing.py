@@ -180,3 +180,11 @@ def test_server_writes_error_codes_from_the_enum() -> None:
 def test_encode_refuses_fields_that_would_shift_or_inject(command: Command) -> None:
     with pytest.raises(MalformedCommand):
         encode(command)
+
+
+def test_commands_before_a_framing_error_in_the_same_read_are_kept_on_the_error() -> None:
+    good = encode(MsgSend(1, AckMode.NAK_ONLY, b"MIME-Version: 1.0\r\n\r\nhello"))
+    decoder = Decoder(C, SB)
+    with pytest.raises(PayloadTooLarge) as caught:
+        decoder.feed(good + f"MSG 2 N {MAX_SB_PAYLOAD + 1}\r\n".encode())
+    assert caught.value.decoded == [MsgSend(1, AckMode.NAK_ONLY, b"MIME-Version: 1.0\r\n\r\nhello")]

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from msnqt.protocol import Command, Decoder, Error, Malformed, Unknown, encode
 from msnqt.protocol.codes import ErrorCode
-from msnqt.protocol.errors import ProtocolError
+from msnqt.protocol.errors import FramingError
 
 from ..core.errors import StoreError
 
@@ -153,15 +153,20 @@ class Connection(Generic[StateT]):
                 data = await self._reader.read(READ_CHUNK)
                 if not data:
                     break
+                broken = False
                 try:
                     commands = self._decoder.feed(data)
-                except ProtocolError:
-                    self.close()  # the stream cannot be trusted any more (oversized MSG, huge line)
-                    break
+                except FramingError as exc:
+                    # The stream cannot be trusted any more (oversized MSG, huge line), but what the
+                    # peer sent before the break is still served, then the connection closes.
+                    commands, broken = exc.decoded, True
                 for command in commands:
                     self.dispatch(command)
                     if self.closing:
                         break
+                if broken:
+                    self.close()
+                    break
                 self.flush()
                 if not self.closing:
                     await self._writer.drain()
