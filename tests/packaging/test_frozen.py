@@ -89,7 +89,7 @@ def test_frozen_demo_reaches_the_signed_in_main_window_under_xvfb(unpacked: Path
     env = frozen_env(tmp_path) | {"QT_QPA_PLATFORM": "xcb"}
     result = run([xvfb_run, "-a", "-s", "-screen 0 1024x768x24", unpacked / "msnqt", "--demo",
                   "--screenshot", shot, "--quit-after", "8"], env, timeout=90)
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr[-3000:]}"
     assert "Traceback" not in result.stderr, result.stderr
     # The demo writes the screenshot only once signed in with a conversation open (else exit 1).
     assert f"screenshot saved to {shot}" in result.stdout
