@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msnqt.gui.session import SIGNED_OUT, GuiSession
+from msnqt.gui.session import GuiSession
 from msnqt.gui.settings import DEFAULT_SERVER
 
 DEFAULT_PORT = 1863
@@ -117,7 +117,6 @@ class ConnectionTab(QWidget):
         settings.use_local_server = local
         if not local:
             settings.server = self.address
-            if self.session.state == SIGNED_OUT:
-                self.session.server = self.address
+            self.session.server = self.address  # read at the next sign-in, never mid-session
         settings.sync()
         return True

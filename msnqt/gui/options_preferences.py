@@ -68,7 +68,7 @@ class PreferencesTab(QWidget):
         alerts_layout = QVBoxLayout(alerts)
         self.alert_on_online = QCheckBox("Display &alerts when contacts come online", alerts)
         self.alert_on_online.setAccessibleName("Display alerts when contacts come online")
-        self.sounds_on = QCheckBox("&Play a sound when contacts sign in, send a message\nor new e-mail "
+        self.sounds_on = QCheckBox("Play a soun&d when contacts sign in, send a message\nor new e-mail "
                                    "arrives", alerts)
         self.sounds_on.setAccessibleName(
             "Play a sound when contacts sign in, send a message or new e-mail arrives")
