@@ -47,7 +47,8 @@ def _label(text: str, parent: QWidget) -> QLabel:
 class ChoicePage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("How do you want to add a contact?")
+        self.setTitle("Add a Contact")
+        self.setSubTitle("How do you want to add a contact?")
         layout = QVBoxLayout(self)
         self.by_address = QRadioButton("By &e-mail address or sign-in name", self)
         self.by_address.setAccessibleName("By e-mail address or sign-in name")
@@ -67,7 +68,8 @@ class ChoicePage(QWizardPage):
 class AddressPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Type the person's e-mail address")
+        self.setTitle("Add a Contact by E-mail Address")
+        self.setSubTitle("Type the e-mail address (sign-in name) of the person you want to add.")
         layout = QVBoxLayout(self)
         self.hint = _label("", self)
         self.hint.setVisible(False)
@@ -104,7 +106,7 @@ class SearchPage(QWizardPage):
     def __init__(self, actions: ContactActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actions = actions
-        self.setTitle("Search for a contact")
+        self.setTitle("Search for a Contact")
         self.setSubTitle("Type the person's first and last name; city, state and country are optional.")
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -188,6 +190,7 @@ class ResultPage(QWizardPage):
         super().__init__(parent)
         self.actions = actions
         self.setTitle("Add a Contact")
+        self.setSubTitle("The result of your request.")
         layout = QVBoxLayout(self)
         self.message = _label("", self)
         self.message.setAccessibleName("Result")
@@ -198,6 +201,7 @@ class ResultPage(QWizardPage):
         self.invite_button.setAccessibleName("Send an e-mail invitation")
         self.invite_button.clicked.connect(self.start_invite)
         self.invite_button.setVisible(False)
+        self.invite_button.setMinimumWidth(self.invite_button.sizeHint().width() + 24)
         layout.addWidget(self.invite_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.address = ""

@@ -44,7 +44,7 @@ class OptionsDialog(QDialog):
         self.connection_tab = ConnectionTab(session, self)
         for name, tab in zip(TAB_NAMES, self.all_tabs(), strict=True):
             tab.setAccessibleName(f"{name} options")
-            self.tabs.addTab(tab, f"&{name}" if name != "Privacy" else "Pri&vacy")
+            self.tabs.addTab(tab, name)  # no mnemonics: Personal/Preferences would clash; Ctrl+Tab switches
         layout.addWidget(self.tabs)
         standard = QDialogButtonBox.StandardButton
         self.buttons = QDialogButtonBox(standard.Ok | standard.Cancel | standard.Apply, self)
@@ -55,7 +55,7 @@ class OptionsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.buttons.button(standard.Apply).clicked.connect(self.apply)
         layout.addWidget(self.buttons)
-        self.resize(400, 440)
+        self.resize(440, 440)
 
     def all_tabs(self) -> tuple[QWidget, ...]:
         return (self.personal_tab, self.preferences_tab, self.privacy_tab, self.connection_tab)

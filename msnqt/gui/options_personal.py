@@ -33,6 +33,7 @@ class PersonalTab(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName("Name problem")
         inner.addWidget(self.problem)
+        self.problem.setVisible(False)
         layout.addWidget(group)
         account = session.messenger.handle if session.messenger is not None else ""
         where = f"You are signed in as {account}." if account else "You are not signed in."
@@ -50,6 +51,7 @@ class PersonalTab(QWidget):
             self.problem.setText("That name is too long.")
         else:
             self.problem.setText("")
+        self.problem.setVisible(bool(self.problem.text()))
 
     def apply(self) -> None:
         name = self.name_edit.text().strip()

@@ -35,9 +35,18 @@ _ALL_OTHERS_KEY = ""  # the UserRole of the pseudo-entry: no handle can be empty
 
 
 def _entry(handle: str, name: str, target: QListWidget) -> QListWidgetItem:
-    text = ALL_OTHERS if handle == _ALL_OTHERS_KEY else (name if name == handle else f"{name} ({handle})")
-    item = QListWidgetItem(text, target)
+    """A row shows the chosen name (the lists are narrow); the address is the tooltip and is read out."""
+    everyone = handle == _ALL_OTHERS_KEY
+    item = QListWidgetItem(ALL_OTHERS if everyone else name, target)
     item.setData(Qt.ItemDataRole.UserRole, handle)
+    if everyone:
+        font = item.font()
+        font.setItalic(True)
+        item.setFont(font)
+        item.setToolTip("Everyone who is on neither list")
+    else:
+        item.setToolTip(handle)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, name if name == handle else f"{name} ({handle})")
     return item
 
 

@@ -27,6 +27,7 @@ from msnqt.gui.main_window import visible_contact_names
 from msnqt.gui.settings import AppSettings
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, fast_engine, world
+from tests.gui.screenshots_contacts import render_contact_screens
 from tests.support.qt import wait_until
 
 ALICE, BOB = "alice@hotmail.com", "bob@hotmail.com"
@@ -74,6 +75,7 @@ async def render(out: Path, work: Path) -> None:
         await wait_until(lambda: "is typing" in conv_window.status_text)
         conv_window.resize(440, 380)
         save(conv_window, out / "conversation.png")
+        await render_contact_screens(window, w, out, save)
         await window.session.shutdown()
         window.close()
 

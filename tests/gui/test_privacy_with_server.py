@@ -47,12 +47,11 @@ def test_privacy_tab_moves_people_and_all_others_and_sends_only_on_apply(
             window.contact_ui.options_action.trigger()
             dialog = window.contact_ui.dialog
             assert isinstance(dialog, OptionsDialog)
-            assert [dialog.tabs.tabText(i) for i in range(4)] == ["&Personal", "&Preferences", "Pri&vacy",
-                                                                  "&Connection"]
+            assert [dialog.tabs.tabText(i) for i in range(4)] == ["Personal", "Preferences", "Privacy",
+                                                                  "Connection"]
             dialog.tabs.setCurrentWidget(dialog.privacy_tab)
             tab = dialog.privacy_tab
-            assert texts(tab.allow_list) == [ALL_OTHERS, f"Bob ({BOB})", "Carol (carol@hotmail.com)",
-                                             "Dave (dave@hotmail.com)"]
+            assert texts(tab.allow_list) == [ALL_OTHERS, "Bob", "Carol", "Dave"]
             assert texts(tab.block_list) == []
             assert tab.alert_check.isChecked()
 
@@ -73,7 +72,7 @@ def test_privacy_tab_moves_people_and_all_others_and_sends_only_on_apply(
             assert lists.gtc is ReverseListPrompt.NEVER
             await wait_until(lambda: sees_alice(bob, Status.OFFLINE))
             await wait_until(lambda: sees_alice(erin, Status.OFFLINE))  # a stranger, now under "All others"
-            assert texts(tab.block_list) == [ALL_OTHERS, f"Bob ({BOB})"]
+            assert texts(tab.block_list) == [ALL_OTHERS, "Bob"]
 
             tab.select(BOB)
             QTest.mouseClick(tab.allow_button, Qt.MouseButton.LeftButton)
@@ -99,8 +98,7 @@ def test_view_lists_everyone_who_added_me(gui_app: Any, qloop: Any, settings: An
             QTest.mouseClick(dialog.privacy_tab.view_button, Qt.MouseButton.LeftButton)
             view = dialog.privacy_tab.view_dialog
             assert view is not None and view.isVisible()
-            assert texts(view.people) == [f"Bob ({BOB})", "Carol (carol@hotmail.com)",
-                                          "Dave (dave@hotmail.com)"]
+            assert texts(view.people) == ["Bob", "Carol", "Dave"]
 
     qloop.run(scenario())
 

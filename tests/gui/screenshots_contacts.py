@@ -1,0 +1,70 @@
+"""The contact-management screens for docs/screenshots/ (called from make_screenshots.py): the Add a
+Contact wizard, the right-click menu, Properties, the "has added you" prompt and the Options tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from msnqt.gui.add_contact_wizard import AddContactWizard
+from msnqt.gui.added_you_dialog import AddedYouDialog
+from msnqt.gui.options_dialog import OptionsDialog
+from tests.gui.live import PASSWORD, World
+from tests.support.qt import wait_until
+
+ERIN = "erin@hotmail.com"
+
+
+async def render_contact_screens(window: Any, w: World, out: Path,
+                                 save: Callable[[QWidget, Path], None]) -> None:
+    w.server.add_account(ERIN, PASSWORD, "Erin", fname="Erin", lname="Example", city="Seattle", state="WA",
+                         country="US")
+    ui = window.contact_ui
+
+    wizard: AddContactWizard = ui.open_add_contact()
+    save(wizard, out / "add-contact-1-choice.png")
+    wizard.choice_page.by_search.setChecked(True)
+    wizard.next()
+    page = wizard.search_page
+    page.fields["fname"].setText("Erin")
+    page.fields["lname"].setText("Example")
+    page.start_search()
+    await wait_until(lambda: page.task is None and page.results.count() > 0)
+    save(wizard, out / "add-contact-2-search.png")
+    wizard.next()
+    wizard.address_page.address_edit.setText("erin.friend@hotmail.com")
+    wizard.next()
+    await wait_until(lambda: wizard.result_page.task is None)
+    save(wizard, out / "add-contact-3-not-a-member.png")
+    wizard.reject()
+
+    menu = ui.menu_for("bob@hotmail.com")
+    menu.popup(window.mapToGlobal(window.rect().center()))
+    await wait_until(menu.isVisible)
+    save(menu, out / "contact-menu.png")
+    menu.close()
+
+    ui.open_properties("bob@hotmail.com")
+    save(ui.dialog, out / "contact-properties.png")
+    ui.dialog.close()
+
+    prompt = AddedYouDialog(window.session, ERIN, "Erin", window)
+    prompt.open()
+    save(prompt, out / "added-you-prompt.png")
+    prompt.reject()
+
+    options: OptionsDialog = ui.open_options()
+    save(options, out / "options-personal.png")
+    options.tabs.setCurrentWidget(options.privacy_tab)
+    options.privacy_tab.select("carol@hotmail.com")
+    options.privacy_tab.block_button.click()
+    save(options, out / "options-privacy.png")
+    options.privacy_tab.open_reverse_list()
+    view = options.privacy_tab.view_dialog
+    assert view is not None
+    save(view, out / "options-privacy-view.png")
+    view.close()
+    options.reject()
