@@ -1,0 +1,103 @@
+"""The tray icon. Without a system tray (offscreen, bare Xvfb) nothing is created and closing the main
+window ends the app as before; with one, its menu drives the real session and closing only hides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from msnqt.gui import tray as tray_module
+from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.main import build_main_window
+from msnqt.gui.main_window import MainWindow
+from msnqt.gui.session import SIGNED_OUT
+from msnqt.protocol.codes import Status
+from tests.gui.live import PASSWORD, World, fast_engine, world
+from tests.support.qt import wait_until
+
+ALICE, BOB = "alice@hotmail.com", "bob@hotmail.com"
+
+
+def gui_for(w: World, settings: Any) -> MainWindow:
+    window = build_main_window(w.address, settings=settings, credentials=MemoryCredentials(),
+                               engine_factory=fast_engine)
+    window.show()
+    return window
+
+
+def test_without_a_tray_closing_the_window_ends_the_app(gui_app: Any, qloop: Any, settings: Any,
+                                                        tmp_path: Path) -> None:
+    assert not tray_module.tray_available()  # the offscreen platform has none
+
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = gui_for(w, settings)
+            assert window.extras.tray is None
+            assert await window.session.sign_in(ALICE, PASSWORD)
+            last_closed: list[bool] = []
+            gui_app.lastWindowClosed.connect(lambda: last_closed.append(True))
+            assert window.close()
+            assert not window.isVisible()
+            assert last_closed == [True]  # run_app takes this as the end of the app
+
+    qloop.run(scenario())
+
+
+@pytest.fixture
+def pretend_tray(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A desktop that has a notification area (the icon itself is harmless where nothing shows it)."""
+    monkeypatch.setattr(tray_module, "tray_available", lambda: True)
+
+
+def test_tray_menu_follows_and_drives_my_status(gui_app: Any, qloop: Any, settings: Any, tmp_path: Path,
+                                                pretend_tray: None) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = gui_for(w, settings)
+            tray = window.extras.tray
+            assert tray is not None
+            labels = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+            assert labels == ["&Open MSN Messenger Service", "Sign &In...", "My &Status", "E&xit"]
+            assert tray.icon.toolTip() == "MSN Messenger Service - Not signed in"
+            assert not tray.status_menu.isEnabled()
+            grey = tray.icon.icon().pixmap(16, 16).toImage()
+
+            assert await window.session.sign_in(ALICE, PASSWORD)
+            assert tray.icon.toolTip() == "MSN Messenger Service - Alice (Online)"
+            assert tray.status_menu.isEnabled() and not tray.sign_in_action.isVisible()
+            assert tray.icon.icon().pixmap(16, 16).toImage() != grey  # coloured when online
+
+            tray.status_actions[Status.AWAY].trigger()
+            await wait_until(lambda: w.peers[BOB].engine.contact(ALICE).status is Status.AWAY)
+            assert tray.icon.toolTip() == "MSN Messenger Service - Alice (Away)"
+            assert tray.status_actions[Status.AWAY].isChecked()
+
+    qloop.run(scenario())
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # Open raises the window
+def test_with_a_tray_close_hides_and_exit_ends(gui_app: Any, qloop: Any, settings: Any, tmp_path: Path,
+                                               pretend_tray: None) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = gui_for(w, settings)
+            tray = window.extras.tray
+            assert tray is not None
+            last_closed: list[bool] = []
+            gui_app.lastWindowClosed.connect(lambda: last_closed.append(True))
+            assert not window.close()  # refused: the app keeps running in the tray
+            assert not window.isVisible() and last_closed == []
+
+            tray.open_action.trigger()
+            assert window.isVisible()
+            assert window.session.state == SIGNED_OUT
+            await wait_until(lambda: window.logon_dialog is not None and window.logon_dialog.isVisible())
+            window.logon_dialog.reject()
+
+            tray.exit_action.trigger()
+            assert not window.isVisible() and last_closed == [True]
+            assert not tray.icon.isVisible()
+
+    qloop.run(scenario())
