@@ -1,8 +1,9 @@
 """The Linux artefacts, built by packaging/build-linux and exercised as a user gets them.
 
 Everything here runs **the frozen executables**, never the source: from the unpacked tarball, from the
-tarball's per-user install, and from the .deb unpacked into a throw-away root. The build is cached under
-build/ (keyed on a hash of its inputs), so only the first run after a source change pays for PyInstaller.
+tarball's per-user install, and from the .deb installed by dpkg into a throw-away root. The build is
+cached under build/ (keyed on a hash of its inputs), so only the first run after a source change pays
+for PyInstaller.
 """
 
 from __future__ import annotations
@@ -57,11 +58,23 @@ def unpacked(artefacts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFact
     return folder
 
 
+def dpkg(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """dpkg acting on a throw-away root with its own database. The root has no libc or Qt libraries (a
+    chroot with them would cost a debootstrap), so dependencies are not checked here, and the programs
+    run from <root>/opt/msnqt against the host's system libraries."""
+    (root / "var/lib/dpkg/info").mkdir(parents=True, exist_ok=True)
+    (root / "var/lib/dpkg/updates").mkdir(exist_ok=True)
+    (root / "var/lib/dpkg/status").touch()
+    return subprocess.run(["dpkg", f"--root={root}", "--force-depends", "--force-not-root", "--log=/dev/null",
+                           *args], capture_output=True, text=True, timeout=120, check=False)
+
+
 @pytest.fixture(scope="module")
 def deb_root(artefacts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The .deb unpacked into a throw-away root with dpkg itself."""
+    """The .deb installed by dpkg into a throw-away root."""
     root = tmp_path_factory.mktemp("debroot")
-    subprocess.run(["dpkg-deb", "-x", str(artefacts[0]), str(root)], check=True, timeout=120)
+    installed = dpkg(root, "--install", str(artefacts[0]))
+    assert installed.returncode == 0, installed.stderr
     return root
 
 
@@ -151,3 +164,12 @@ def test_deb_puts_programs_menu_entry_icons_and_metainfo_in_place(deb_root: Path
 
 def test_programs_from_the_unpacked_deb_chat_through_its_server(deb_root: Path, tmp_path: Path) -> None:
     chat_through_frozen_server(deb_root / "opt/msnqt", tmp_path)
+
+
+def test_deb_purges_without_leaving_files_behind(artefacts: tuple[Path, Path], tmp_path: Path) -> None:
+    assert dpkg(tmp_path, "--install", str(artefacts[0])).returncode == 0
+    assert (tmp_path / "opt/msnqt/msnqt").is_file()
+    purged = dpkg(tmp_path, "--purge", "msnqt")
+    assert purged.returncode == 0, purged.stderr
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and "var/lib/dpkg" not in str(p)]
+    assert leftovers == []
