@@ -38,7 +38,7 @@ from msnqt.protocol import (
     encode,
 )
 from msnqt.protocol.codes import AckMode, ErrorCode
-from msnqt.protocol.commands import Channel, Sender
+from msnqt.protocol.commands import Channel, Command, Sender
 from msnqt.protocol.errors import InvalidHandle
 
 from ..core.errors import Refused
@@ -72,6 +72,13 @@ class SbConnection(Connection[SbState]):
 
     def transitions(self) -> Mapping[tuple[SbState, str], Callable[[Any, Any], None]]:
         return TRANSITIONS
+
+    def dispatch(self, command: Command) -> None:
+        """A MSG in session (nearly every line an SB sees) skips the generic name/state lookup."""
+        if type(command) is MsgSend and self.state is SbState.IN_SESSION:
+            self.on_msg(command)
+        else:
+            super().dispatch(command)
 
     def _auth_timed_out(self) -> None:
         if self.state is SbState.CONNECTED:
