@@ -68,6 +68,7 @@ class ConnectionTab(QWidget):
         self.port_spin = QSpinBox(box)
         self.port_spin.setRange(1, 65535)
         self.port_spin.setAccessibleName("Server port")
+        self.port_spin.setMaximumWidth(80)
         host_label = QLabel("Server &name:", box)
         host_label.setBuddy(self.host_edit)
         port_label = QLabel("P&ort:", box)

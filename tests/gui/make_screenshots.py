@@ -28,6 +28,7 @@ from msnqt.gui.settings import AppSettings
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, fast_engine, world
 from tests.gui.screenshots_contacts import render_contact_screens
+from tests.gui.screenshots_desktop import render_desktop_screens
 from tests.support.qt import wait_until
 
 ALICE, BOB = "alice@hotmail.com", "bob@hotmail.com"
@@ -76,6 +77,7 @@ async def render(out: Path, work: Path) -> None:
         conv_window.resize(440, 380)
         save(conv_window, out / "conversation.png")
         await render_contact_screens(window, w, out, save)
+        await render_desktop_screens(window, w, out, save)
         await window.session.shutdown()
         window.close()
 
