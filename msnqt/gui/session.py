@@ -39,13 +39,15 @@ EngineFactory = Callable[[str], Any]
 
 class GuiSession(QObject):
     """Signals: ``stateChanged(state, message)``, ``progress(text)``, ``myInfoChanged()``,
-    ``conversationOpened(window)``, ``notice(text)`` (a non-fatal problem worth showing)."""
+    ``conversationOpened(window)``, ``notice(text)`` (a non-fatal problem worth showing),
+    ``windowCreated(window)`` (every new conversation window, before it is shown)."""
 
     stateChanged = Signal(str, str)
     progress = Signal(str)
     myInfoChanged = Signal()
     conversationOpened = Signal(object)
     notice = Signal(str)
+    windowCreated = Signal(object)
 
     def __init__(self, *, server: str, engine_factory: EngineFactory, settings: AppSettings,
                  credentials: CredentialStore, idle_ms: int | None = None,
@@ -272,6 +274,7 @@ class GuiSession(QObject):
                                     invite_candidates=self.online_contacts, first_handle=first_handle,
                                     typing_clear_ms=self._typing_clear_ms)
         window.closed.connect(self._on_window_closed)
+        self.windowCreated.emit(window)
         return window
 
     def _window_for(self, conversation: Any, *, show: bool = True) -> ConversationWindow:
