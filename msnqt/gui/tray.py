@@ -13,9 +13,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAccessible, QAction, QActionGroup, QIcon
-from PySide6.QtWidgets import QBoxLayout, QFrame, QMenu, QMenuBar, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QBoxLayout, QFrame, QMenu, QMenuBar, QSystemTrayIcon, QWidget
 
 from msnqt.gui.alerts import ALERT_MS, Notifier, announce
 from msnqt.gui.hotmail import COMPOSE, INBOX, PASSWORD, PERSON, HotmailLinks, MailLine
@@ -124,6 +124,10 @@ class DesktopExtras(QObject):
         self.tray = create_tray(session, self.show_window, self.exit_app, window)
         if self.tray is not None:
             self.notifier.tray_message = self.tray.message
+            # The app lives in the tray: closing a conversation while the main window is hidden must not
+            # count as "the last window closed" (which ends the app); only Exit or the main window does.
+            session.windowCreated.connect(
+                lambda w: w.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False))
         self.hotmail = HotmailLinks(session, window)
         self.mail_line = MailLine(session, self.hotmail, window)
         self.mail_line.setObjectName("mailLine")
@@ -191,10 +195,16 @@ class DesktopExtras(QObject):
             self.window.open_logon()
 
     def exit_app(self) -> None:
+        """Exit: close the main window as "the last window" (the app's end, see ``msnqt.gui.main``)."""
         self.exiting = True
         if self.tray is not None:
             self.tray.hide()
+        was_hidden = self.window.isHidden()
         self.window.close()
+        app = QApplication.instance()
+        if was_hidden and isinstance(app, QApplication):
+            # Qt does not count closing an already hidden window as closing the last window.
+            app.lastWindowClosed.emit()
 
     def keep_running_on_close(self) -> bool:
         """True when closing the main window should only hide it (a tray icon keeps the app reachable)."""

@@ -101,3 +101,22 @@ def test_with_a_tray_close_hides_and_exit_ends(gui_app: Any, qloop: Any, setting
             assert not tray.icon.isVisible()
 
     qloop.run(scenario())
+
+
+def test_with_a_tray_closing_a_conversation_while_hidden_keeps_the_app(
+        gui_app: Any, qloop: Any, settings: Any, tmp_path: Path, pretend_tray: None) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = gui_for(w, settings)
+            assert await window.session.sign_in(ALICE, PASSWORD)
+            last_closed: list[bool] = []
+            gui_app.lastWindowClosed.connect(lambda: last_closed.append(True))
+            conversation = window.session.open_conversation(BOB)
+            assert not window.close()  # into the tray
+            conversation.close()
+            assert last_closed == []  # still running in the tray
+            assert window.extras.tray is not None
+            window.extras.tray.exit_action.trigger()
+            assert last_closed == [True]
+
+    qloop.run(scenario())
