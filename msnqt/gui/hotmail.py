@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeyEvent
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from msnqt.gui.alerts import announce
@@ -145,6 +145,15 @@ class MailLine(QLabel):
     @property
     def plain_text(self) -> str:
         return mail_line_text(self.unread) if self.showing else ""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter or Space on the focused line opens the inbox (QLabel alone only does that for a link
+        reached by a second Tab, which nobody would guess)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            event.accept()
+            self.open_inbox()
+            return
+        super().keyPressEvent(event)
 
     def open_inbox(self) -> None:
         self.activated.emit()

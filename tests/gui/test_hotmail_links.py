@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtTest import QTest
 
 from msnqt.gui.credentials import MemoryCredentials
 from msnqt.gui.hotmail import COMPOSE, INBOX, PASSWORD, PERSON, link_target
@@ -73,7 +74,8 @@ def test_mail_line_shows_the_servers_count_and_opens_inbox(gui_app: Any, qloop: 
             assert line.isVisible()
             assert "3 new e-mail messages" in line.accessibleName()
 
-            line.linkActivated.emit("inbox")
+            line.setFocus()
+            QTest.keyClick(line, Qt.Key.Key_Return)  # the keyboard reaches it like the mouse does
             hotmail = window.extras.hotmail
             await wait_until(lambda: hotmail.message_box is not None and hotmail.message_box.isVisible())
             assert "your Hotmail inbox cannot be opened" in hotmail.message_box.text()
