@@ -18,7 +18,7 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,17 @@ def accounts_needed(args: argparse.Namespace) -> int:
     return max(int(args.clients), 2)
 
 
+def _paired(rounds: list[dict[str, Any]], a: str, b: str, value: Callable[[dict[str, Any]], float]
+            ) -> list[float]:
+    """Round by round a/b: both ran back to back, so each ratio saw nearly the same machine load."""
+    ratios = []
+    for number in sorted({r["round"] for r in rounds}):
+        mine = {r["compare_target"]: value(r) for r in rounds if r["round"] == number}
+        if mine.get(b):
+            ratios.append(round(mine.get(a, 0.0) / mine[b], 3))
+    return ratios
+
+
 def summarize(scenario: str, names: list[str], rounds: list[dict[str, Any]]) -> dict[str, Any]:
     per_target: dict[str, dict[str, Any]] = {}
     for name in names:
@@ -105,6 +116,9 @@ def summarize(scenario: str, names: list[str], rounds: list[dict[str, Any]]) -> 
             if b["ops_per_s_median"] else None,
             "server_cpu_per_op": round(a["server_cpu_us_per_op_median"] / b["server_cpu_us_per_op_median"], 3)
             if b["server_cpu_us_per_op_median"] else None,
+            "throughput_per_round": _paired(rounds, names[0], names[1], lambda r: r["ops_per_s"]),
+            "server_cpu_per_round": _paired(rounds, names[0], names[1],
+                                            lambda r: r["server"]["cpu_us_per_op"] or 0.0),
         }
     return summary
 

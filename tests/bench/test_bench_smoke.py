@@ -82,15 +82,17 @@ def test_relay_runs_against_the_baseline(aloop: asyncio.Runner) -> None:
 
 
 def test_compare_summary_gives_medians_and_ratios() -> None:
-    def round_(target: str, ops: float, cpu: float) -> dict[str, Any]:
-        return {"compare_target": target, "ops_per_s": ops, "server": {"cpu_us_per_op": cpu},
+    def round_(number: int, target: str, ops: float, cpu: float) -> dict[str, Any]:
+        return {"round": number, "compare_target": target, "ops_per_s": ops, "server": {"cpu_us_per_op": cpu},
                 "latency": {"p99_ms": 1.0}, "errors": 0, "machine": {"loadavg_before": [0.5]}}
 
-    rounds = [round_("msnqt", 50, 8), round_("baseline", 100, 2), round_("msnqt", 70, 9),
-              round_("baseline", 100, 2), round_("msnqt", 60, 10), round_("baseline", 140, 4)]
+    rounds = [round_(0, "msnqt", 50, 8), round_(0, "baseline", 100, 2), round_(1, "baseline", 100, 2),
+              round_(1, "msnqt", 70, 9), round_(2, "msnqt", 60, 10), round_(2, "baseline", 140, 4)]
     summary = json.loads(json.dumps(summarize("relay", ["msnqt", "baseline"], rounds)))
     assert summary["targets"]["msnqt"]["ops_per_s_median"] == 60
-    assert summary["ratio"] == {"of": "msnqt / baseline", "throughput": 0.6, "server_cpu_per_op": 4.5}
+    assert summary["ratio"] == {"of": "msnqt / baseline", "throughput": 0.6, "server_cpu_per_op": 4.5,
+                                "throughput_per_round": [0.5, 0.7, 0.429],
+                                "server_cpu_per_round": [4.0, 4.5, 2.5]}
 
 
 def test_accounts_file_round_trips_and_bad_lines_are_refused(tmp_path: Path) -> None:
