@@ -52,8 +52,8 @@ def link_target(relative: str, login: str) -> QUrl | None:
 def no_mailbox_text(service: str) -> str:
     what = SERVICE_NAMES.get(service, "that Hotmail page")
     return (f"There is no Hotmail account behind this server, so {what} cannot be opened. "
-            "The MSN Messenger Service server you are signed in to (for example the built-in local "
-            "server) does not provide e-mail.")
+            "The server you are signed in to (such as the built-in local server) does not provide "
+            "e-mail.")
 
 
 class HotmailLinks:
