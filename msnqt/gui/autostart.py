@@ -12,7 +12,6 @@ sentence the Options dialog can show.
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from pathlib import Path
 
@@ -48,12 +47,26 @@ def mac_launch_agent_file() -> Path:
     return _home() / "Library" / "LaunchAgents" / f"{MAC_LABEL}.plist"
 
 
+def desktop_exec_arg(arg: str) -> str:
+    """One argument quoted as the Desktop Entry spec wants it (double quotes, backslash escapes, %%)."""
+    arg = arg.replace("%", "%%")
+    if not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`=') and arg:
+        return arg
+    escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
+    return f'"{escaped}"'
+
+
+def desktop_exec(command: list[str]) -> str:
+    """The Exec value: quoted arguments, then the string-value escape (a backslash is written twice)."""
+    return " ".join(desktop_exec_arg(part) for part in command).replace("\\", "\\\\")
+
+
 def desktop_entry(command: list[str]) -> str:
     return ("[Desktop Entry]\n"
             "Type=Application\n"
             f"Name={DISPLAY_NAME}\n"
             "Comment=Starts MSN Messenger Service when you log in\n"
-            f"Exec={shlex.join(command)}\n"
+            f"Exec={desktop_exec(command)}\n"
             "Terminal=false\n"
             "X-GNOME-Autostart-enabled=true\n")
 

@@ -186,3 +186,10 @@ def test_macos_launch_agent_is_a_valid_plist(temp_home: Path) -> None:
     assert autostart.is_enabled(platform="mac")
     autostart.set_enabled(False, platform="mac")
     assert not autostart.is_enabled(platform="mac")
+
+
+def test_desktop_entry_quotes_a_path_with_spaces_as_the_spec_says(temp_home: Path) -> None:
+    autostart.set_enabled(True, platform="xdg", command=["/home/me/My Apps/python", "-m", "msnqt"])
+    text = autostart.xdg_autostart_file().read_text()
+    assert 'Exec="/home/me/My Apps/python" -m msnqt\n' in text
+    assert autostart.desktop_exec(["/opt/a\\b$c"]) == '"/opt/a\\\\\\\\b\\\\$c"'
