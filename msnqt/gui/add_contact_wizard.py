@@ -261,7 +261,8 @@ class ResultPage(QWizardPage):
         else:
             self.invited = True
             self.invite_button.setVisible(False)
-            self.message.setText(f"An e-mail invitation was sent to {self.address}.")
+            # The server sends the mail (the bundled one only records it), so say what we know.
+            self.message.setText(f"The server has accepted an e-mail invitation for {self.address}.")
         self._finished()
 
     def isComplete(self) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from msnqt.gui.add_contact_wizard import AddContactWizard
@@ -64,6 +65,16 @@ class ContactUi(QObject):
         tree = window.contact_tree
         tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         tree.customContextMenuRequested.connect(self._on_menu_requested)
+        # Keyboard users: the Menu key or Shift+F10 opens the menu of the current contact, Delete deletes.
+        keyboard_menu = QAction("Contact menu", tree)
+        keyboard_menu.setShortcuts([QKeySequence(Qt.Key.Key_Menu), QKeySequence("Shift+F10")])
+        keyboard_menu.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        keyboard_menu.triggered.connect(self.open_menu_for_current)
+        delete_key = QAction("Delete contact", tree)
+        delete_key.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.triggered.connect(self._delete_current)
+        tree.addActions([keyboard_menu, delete_key])
         self.session.bridge.addedBy.connect(self._on_added_by)
         self.session.stateChanged.connect(lambda state, _m: self._enable(state == SIGNED_IN))
         self._enable(self.session.state == SIGNED_IN)
@@ -98,6 +109,23 @@ class ContactUi(QObject):
         handle = index.data(HandleRole) if index.isValid() else None
         if handle:
             self.menu_for(str(handle)).popup(tree.viewport().mapToGlobal(pos))
+
+    def _current_handle(self) -> str:
+        index = self.window.contact_tree.currentIndex()
+        handle = index.data(HandleRole) if index.isValid() else None
+        return str(handle) if handle else ""
+
+    def open_menu_for_current(self) -> None:
+        tree = self.window.contact_tree
+        handle = self._current_handle()
+        if handle:
+            where = tree.visualRect(tree.currentIndex()).center()
+            self.menu_for(handle).popup(tree.viewport().mapToGlobal(where))
+
+    def _delete_current(self) -> None:
+        handle = self._current_handle()
+        if handle and self.session.state == SIGNED_IN:
+            self.confirm_delete(handle)
 
     def confirm_delete(self, handle: str) -> None:
         name = self.session.name_of(handle)

@@ -22,6 +22,10 @@ from tests.support.qt import wait_until
 
 ERIN = "erin@hotmail.com"
 
+# Offscreen, the online alerts' raise() and a popup menu's keyboard grab are refused with a warning.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise",
+                                       "This plugin does not support grabbing")
+
 
 def add_erin(w: World) -> None:
     w.server.add_account(ERIN, PASSWORD, "Erin", fname="Erin", lname="Example", city="Seattle", state="WA",
@@ -41,7 +45,6 @@ def click_next(wizard: AddContactWizard) -> None:
     QTest.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
 
 
-@pytest.mark.qt_log_ignore("This plugin does not support raise")  # the online alert's raise()
 def test_add_by_address_puts_them_on_my_lists_and_they_are_asked(gui_app: Any, qloop: Any, settings: Any,
                                                                   tmp_path: Path) -> None:
     async def scenario() -> None:
@@ -82,7 +85,8 @@ def test_adding_a_non_member_offers_an_invitation_and_known_errors_are_plain(
             assert text.startswith("nobody@hotmail.com is not an MSN Messenger Service member yet")
             assert wizard.result_page.invite_button.isVisible()
             QTest.mouseClick(wizard.result_page.invite_button, Qt.MouseButton.LeftButton)
-            assert await finish_result_page(wizard) == "An e-mail invitation was sent to nobody@hotmail.com."
+            assert await finish_result_page(wizard) == (
+                "The server has accepted an e-mail invitation for nobody@hotmail.com.")
             assert w.server.store.invitations(ALICE) == ["nobody@hotmail.com"]
             assert not on_server_list(w, ALICE, ListName.FORWARD, "nobody@hotmail.com")
 
@@ -200,5 +204,29 @@ def test_delete_asks_first_then_removes_them_and_properties_show_lists(
             await wait_until(lambda: not on_server_list(w, ALICE, ListName.FORWARD, BOB))
             await w.peers[BOB].wait_for("RemovedBy", handle=ALICE)
             await wait_until(lambda: "Bob" not in visible_contact_names(window, ONLINE_SECTION))
+
+    qloop.run(scenario())
+
+
+def test_keyboard_menu_key_and_delete_key_act_on_the_current_contact(gui_app: Any, qloop: Any, settings: Any,
+                                                                      tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = await signed_in_gui(w, settings)
+            tree = window.contact_tree
+            tree.setFocus()
+            tree.setCurrentIndex(window.session.model.index_of("carol@hotmail.com"))
+            QTest.keyClick(tree, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+            menu = window.contact_ui.menu
+            assert menu is not None and menu.handle == "carol@hotmail.com"
+            await wait_until(menu.isVisible)
+            menu.close()
+
+            tree.setCurrentIndex(window.session.model.index_of(BOB))
+            QTest.keyClick(tree, Qt.Key.Key_Delete)
+            box = window.contact_ui.dialog
+            assert isinstance(box, QMessageBox) and "Delete Bob" in box.text()
+            QTest.keyClick(box, Qt.Key.Key_Y)  # the message box's own Yes key
+            await wait_until(lambda: not on_server_list(w, ALICE, ListName.FORWARD, BOB))
 
     qloop.run(scenario())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
@@ -13,6 +14,8 @@ from msnqt.gui.options_dialog import OptionsDialog
 from tests.gui.live import world
 from tests.gui.test_with_server import ALICE, BOB, signed_in_gui
 from tests.support.qt import wait_until
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")  # online alerts, offscreen
 
 
 def test_personal_tab_renames_me_for_my_contacts(gui_app: Any, qloop: Any, settings: Any,

@@ -20,7 +20,7 @@ from tests.gui.test_contacts_with_server import ERIN, add_erin, on_server_list
 from tests.gui.test_with_server import ALICE, BOB, signed_in_gui
 from tests.support.qt import wait_until
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")  # online alerts' raise()
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")  # online alerts, offscreen
 
 
 def sees_alice(peer: Peer, status: Status) -> bool:
