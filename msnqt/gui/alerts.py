@@ -140,10 +140,11 @@ class Notifier:
             self._last_status = {c.handle: c.status for c in messenger.contacts()}
 
     def _on_contact_changed(self, contact: Any) -> None:
-        before = self._last_status.get(contact.handle, Status.OFFLINE)
+        before = self._last_status.get(contact.handle)
         self._last_status[contact.handle] = contact.status
-        # The ILN burst of signing in arrives before the session is SIGNED_IN: no alerts for it.
-        if self.session.state != SIGNED_IN or ListName.FORWARD not in contact.lists:
+        # The ILN burst of signing in arrives before the session is SIGNED_IN, and a contact just added
+        # (unknown until now) is reported with its current status: neither has "just signed in".
+        if self.session.state != SIGNED_IN or before is None or ListName.FORWARD not in contact.lists:
             return
         offline = (Status.OFFLINE, Status.HIDDEN)
         if before in offline and contact.status not in offline:

@@ -89,3 +89,26 @@ def test_the_toast_goes_away_by_itself(gui_app: Any, qloop: Any) -> None:
         await wait_until(lambda: closed == [True])
 
     qloop.run(scenario())
+
+
+def test_adding_someone_who_is_online_is_not_a_sign_in(gui_app: Any, qloop: Any, settings: Any,
+                                                       tmp_path: Path) -> None:
+    erin = "erin@hotmail.com"
+
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            w.server.add_account(erin, PASSWORD, "Erin")
+            erin_peer = await w.sign_in(erin)
+            window = await signed_in(w, settings)
+            notifier = window.extras.notifier
+            await window.session.messenger.add_contact(erin, friendly="Erin")
+            await wait_until(lambda: "Erin" in visible_contact_names(window, ONLINE_SECTION))
+            assert notifier.toasts == []
+
+            await erin_peer.engine.sign_out()
+            del w.peers[erin]
+            await wait_until(lambda: "Erin" not in visible_contact_names(window, ONLINE_SECTION))
+            await w.sign_in(erin)
+            await wait_until(lambda: [t.text for t in notifier.toasts] == ["Erin has just signed in."])
+
+    qloop.run(scenario())
