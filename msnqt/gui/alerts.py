@@ -82,19 +82,21 @@ class AlertToast(QFrame):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.close)
         self._timeout_ms = timeout_ms
+        self.slot = 0
 
     @property
     def text(self) -> str:
         return self.text_label.text()
 
-    def show_near_corner(self) -> None:
+    def show_near_corner(self, slot: int = 0) -> None:
         """Show above the bottom-right corner of the available screen area (where the taskbar's clock
-        is on a 1999 desktop), without activating."""
+        is on a 1999 desktop), without activating; ``slot`` n stacks it above n alerts still showing."""
+        self.slot = slot
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
             self.move(QPoint(area.right() - self.width() - _SCREEN_MARGIN,
-                             area.bottom() - self.height() - _SCREEN_MARGIN))
+                             area.bottom() - (self.height() + _SCREEN_MARGIN) * (slot + 1)))
         self.show()
         announce(self)
         if self._timeout_ms > 0:
@@ -161,8 +163,9 @@ class Notifier:
         toast = AlertToast(text, timeout_ms=self._alert_ms)
         toast.clicked.connect(lambda: self.session.open_conversation(handle))
         toast.destroyed.connect(lambda _obj=None, t=toast: self._forget(t))
+        used = {t.slot for t in self.toasts}
+        toast.show_near_corner(slot=min(set(range(len(used) + 1)) - used))
         self.toasts.append(toast)
-        toast.show_near_corner()
 
     def _forget(self, toast: AlertToast) -> None:
         if toast in self.toasts:

@@ -112,3 +112,18 @@ def test_adding_someone_who_is_online_is_not_a_sign_in(gui_app: Any, qloop: Any,
             await wait_until(lambda: [t.text for t in notifier.toasts] == ["Erin has just signed in."])
 
     qloop.run(scenario())
+
+
+def test_alerts_at_the_same_time_stack_instead_of_hiding_each_other(gui_app: Any, qloop: Any,
+                                                                    settings: Any, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = await signed_in(w, settings)
+            notifier = window.extras.notifier
+            notifier.contact_signed_in(DAVE, "Dave")
+            notifier.contact_signed_in("bob@hotmail.com", "Bob")
+            first, second = notifier.toasts
+            assert second.geometry().bottom() < first.geometry().top()
+            assert second.geometry().right() == first.geometry().right()
+
+    qloop.run(scenario())
