@@ -1,7 +1,8 @@
 """``python -m bench.compare``: one scenario against several targets, alternating, in one run.
 
     python -m bench.compare [--scenario relay] [--targets msnqt baseline] [--rounds 5] [--seconds 3]
-                            [--clients 20] [--contacts 150] [--movers 1] [--window 32] [--json OUT]
+                            [--clients 20] [--contacts 150] [--movers 1] [--window 32] [--entry ds|ns]
+                            [--json OUT]
 
 Each target is started here as its own process (so its CPU can be read from /proc): ``msnqt`` and
 ``msnqt-uvloop`` are ``bench.serve`` on a fresh data dir with the accounts the run needs, ``baseline``
@@ -40,6 +41,7 @@ class Target:
     name: str
     process: subprocess.Popen[str]
     address: tuple[str, int]
+    ns_address: tuple[str, int] | None = None
 
     @property
     def baseline(self) -> bool:
@@ -71,6 +73,8 @@ def start_target(name: str, data_dir: Path, extra: Sequence[str] = ()) -> Target
             target = Target(name, process, split_address(line[len(marker):].strip()))
             if not name.startswith("baseline"):
                 for rest in process.stdout:
+                    if rest.startswith("NS listening on "):
+                        target.ns_address = split_address(rest[len("NS listening on "):].strip())
                     if rest.strip() == "READY":
                         break
             return target
@@ -129,7 +133,8 @@ async def compare(args: argparse.Namespace, targets: list[Target], accounts: lis
     for round_number in range(args.rounds):
         order = targets if round_number % 2 == 0 else list(reversed(targets))
         for target in order:
-            config = LoadConfig(target=target.address, accounts=accounts, seconds=args.seconds,
+            address = target.ns_address if args.entry == "ns" and target.ns_address else target.address
+            config = LoadConfig(target=address, accounts=accounts, seconds=args.seconds,
                                 clients=args.clients, contacts=args.contacts, movers=args.movers,
                                 window=args.window, baseline=target.baseline, server_pid=target.process.pid)
             result = await run_scenario(args.scenario, config)
@@ -153,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=150)
     parser.add_argument("--movers", type=int, default=1)
     parser.add_argument("--window", type=int, default=32)
+    parser.add_argument("--entry", choices=("ds", "ns"), default="ds",
+                        help="point the generator at our servers' DS (default) or straight at the NS")
     parser.add_argument("--json", type=Path, help="write rounds and summary here")
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.seconds <= 0 or args.clients < 2:
