@@ -132,3 +132,16 @@ class socket_bound_but_not_listening:
 
     def __exit__(self, *exc: object) -> None:
         self._sock.close()
+
+
+def test_client_bench_measures_a_cold_demo_start_and_loop_lag() -> None:
+    """One cold ``msnqt --demo`` and a short lag probe with 3 contacts: real processes, offscreen."""
+    from bench.client import cold_start, loop_lag
+
+    cold = json.loads(json.dumps(cold_start(1)))
+    assert cold["cold_start_s_median"] > 0 and cold["rss_mb_median"] > 0
+    assert cold["conversation_open_ms_median"] >= 0
+    lag = json.loads(json.dumps(loop_lag(contacts=3, rate=20, seconds=0.5)))
+    assert lag["contacts_online"] == 3
+    assert lag["changes_sent"] >= 1 and lag["lag"]["count"] >= 1
+    assert 0 <= lag["lag"]["p50_ms"] <= lag["lag"]["p99_ms"] <= lag["lag"]["max_ms"]
