@@ -105,7 +105,7 @@ class SearchPage(QWizardPage):
 
     def __init__(self, actions: ContactActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.actions = actions
+        self.contact_actions = actions
         self.setTitle("Search for a Contact")
         self.setSubTitle("Type the person's first and last name; city, state and country are optional.")
         layout = QVBoxLayout(self)
@@ -152,7 +152,7 @@ class SearchPage(QWizardPage):
     async def _search(self) -> None:
         values = [self.fields[k].text() for k in ("fname", "lname", "city", "state", "country")]
         try:
-            hits = await self.actions.find(*values)
+            hits = await self.contact_actions.find(*values)
         except ActionFailed as exc:
             self.message.setText(exc.message)
             hits = []
@@ -188,7 +188,7 @@ class ResultPage(QWizardPage):
 
     def __init__(self, actions: ContactActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.actions = actions
+        self.contact_actions = actions
         self.setTitle("Add a Contact")
         self.setSubTitle("The result of your request.")
         layout = QVBoxLayout(self)
@@ -231,7 +231,7 @@ class ResultPage(QWizardPage):
 
     async def _add(self) -> None:
         try:
-            await self.actions.add(self.address)
+            await self.contact_actions.add(self.address)
         except ActionFailed as exc:
             if exc.code == NO_SUCH_MEMBER:
                 self.message.setText(
@@ -254,7 +254,7 @@ class ResultPage(QWizardPage):
 
     async def _invite(self) -> None:
         try:
-            await self.actions.invite(self.address)
+            await self.contact_actions.invite(self.address)
         except ActionFailed as exc:
             self.message.setText(f"The invitation was not sent. {exc.message}")
             self.invite_button.setEnabled(True)

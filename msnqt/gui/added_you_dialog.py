@@ -35,7 +35,7 @@ class AddedYouDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.handle = handle
-        self.actions = ContactActions(session)
+        self.contact_actions = ContactActions(session)
         self.setWindowTitle(TITLE)
         self.setWindowIcon(icon("app"))
         self.setAccessibleName(f"{handle} has added you")
@@ -63,7 +63,7 @@ class AddedYouDialog(QDialog):
         self.add_check = QCheckBox("A&dd this person to my contact list.", self)
         self.add_check.setAccessibleName("Add this person to my contact list")
         # Only offered when they are not on my list already.
-        self.add_check.setVisible(ListName.FORWARD not in self.actions.lists_of(handle))
+        self.add_check.setVisible(ListName.FORWARD not in self.contact_actions.lists_of(handle))
         self.add_check.setChecked(True)
         layout.addWidget(self.add_check)
         standard = QDialogButtonBox.StandardButton
@@ -83,11 +83,11 @@ class AddedYouDialog(QDialog):
     async def _send(self, block: bool, add: bool) -> None:
         try:
             if block:
-                await self.actions.block(self.handle)
+                await self.contact_actions.block(self.handle)
             else:
-                await self.actions.unblock(self.handle)
+                await self.contact_actions.unblock(self.handle)
             if add:
-                await self.actions.add(self.handle)
+                await self.contact_actions.add(self.handle)
         except ActionFailed as exc:
             self.session.notice.emit(exc.message)
 

@@ -17,7 +17,7 @@ class PersonalTab(QWidget):
     def __init__(self, session: GuiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.actions = ContactActions(session)
+        self.contact_actions = ContactActions(session)
         self.task: asyncio.Task[None] | None = None
         layout = QVBoxLayout(self)
         group = QGroupBox("My Display Name", self)
@@ -62,6 +62,6 @@ class PersonalTab(QWidget):
 
     async def _rename(self, name: str) -> None:
         try:
-            await self.actions.rename_me(name)
+            await self.contact_actions.rename_me(name)
         except ActionFailed as exc:
             self.session.notice.emit(exc.message)

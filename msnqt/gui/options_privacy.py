@@ -83,7 +83,7 @@ class PrivacyTab(QWidget):
     def __init__(self, session: GuiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.actions = ContactActions(session)
+        self.contact_actions = ContactActions(session)
         self.task: asyncio.Task[None] | None = None
         self.view_dialog: ReverseListDialog | None = None
         layout = QVBoxLayout(self)
@@ -137,12 +137,12 @@ class PrivacyTab(QWidget):
         layout.addWidget(self.alert_check)
         layout.addStretch(1)
 
-        self.block_button.clicked.connect(lambda: self.move(self.allow_list, self.block_list))
-        self.allow_button.clicked.connect(lambda: self.move(self.block_list, self.allow_list))
+        self.block_button.clicked.connect(lambda: self.move_selected(self.allow_list, self.block_list))
+        self.allow_button.clicked.connect(lambda: self.move_selected(self.block_list, self.allow_list))
         self.allow_list.itemSelectionChanged.connect(self._update_buttons)
         self.block_list.itemSelectionChanged.connect(self._update_buttons)
-        self.allow_list.itemDoubleClicked.connect(lambda _i: self.move(self.allow_list, self.block_list))
-        self.block_list.itemDoubleClicked.connect(lambda _i: self.move(self.block_list, self.allow_list))
+        self.allow_list.itemDoubleClicked.connect(lambda _i: self.block_button.click())
+        self.block_list.itemDoubleClicked.connect(lambda _i: self.allow_button.click())
         self.view_button.clicked.connect(self.open_reverse_list)
         self.reload()
 
@@ -151,13 +151,14 @@ class PrivacyTab(QWidget):
         """Fill both lists and the checkbox from the engine's copy of my lists."""
         self.allow_list.clear()
         self.block_list.clear()
-        everyone_else = self.allow_list if self.actions.privacy is Privacy.ALLOW_ALL else self.block_list
+        allow_all = self.contact_actions.privacy is Privacy.ALLOW_ALL
+        everyone_else = self.allow_list if allow_all else self.block_list
         _entry(_ALL_OTHERS_KEY, ALL_OTHERS, everyone_else)
-        for handle, name in self.actions.members(ListName.ALLOW):
+        for handle, name in self.contact_actions.members(ListName.ALLOW):
             _entry(handle, name, self.allow_list)
-        for handle, name in self.actions.members(ListName.BLOCK):
+        for handle, name in self.contact_actions.members(ListName.BLOCK):
             _entry(handle, name, self.block_list)
-        self.alert_check.setChecked(self.actions.reverse_prompt is ReverseListPrompt.ASK)
+        self.alert_check.setChecked(self.contact_actions.reverse_prompt is ReverseListPrompt.ASK)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -174,7 +175,7 @@ class PrivacyTab(QWidget):
                     widget.setCurrentRow(row)
                     widget.setFocus()
 
-    def move(self, source: QListWidget, target: QListWidget) -> None:
+    def move_selected(self, source: QListWidget, target: QListWidget) -> None:
         for item in source.selectedItems():
             moved = source.takeItem(source.row(item))
             target.addItem(moved)
@@ -182,7 +183,7 @@ class PrivacyTab(QWidget):
         self._update_buttons()
 
     def open_reverse_list(self) -> None:
-        dialog = ReverseListDialog(self.actions.members(ListName.REVERSE), self)
+        dialog = ReverseListDialog(self.contact_actions.members(ListName.REVERSE), self)
         self.view_dialog = dialog
         dialog.open()
 
@@ -193,20 +194,20 @@ class PrivacyTab(QWidget):
         self.task = asyncio.ensure_future(self._send())
 
     async def _send(self) -> None:
-        blocked_now = {h.lower() for h, _ in self.actions.members(ListName.BLOCK)}
+        blocked_now = {h.lower() for h, _ in self.contact_actions.members(ListName.BLOCK)}
         want_blocked = handles_in(self.block_list)
         want_allowed = handles_in(self.allow_list)
         try:
             for handle in want_blocked:
                 if handle != _ALL_OTHERS_KEY and handle.lower() not in blocked_now:
-                    await self.actions.block(handle)
+                    await self.contact_actions.block(handle)
             for handle in want_allowed:
                 if handle != _ALL_OTHERS_KEY and handle.lower() in blocked_now:
-                    await self.actions.unblock(handle)
+                    await self.contact_actions.unblock(handle)
             mode = Privacy.BLOCK_ALL if _ALL_OTHERS_KEY in want_blocked else Privacy.ALLOW_ALL
-            await self.actions.set_privacy(mode)
+            await self.contact_actions.set_privacy(mode)
             prompt = ReverseListPrompt.ASK if self.alert_check.isChecked() else ReverseListPrompt.NEVER
-            await self.actions.set_reverse_prompt(prompt)
+            await self.contact_actions.set_reverse_prompt(prompt)
         except ActionFailed as exc:
             self.session.notice.emit(exc.message)
         self.reload()

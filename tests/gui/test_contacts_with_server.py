@@ -163,7 +163,8 @@ def test_block_unblock_from_the_menu_hides_me_from_them(gui_app: Any, qloop: Any
             await settle(window)
             assert on_server_list(w, ALICE, ListName.BLOCK, BOB)
             assert not on_server_list(w, ALICE, ListName.ALLOW, BOB)
-            await wait_until(lambda: bob.engine.contact(ALICE).status is Status.OFFLINE)
+            await wait_until(lambda: (c := bob.engine.contact(ALICE)) is not None
+                             and c.status is Status.OFFLINE)
             await wait_until(lambda: row_blocked(window, BOB))
 
             menu = menu_of(window, BOB)
@@ -171,7 +172,8 @@ def test_block_unblock_from_the_menu_hides_me_from_them(gui_app: Any, qloop: Any
             menu.block_action.trigger()
             await settle(window)
             assert on_server_list(w, ALICE, ListName.ALLOW, BOB)
-            await wait_until(lambda: bob.engine.contact(ALICE).status is Status.ONLINE)
+            await wait_until(lambda: (c := bob.engine.contact(ALICE)) is not None
+                             and c.status is Status.ONLINE)
             assert not row_blocked(window, BOB)
 
     qloop.run(scenario())

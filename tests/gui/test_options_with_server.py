@@ -42,7 +42,8 @@ def test_personal_tab_renames_me_for_my_contacts(gui_app: Any, qloop: Any, setti
                              Qt.MouseButton.LeftButton)
             assert tab.task is not None
             await tab.task
-            assert w.server.store.account(ALICE).friendly == "Alice in Wonderland"
+            account = w.server.store.account(ALICE)
+            assert account is not None and account.friendly == "Alice in Wonderland"
             bob = w.peers[BOB]
             await wait_until(lambda: (c := bob.engine.contact(ALICE)) is not None
                              and c.friendly == "Alice in Wonderland")

@@ -105,7 +105,8 @@ def test_view_lists_everyone_who_added_me(gui_app: Any, qloop: Any, settings: An
 
 async def prompt_for(window: Any, handle: str) -> AddedYouDialog:
     await wait_until(lambda: any(p.handle == handle and p.isVisible() for p in window.contact_ui.prompts))
-    return next(p for p in window.contact_ui.prompts if p.handle == handle)
+    found: AddedYouDialog = next(p for p in window.contact_ui.prompts if p.handle == handle)
+    return found
 
 
 def test_being_added_while_signed_in_prompts_and_block_hides_me(gui_app: Any, qloop: Any, settings: Any,
