@@ -262,7 +262,9 @@ class ResultPage(QWizardPage):
             self.invited = True
             self.invite_button.setVisible(False)
             # The server sends the mail (the bundled one only records it), so say what we know.
-            self.message.setText(f"The server has accepted an e-mail invitation for {self.address}.")
+            note = ("\n\nThis server runs on your own computer: it only notes the invitation, and no e-mail "
+                    "leaves the machine." if self.contact_actions.server_is_local else "")
+            self.message.setText(f"The server has accepted an e-mail invitation for {self.address}.{note}")
         self._finished()
 
     def isComplete(self) -> bool:

@@ -64,6 +64,12 @@ class ContactActions:
         return [(c.handle, c.friendly) for c in ordered]
 
     @property
+    def server_is_local(self) -> bool:
+        """True for a server on this computer (the demo, the bundled one): nothing it "sends" leaves it."""
+        host = self.session.server.rsplit(":", 1)[0].strip("[]").lower()
+        return host in ("localhost", "::1") or host.startswith("127.")
+
+    @property
     def privacy(self) -> Privacy:
         engine = self.session.messenger
         return engine.privacy if engine is not None else Privacy.ALLOW_ALL

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from msnqt.gui.add_contact_wizard import AddContactWizard
 from msnqt.gui.added_you_dialog import AddedYouDialog
+from msnqt.gui.contact_model import BlockedRole
 from msnqt.gui.options_dialog import OptionsDialog
 from tests.gui.live import PASSWORD, World
 from tests.support.qt import wait_until
@@ -46,6 +47,11 @@ async def render_contact_screens(window: Any, w: World, out: Path,
     await wait_until(menu.isVisible)
     save(menu, out / "contact-menu.png")
     menu.close()
+
+    await ui.actions.block("carol@hotmail.com")
+    await wait_until(lambda: bool(window.session.model.index_of("carol@hotmail.com").data(BlockedRole)))
+    save(window, out / "main-window-blocked-contact.png")
+    await ui.actions.unblock("carol@hotmail.com")
 
     ui.open_properties("bob@hotmail.com")
     save(ui.dialog, out / "contact-properties.png")
