@@ -16,6 +16,7 @@ from msnqt.gui.add_contact_wizard import ADDRESS_PAGE, RESULT_PAGE, SEARCH_PAGE,
 from msnqt.gui.contact_model import OFFLINE_SECTION, ONLINE_SECTION, BlockedRole
 from msnqt.gui.main_window import MainWindow, visible_contact_names
 from msnqt.protocol.codes import ListName, Status
+from msnqt.server import MsnServer, ServerConfig
 from tests.gui.live import PASSWORD, World, world
 from tests.gui.test_with_server import ALICE, BOB, signed_in_gui
 from tests.support.qt import wait_until
@@ -231,5 +232,32 @@ def test_keyboard_menu_key_and_delete_key_act_on_the_current_contact(gui_app: An
             assert isinstance(box, QMessageBox) and "Delete Bob" in box.text()
             QTest.keyClick(box, Qt.Key.Key_Y)  # the message box's own Yes key
             await wait_until(lambda: not on_server_list(w, ALICE, ListName.FORWARD, BOB))
+
+    qloop.run(scenario())
+
+
+def test_a_full_contact_list_is_explained(gui_app: Any, qloop: Any, settings: Any, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        server = await MsnServer.start(ServerConfig(data_dir=tmp_path, host="127.0.0.1", ds_port=0, ns_port=0,
+                                                    sb_port=0, fl_limit=1))
+        try:
+            for handle, name in ((ALICE, "Alice"), (BOB, "Bob"), (ERIN, "Erin")):
+                server.add_account(handle, PASSWORD, name)
+            host, port = server.ds_address
+            w = World(server, f"{host}:{port}")
+            window = await signed_in_gui(w, settings)
+            await window.session.messenger.add_contact(BOB)  # the one place on a one-contact list
+            wizard = window.contact_ui.open_add_contact()
+            click_next(wizard)
+            QTest.keyClicks(wizard.address_page.address_edit, ERIN)
+            click_next(wizard)
+            assert await finish_result_page(wizard) == (
+                f"{ERIN} was not added. Your contact list is full. "
+                "Remove someone before adding a new contact.")
+            assert not wizard.result_page.invite_button.isVisible()
+            assert not on_server_list(w, ALICE, ListName.FORWARD, ERIN)
+            await window.session.sign_out()
+        finally:
+            await server.close()
 
     qloop.run(scenario())
