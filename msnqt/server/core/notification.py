@@ -19,7 +19,7 @@ from .errors import Refused
 from .events import AddedBy, ContactOffline, ContactOnline, RemovedBy, SignedOut
 from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key
 from .ports import AccountStore, Listener, PresenceBook, Router
-from .privacy import allows
+from .privacy import allows, viewer_check
 
 View = dict[str, ContactOnline]
 """What each watcher (by handle key) currently sees of one user; absent = offline."""
@@ -102,10 +102,11 @@ class NotificationCore:
         if me is None or not me.visible or me.status is None:
             return {}
         lists = self.store.lists(handle)
+        may_see = viewer_check(lists)
         view: View = {}
         for entry in lists.members(ListName.REVERSE):
             watcher = self.presence.get(entry.handle)
-            if watcher is None or watcher.status is None or not allows(lists, entry.handle):
+            if watcher is None or watcher.status is None or not may_see(entry.handle):
                 continue
             view[handle_key(entry.handle)] = ContactOnline(me.handle, me.status, me.friendly)
         return view

@@ -6,15 +6,32 @@ disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from msnqt.protocol.codes import ListName, Privacy
 
-from .model import UserLists
+from .model import UserLists, handle_key
 
 
 def allows(owner: UserLists, viewer: str) -> bool:
     """Whether the owner's settings let ``viewer`` see the owner and invite them to a chat."""
-    if owner.contains(ListName.BLOCK, viewer):
-        return False
-    if owner.contains(ListName.ALLOW, viewer):
-        return True
-    return owner.blp is Privacy.ALLOW_ALL
+    return viewer_check(owner)(viewer)
+
+
+def viewer_check(owner: UserLists) -> Callable[[str], bool]:
+    """:func:`allows` for many viewers of one owner: BL and AL are read into sets once.
+
+    A status change asks this for every watcher, and a 1.0 client puts every FL contact on AL too,
+    so scanning AL per watcher made one change cost O(contacts²) (bench/README.md, presence).
+    """
+    blocked = {handle_key(entry.handle) for entry in owner.members(ListName.BLOCK)}
+    allowed = {handle_key(entry.handle) for entry in owner.members(ListName.ALLOW)}
+    allow_all = owner.blp is Privacy.ALLOW_ALL
+
+    def check(viewer: str) -> bool:
+        key = handle_key(viewer)
+        if key in blocked:
+            return False
+        return key in allowed or allow_all
+
+    return check
