@@ -1,9 +1,10 @@
 """``presence``: users with K contacts change status; time from CHG sent to the NLN at every watcher.
 
-Setup (over MSNP2 only): C users sign in; user i puts users i+1 … i+K (mod C) on its FL, so every user
-is watched by exactly K others; each sends its first CHG. Then M movers, spread over the ring, each
-loop: CHG to a new status, wait until all K watchers got the matching NLN, record the time the last
-one arrived. Lists left from an earlier run are reused (ADD only what is missing, REM what is extra).
+Setup (over MSNP2 only): C users sign in; user i puts users i+1 … i+K (mod C) on its FL and its AL
+(as the 1.0 client did), so every user is watched by exactly K others; each sends its first CHG. Then
+M movers, spread over the ring, each loop: CHG to a new status, wait until all K watchers got the
+matching NLN, record the time the last one arrived. Lists left from an earlier run are reused (ADD
+only what is missing, REM what is extra).
 """
 
 from __future__ import annotations
@@ -35,31 +36,35 @@ class Pending:
     future: asyncio.Future[float]
 
 
-def _add_fl(trid: int, handle: str) -> AddRequest:
-    return AddRequest(trid, ListName.FORWARD, handle, handle)
+def _add(trid: int, list_name: ListName, handle: str) -> AddRequest:
+    return AddRequest(trid, list_name, handle, handle)
 
 
-def _rem_fl(trid: int, handle: str) -> RemRequest:
-    return RemRequest(trid, ListName.FORWARD, handle)
+def _rem(trid: int, list_name: ListName, handle: str) -> RemRequest:
+    return RemRequest(trid, list_name, handle)
 
 
 def _list_done(command: Command) -> bool:
     return isinstance(command, Lst) and command.index == command.total
 
 
-async def _forward_list(peer: Peer) -> set[str]:
-    lines = await peer.request(lambda t: LstRequest(t, ListName.FORWARD), done=_list_done)
+async def _list(peer: Peer, name: ListName) -> set[str]:
+    lines = await peer.request(partial(LstRequest, list_name=name), done=_list_done)
     return {line.handle.lower() for line in lines if isinstance(line, Lst) and line.handle}
 
 
 async def _set_up_lists(peer: Peer, wanted: list[str]) -> None:
-    have = await _forward_list(peer)
+    """FL = ``wanted``, and each of them on AL too: MSN Messenger 1.0 sent ``ADD AL`` with every
+    ``ADD FL``, so a real user's privacy check runs against an AL as long as their FL."""
     wanted_keys = {w.lower() for w in wanted}
-    for handle in have - wanted_keys:
-        await peer.request(partial(_rem_fl, handle=handle))
-    for handle in wanted:
-        if handle.lower() not in have:
-            await peer.request(partial(_add_fl, handle=handle), allowed=frozenset({ErrorCode.ALREADY_THERE}))
+    for name in (ListName.FORWARD, ListName.ALLOW):
+        have = await _list(peer, name)
+        for handle in have - wanted_keys:
+            await peer.request(partial(_rem, list_name=name, handle=handle))
+        for handle in wanted:
+            if handle.lower() not in have:
+                await peer.request(partial(_add, list_name=name, handle=handle),
+                                   allowed=frozenset({ErrorCode.ALREADY_THERE}))
 
 
 async def run(config: LoadConfig, recorder: Recorder) -> None:
