@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from msnqt.gui.contact_actions import LIST_WORDS
@@ -29,8 +30,8 @@ class PropertiesDialog(QDialog):
                                     ("lists", "On these lists:", lists_text(lists))):
             label = QLabel(value, self)
             label.setAccessibleName(caption.rstrip(":"))
-            label.setTextInteractionFlags(label.textInteractionFlags().TextSelectableByMouse
-                                          | label.textInteractionFlags().TextSelectableByKeyboard)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
             form.addRow(caption, label)
             self.fields[key] = label
         layout.addLayout(form)
