@@ -15,7 +15,14 @@ from .model import UserLists, handle_key
 
 def allows(owner: UserLists, viewer: str) -> bool:
     """Whether the owner's settings let ``viewer`` see the owner and invite them to a chat."""
-    return viewer_check(owner)(viewer)
+    return _decide(owner.contains(ListName.BLOCK, viewer), owner.contains(ListName.ALLOW, viewer), owner.blp)
+
+
+def _decide(blocked: bool, allowed: bool, mode: Privacy) -> bool:
+    """The rule itself, shared by both ways of looking the viewer up: BL wins, then AL, then BLP."""
+    if blocked:
+        return False
+    return allowed or mode is Privacy.ALLOW_ALL
 
 
 def viewer_check(owner: UserLists) -> Callable[[str], bool]:
@@ -26,12 +33,10 @@ def viewer_check(owner: UserLists) -> Callable[[str], bool]:
     """
     blocked = {handle_key(entry.handle) for entry in owner.members(ListName.BLOCK)}
     allowed = {handle_key(entry.handle) for entry in owner.members(ListName.ALLOW)}
-    allow_all = owner.blp is Privacy.ALLOW_ALL
+    mode = owner.blp
 
     def check(viewer: str) -> bool:
         key = handle_key(viewer)
-        if key in blocked:
-            return False
-        return key in allowed or allow_all
+        return _decide(key in blocked, key in allowed, mode)
 
     return check
