@@ -80,8 +80,8 @@ class ContactUi(QObject):
         self._enable(self.session.state == SIGNED_IN)
 
     def _enable(self, signed_in: bool) -> None:
+        # Options stays available signed out: Preferences and Connection matter most before signing in.
         self.add_action.setEnabled(signed_in)
-        self.options_action.setEnabled(signed_in)
 
     def run(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a contact action; its failure becomes the session's notice (a readable sentence)."""

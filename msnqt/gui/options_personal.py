@@ -36,11 +36,12 @@ class PersonalTab(QWidget):
         self.problem.setVisible(False)
         layout.addWidget(group)
         account = session.messenger.handle if session.messenger is not None else ""
-        where = f"You are signed in as {account}." if account else "You are not signed in."
+        where = f"You are signed in as {account}." if account else "Sign in to change the name others see."
         signed_in_as = QLabel(where, self)
         signed_in_as.setWordWrap(True)
         layout.addWidget(signed_in_as)
         layout.addStretch(1)
+        group.setEnabled(bool(account))  # the name lives on the server: it can only change signed in
         self.name_edit.textChanged.connect(self._check)
 
     def _check(self, text: str) -> None:

@@ -135,7 +135,15 @@ class PrivacyTab(QWidget):
         self.alert_check = QCheckBox("Alert &me when other users add me to their contact lists", self)
         self.alert_check.setAccessibleName("Alert me when other users add me to their contact lists")
         layout.addWidget(self.alert_check)
+        self.signed_out_note = QLabel("Sign in to see and change your privacy settings: they are kept on "
+                                      "the server.", self)
+        self.signed_out_note.setWordWrap(True)
+        layout.addWidget(self.signed_out_note)
         layout.addStretch(1)
+        signed_in = session.messenger is not None
+        for part in (lists_box, reverse_box, self.alert_check):
+            part.setEnabled(signed_in)
+        self.signed_out_note.setVisible(not signed_in)
 
         self.block_button.clicked.connect(lambda: self.move_selected(self.allow_list, self.block_list))
         self.allow_button.clicked.connect(lambda: self.move_selected(self.block_list, self.allow_list))

@@ -50,3 +50,23 @@ def test_personal_tab_renames_me_for_my_contacts(gui_app: Any, qloop: Any, setti
             await wait_until(lambda: window.status_button.text() == "Alice in Wonderland (Online)")
 
     qloop.run(scenario())
+
+
+def test_options_open_signed_out_and_say_why_personal_and_privacy_wait(
+        gui_app: Any, qloop: Any, settings: Any, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = await signed_in_gui(w, settings)
+            await window.session.sign_out()
+            assert window.contact_ui.options_action.isEnabled()
+            assert not window.contact_ui.add_action.isEnabled()
+            dialog = window.contact_ui.open_options()
+            assert not dialog.personal_tab.name_edit.isEnabledTo(dialog)
+            assert not dialog.privacy_tab.allow_list.isEnabledTo(dialog)
+            dialog.tabs.setCurrentWidget(dialog.privacy_tab)
+            assert dialog.privacy_tab.signed_out_note.isVisible()
+            QTest.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                             Qt.MouseButton.LeftButton)
+            assert dialog.personal_tab.task is None and dialog.privacy_tab.task is None  # nothing to send
+
+    qloop.run(scenario())
