@@ -125,7 +125,8 @@ class Connection:
         """Write one command without waiting for anything (PNG, OUT, MSG U, ...)."""
         if self._closed:
             raise ConnectionLost(self.host, self.port, "connection closed")
-        log.debug("%s > %s", self.label, loggable(command))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s > %s", self.label, loggable(command))
         self._writer.write(encode(command))
 
     async def request(self, make: Callable[[int], Command], *, timeout: float,
@@ -199,8 +200,10 @@ class Connection:
                     commands, broken = self._decoder.feed(data), None
                 except FramingError as exc:
                     commands, broken = exc.decoded, exc  # serve what came before the break
+                logging_lines = log.isEnabledFor(logging.DEBUG)  # loggable() encodes: only when wanted
                 for command in commands:
-                    log.debug("%s < %s", self.label, loggable(command))
+                    if logging_lines:
+                        log.debug("%s < %s", self.label, loggable(command))
                     self._dispatch(command)
                     if self._closed:
                         return

@@ -787,6 +787,9 @@ def _syn_done(replies: list[Command], cached: int) -> bool:
     first = replies[0]
     if isinstance(first, Syn) and len(replies) == 1 and first.version == cached:
         return True
+    last = replies[-1]
+    if not isinstance(last, Syn | Lst) or (isinstance(last, Lst) and last.index < last.total):
+        return False  # only a SYN or a list's last LST can complete it: no rescan per line (1,000 contacts)
     finished = {line.list_name for line in replies
                 if isinstance(line, Lst) and (line.total == 0 or line.index >= line.total)}
     return finished >= set(ListName) and any(isinstance(r, Syn) for r in replies)
