@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from msnqt.protocol import ProtocolError
+
 from .config import LoadConfig, parse_target, read_accounts
 from .peer import BenchError
 from .recorder import Recorder
@@ -74,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
 def config_from(args: argparse.Namespace) -> LoadConfig:
     try:
         target = parse_target(args.target)
-    except ValueError as exc:
+    except (ValueError, ProtocolError) as exc:
         raise BenchError(f"bad --target {args.target!r}: {exc}") from None
     accounts = read_accounts(args.accounts) if args.accounts else []
     return LoadConfig(target=target, accounts=accounts, seconds=args.seconds, clients=args.clients,

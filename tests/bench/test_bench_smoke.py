@@ -145,3 +145,21 @@ def test_client_bench_measures_a_cold_demo_start_and_loop_lag() -> None:
     assert lag["contacts_online"] == 3
     assert lag["changes_sent"] >= 1 and lag["lag"]["count"] >= 1
     assert 0 <= lag["lag"]["p50_ms"] <= lag["lag"]["p99_ms"] <= lag["lag"]["max_ms"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--target", "a:b:c", "--scenario", "login"], "bad --target"),
+    (["--target", "127.0.0.1:1", "--scenario", "login"], "--accounts is required"),
+    (["--target", "127.0.0.1:1", "--scenario", "login", "--accounts", "/nonexistent/accounts.tsv"],
+     "No such file"),
+    (["--target", "127.0.0.1:1", "--scenario", "login", "--clients", "0"], "must be positive"),
+])
+def test_load_command_refuses_bad_input_with_one_line_and_exit_2(
+        argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        status = load_main(argv)
+    except SystemExit as exited:  # argparse's own refusals
+        status = int(exited.code or 0)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert message in err and err.count("\n") == 1 and err.startswith("bench.load: ")
