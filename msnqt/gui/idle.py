@@ -2,7 +2,8 @@
 
 An application-wide event filter restarts a single-shot QTimer on every input event; when it fires we are
 idle, and the next input event makes us active again. The timeout is in milliseconds so tests can use a
-tiny value; the app converts the QSettings idle minutes.
+tiny value; the app converts the QSettings idle minutes. ``set_timeout`` changes it live (Options >
+Preferences), so a new value applies without restarting the program.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ class IdleWatcher(QObject):
         self._idle = False
         self._timeout_ms = timeout_ms
         self._running = False
+        self._wanted = False  # start() was called (signed in), even if a 0 timeout kept the watch off
 
     @property
     def idle(self) -> bool:
         return self._idle
 
     def start(self) -> None:
+        self._wanted = True
         if self._timeout_ms <= 0 or self._running:
             return
         app = QCoreApplication.instance()
@@ -42,11 +45,38 @@ class IdleWatcher(QObject):
         self._idle = False
         self._timer.start(self._timeout_ms)
 
+    @property
+    def timeout_ms(self) -> int:
+        return self._timeout_ms
+
+    def set_timeout(self, timeout_ms: int) -> None:
+        """Use a new timeout from now on; 0 (or less) turns automatic Idle off.
+
+        While watching, the countdown restarts with the new value (the change itself counts as activity,
+        since the user just made it); a watcher that was off because the timeout was 0 starts watching.
+        Signed-out watchers (never started) only remember the value for their next ``start()``.
+        """
+        was_running = self._running
+        self._timeout_ms = timeout_ms
+        if timeout_ms <= 0:
+            if was_running:
+                was_idle = self._idle
+                self.stop()
+                self._wanted = True  # still signed in: a later non-zero timeout starts watching again
+                if was_idle:
+                    self.becameActive.emit()
+            return
+        if was_running:
+            self.input_seen()
+        elif self._wanted:
+            self.start()
+
     def stop(self) -> None:
         app = QCoreApplication.instance()
         if app is not None and self._running:
             app.removeEventFilter(self)
         self._running = False
+        self._wanted = False
         self._timer.stop()
         self._idle = False
 

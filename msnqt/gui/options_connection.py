@@ -104,6 +104,11 @@ class ConnectionTab(QWidget):
     def address(self) -> str:
         return f"{self.host_edit.text().strip()}:{self.port_spin.value()}"
 
+    def focus_problem(self) -> None:
+        """Put the cursor in the box that needs fixing (the dialog calls this once the tab is shown)."""
+        self.host_edit.setFocus()
+        self.host_edit.selectAll()
+
     def apply(self) -> bool:
         """Store the choice; False (and a sentence in ``error_label``) when the host is unusable."""
         settings = self.session.settings

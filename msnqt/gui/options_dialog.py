@@ -3,6 +3,8 @@
 Each tab is its own module so two engineers can work on it at once. A tab is any QWidget; if it has an
 ``apply()`` method the dialog calls it on OK and Apply, which is where a tab sends its changes (REA, BLP,
 GTC, list moves) or stores settings. Tabs get the session so they can read lists and send commands.
+An ``apply()`` that returns ``False`` refused the input (it says why on its own page): OK then keeps the
+dialog open on that tab instead of silently dropping the edit.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from msnqt.gui.session import GuiSession
 
 TITLE = "Options"
 TAB_NAMES = ("Personal", "Preferences", "Privacy", "Connection")
+TAB_LABELS = ("&Personal", "Pr&eferences", "Privac&y", "&Connection")
+"""Tab captions with Alt mnemonics unique across the dialog (no page uses E, Y, C or P for its controls)."""
 
 
 class ApplicableTab(Protocol):
-    def apply(self) -> None: ...
+    def apply(self) -> bool | None: ...
 
 
 class OptionsDialog(QDialog):
@@ -42,9 +46,9 @@ class OptionsDialog(QDialog):
         self.preferences_tab = PreferencesTab(session, self)
         self.privacy_tab = PrivacyTab(session, self)
         self.connection_tab = ConnectionTab(session, self)
-        for name, tab in zip(TAB_NAMES, self.all_tabs(), strict=True):
+        for name, label, tab in zip(TAB_NAMES, TAB_LABELS, self.all_tabs(), strict=True):
             tab.setAccessibleName(f"{name} options")
-            self.tabs.addTab(tab, name)  # no mnemonics: Personal/Preferences would clash; Ctrl+Tab switches
+            self.tabs.addTab(tab, label)  # Alt+letter or Ctrl+Tab switches
         layout.addWidget(self.tabs)
         standard = QDialogButtonBox.StandardButton
         self.buttons = QDialogButtonBox(standard.Ok | standard.Cancel | standard.Apply, self)
@@ -60,13 +64,22 @@ class OptionsDialog(QDialog):
     def all_tabs(self) -> tuple[QWidget, ...]:
         return (self.personal_tab, self.preferences_tab, self.privacy_tab, self.connection_tab)
 
-    def apply(self) -> None:
-        """Hand every tab the chance to send or store its changes."""
+    def apply(self) -> bool:
+        """Hand every tab the chance to send or store its changes; False, with the first refusing tab
+        shown, when a tab refused its input (the other tabs still applied theirs)."""
+        refused: QWidget | None = None
         for tab in self.all_tabs():
             applier = getattr(tab, "apply", None)
-            if callable(applier):
-                applier()
+            if callable(applier) and applier() is False and refused is None:
+                refused = tab
+        if refused is not None:
+            self.tabs.setCurrentWidget(refused)
+            focus_problem = getattr(refused, "focus_problem", None)
+            if callable(focus_problem):
+                focus_problem()
+            return False
+        return True
 
     def _on_ok(self) -> None:
-        self.apply()
-        self.accept()
+        if self.apply():
+            self.accept()

@@ -99,14 +99,19 @@ class PreferencesTab(QWidget):
         except (OSError, autostart.AutostartError):
             return self.session.settings.run_at_login
 
-    def apply(self) -> None:
+    def apply(self) -> bool:
+        """Store the preferences; False when run-at-login could not be changed (the tab says why)."""
         settings = self.session.settings
         settings.auto_sign_in = self.auto_sign_in.isChecked()
-        settings.idle_minutes = float(self.idle_minutes.value()) if self.idle_check.isChecked() else 0.0
+        minutes = float(self.idle_minutes.value()) if self.idle_check.isChecked() else 0.0
+        if minutes != settings.idle_minutes:
+            self.session.idle.set_timeout(int(minutes * 60_000))  # live, not only at the next start
+        settings.idle_minutes = minutes
         settings.alert_on_online = self.alert_on_online.isChecked()
         settings.sounds_on = self.sounds_on.isChecked()
         self.error_label.hide()
         wanted = self.run_at_login.isChecked()
+        refused = False
         if wanted != self._autostart_now():
             try:
                 self._set_autostart(wanted)
@@ -115,5 +120,7 @@ class PreferencesTab(QWidget):
                 self.error_label.show()
                 self.run_at_login.setChecked(not wanted)
                 wanted = not wanted
+                refused = True
         settings.run_at_login = wanted
         settings.sync()
+        return not refused
