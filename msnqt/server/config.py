@@ -31,3 +31,9 @@ class ServerConfig:
     fl_limit: int = FL_LIMIT
     sb_max_payload: int = MAX_SB_PAYLOAD
     fnd_max_results: int = 100
+    login_timeout: float = 60.0
+    """DS and NS sockets that have not signed in after this many seconds are closed (like the SB's)."""
+    cal_limit_per_minute: int = 30
+    """More CALs than this from one SB connection within 60 s are answered 713 (calling too fast)."""
+    session_max_participants: int = 20
+    """A CAL (or ANS) that would grow a switchboard session beyond this many people is answered 713."""

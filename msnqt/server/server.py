@@ -110,12 +110,13 @@ class MsnServer:
         return f"{host}:{address[1]}"
 
     def _new_ds(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
-        return DsConnection(reader, writer, ns_address=self._referral(writer, self.ns_address))
+        return DsConnection(reader, writer, ns_address=self._referral(writer, self.ns_address),
+                            login_timeout=self.config.login_timeout)
 
     def _new_ns(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
         return NsConnection(
             reader, writer, core=self.notification, switchboard=self.switchboard,
-            sb_address=self._referral(writer, self.sb_address))
+            sb_address=self._referral(writer, self.sb_address), login_timeout=self.config.login_timeout)
 
     def _new_sb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
         return SbConnection(

@@ -1,14 +1,25 @@
-"""VER and INF handling shared by the DS and the NS (msnp2-reference §3.1, §10.2)."""
+"""The login greeting shared by the DS and the NS (msnp2-reference §3.1, §10.2), and their login timer.
+
+Both fronts answer ``VER``, ``CVQ`` and ``INF`` identically; only the states they move to differ, so
+:class:`LoginFront` is parametrised by those states. It also closes a socket that has not finished
+logging in within ``login_timeout`` seconds, so idle unauthenticated connections cannot pile up.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from enum import Enum
+from typing import TypeVar
 
-from msnqt.protocol import Ver
+from msnqt.protocol import Cvq, Decoder, Inf, InfReply, Ver
+
+from .connection import Connection
 
 DIALECT = "MSNP2"
 VERSION_CHECK = "CVR0"
 AUTH_PACKAGE = "MD5"
+
+StateT = TypeVar("StateT", bound=Enum)
 
 
 class Negotiated(Enum):
@@ -32,3 +43,53 @@ def version_check_reply(fields: tuple[str, ...]) -> tuple[str, ...]:
     version = fields[5] if len(fields) >= 6 else "1.0.0863"
     url = "http://messenger.msn.com"
     return (version, version, version, url, url)
+
+
+class LoginFront(Connection[StateT]):
+    """A DS or NS connection: the VER/CVQ/INF greeting and the unauthenticated-socket timer.
+
+    ``negotiated`` and ``version_check`` are the states ``VER`` leads to (MSNP2 and CVR0 alone).
+    The timer runs until :meth:`login_done`; a DS connection never calls it, because it always
+    closes after its referral anyway.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, decoder: Decoder, *,
+                 initial: StateT, negotiated: StateT, version_check: StateT, login_timeout: float) -> None:
+        super().__init__(reader, writer, decoder)
+        self.state = initial
+        self._negotiated_state = negotiated
+        self._version_check_state = version_check
+        self._login_timer: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
+            login_timeout, self._login_timed_out)
+
+    def _login_timed_out(self) -> None:
+        self._login_timer = None
+        self.close()
+
+    def login_done(self) -> None:
+        """The client is signed in: it may stay connected as long as it likes."""
+        if self._login_timer is not None:
+            self._login_timer.cancel()
+            self._login_timer = None
+
+    def finished(self) -> None:
+        self.login_done()
+
+    def on_ver(self, command: Ver) -> None:
+        outcome = negotiate(command)
+        if outcome is Negotiated.MSNP2:
+            self.send(Ver(command.trid, (DIALECT,)))
+            self.state = self._negotiated_state
+        elif outcome is Negotiated.VERSION_CHECK_ONLY:
+            self.send(Ver(command.trid, (outcome.value,)))
+            self.state = self._version_check_state
+        else:
+            self.send(Ver(command.trid, ("0",)))
+            self.close()
+
+    def on_cvq(self, command: Cvq) -> None:
+        self.send(Cvq(command.trid, version_check_reply(command.fields)))
+        self.close()
+
+    def on_inf(self, command: Inf) -> None:
+        self.send(InfReply(command.trid, (AUTH_PACKAGE,)))

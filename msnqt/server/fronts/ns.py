@@ -24,7 +24,6 @@ from msnqt.protocol import (
     Blp,
     BlpRequest,
     Chg,
-    Cvq,
     Cvr,
     Decoder,
     Error,
@@ -34,8 +33,6 @@ from msnqt.protocol import (
     Gtc,
     GtcRequest,
     Iln,
-    Inf,
-    InfReply,
     Lst,
     LstRequest,
     Malformed,
@@ -57,7 +54,6 @@ from msnqt.protocol import (
     UsrInitial,
     UsrOk,
     UsrResponse,
-    Ver,
     XfrRequest,
     XfrSb,
     encode,
@@ -73,8 +69,8 @@ from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, Removed
 from ..core.model import Account, Profile
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
-from .connection import Connection, log, trid_of
-from .login import AUTH_PACKAGE, DIALECT, Negotiated, negotiate, version_check_reply
+from .connection import log, trid_of
+from .login import AUTH_PACKAGE, LoginFront, version_check_reply
 
 HOTMAIL = "Hotmail"
 LOGIN_URL = "https://loginnet.passport.com/ppsecure/md5auth.srf?lc=1033"
@@ -114,12 +110,13 @@ class NsState(Enum):
     SIGNED_IN = auto()
 
 
-class NsConnection(Connection[NsState]):
+class NsConnection(LoginFront[NsState]):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  core: NotificationCore, switchboard: SwitchboardCore, sb_address: str,
-                 clock: Callable[[], float] = time.time) -> None:
-        super().__init__(reader, writer, Decoder(Sender.CLIENT, Channel.NS))
-        self.state = NsState.CONNECTED
+                 login_timeout: float, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(reader, writer, Decoder(Sender.CLIENT, Channel.NS), initial=NsState.CONNECTED,
+                         negotiated=NsState.NEGOTIATED, version_check=NsState.VERSION_CHECK,
+                         login_timeout=login_timeout)
         self._core = core
         self._switchboard = switchboard
         self._sb_address = sb_address
@@ -160,27 +157,8 @@ class NsConnection(Connection[NsState]):
 
     # --- login -------------------------------------------------------------------------------------
 
-    def on_ver(self, command: Ver) -> None:
-        outcome = negotiate(command)
-        if outcome is Negotiated.MSNP2:
-            self.send(Ver(command.trid, (DIALECT,)))
-            self.state = NsState.NEGOTIATED
-        elif outcome is Negotiated.VERSION_CHECK_ONLY:
-            self.send(Ver(command.trid, (outcome.value,)))
-            self.state = NsState.VERSION_CHECK
-        else:
-            self.send(Ver(command.trid, ("0",)))
-            self.close()
-
-    def on_cvq(self, command: Cvq) -> None:
-        self.send(Cvq(command.trid, version_check_reply(command.fields)))
-        self.close()
-
     def on_cvr(self, command: Cvr) -> None:
         self.send(Cvr(command.trid, version_check_reply(command.fields)))
-
-    def on_inf(self, command: Inf) -> None:
-        self.send(InfReply(command.trid, (AUTH_PACKAGE,)))
 
     def on_usr_initial(self, command: UsrInitial | UsrResponse) -> None:
         if not isinstance(command, UsrInitial) or command.package != AUTH_PACKAGE:
@@ -209,9 +187,17 @@ class NsConnection(Connection[NsState]):
             self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
             self.close()
             return
+        try:
+            self._core.sign_in(account, self)
+        except StoreError:
+            # sign_in changes nothing unless it completes, so there is no half-signed-in session.
+            log.exception("could not sign in %s", account.handle)
+            self.send(Error(ErrorCode.DB_SERVER, command.trid))
+            self.close()
+            return
         self.account = account
         self.state = NsState.SIGNED_IN
-        self._core.sign_in(account, self)
+        self.login_done()
         self.send(UsrOk(command.trid, account.handle, account.friendly))
         self.send(MsgRelay(HOTMAIL, HOTMAIL, profile_payload(int(self._clock()))))
         mailbox = self._core.mailbox(account.handle)
@@ -376,22 +362,23 @@ class NsConnection(Connection[NsState]):
                 self.close()
 
     def finished(self) -> None:
+        super().finished()
         if self.account is not None:
             self._core.sign_out(self.account.handle, self)
 
 
 N = NsState
 TRANSITIONS: dict[tuple[NsState, str], Callable[[Any, Any], None]] = {
-    (N.CONNECTED, "VER"): NsConnection.on_ver,
-    (N.VERSION_CHECK, "CVQ"): NsConnection.on_cvq,
-    (N.NEGOTIATED, "INF"): NsConnection.on_inf,
+    (N.CONNECTED, "VER"): LoginFront.on_ver,
+    (N.VERSION_CHECK, "CVQ"): LoginFront.on_cvq,
+    (N.NEGOTIATED, "INF"): LoginFront.on_inf,
     (N.NEGOTIATED, "CVR"): NsConnection.on_cvr,
     (N.NEGOTIATED, "USR"): NsConnection.on_usr_initial,
     (N.NEGOTIATED, "OUT"): NsConnection.on_out,
-    (N.CHALLENGED, "INF"): NsConnection.on_inf,
+    (N.CHALLENGED, "INF"): LoginFront.on_inf,
     (N.CHALLENGED, "USR"): NsConnection.on_usr_response,
     (N.CHALLENGED, "OUT"): NsConnection.on_out,
-    (N.SIGNED_IN, "INF"): NsConnection.on_inf,
+    (N.SIGNED_IN, "INF"): LoginFront.on_inf,
     (N.SIGNED_IN, "CVR"): NsConnection.on_cvr,
     (N.SIGNED_IN, "SYN"): NsConnection.on_syn,
     (N.SIGNED_IN, "LST"): NsConnection.on_lst,
