@@ -8,6 +8,7 @@ a bold "<name> says:" header then the text indented; join/leave and delivery not
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -249,9 +250,13 @@ class ConversationWindow(QMainWindow):
                                  colour="#c00000")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for timer in self._typing.values():
-            timer.stop()
-        self.closed.emit(self)
+        # Qt may close a window whose Python side is half gone (app teardown, a wrapper finalised before
+        # its C++ widget): then there are no timers to stop and nobody left to tell.
+        for timer in list(getattr(self, "_typing", {}).values()):
+            with contextlib.suppress(RuntimeError):  # the timer's C++ object may already be deleted
+                timer.stop()
+        with contextlib.suppress(RuntimeError, AttributeError):
+            self.closed.emit(self)
         super().closeEvent(event)
 
     # --- rendering -------------------------------------------------------------------------------

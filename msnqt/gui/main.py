@@ -20,6 +20,7 @@ from msnqt.gui.conversation_window import TYPING_CLEAR_MS
 from msnqt.gui.credentials import CredentialStore, KeyringCredentials
 from msnqt.gui.look import apply_classic_look
 from msnqt.gui.main_window import MainWindow
+from msnqt.gui.resources import icon
 from msnqt.gui.session import EngineFactory, GuiSession
 from msnqt.gui.settings import AppSettings
 
@@ -75,6 +76,18 @@ async def run_app(server: str, *, auto_sign_in: tuple[str, str] | None = None,
     return 0
 
 
+DESKTOP_FILE_NAME = "msnqt"
+"""The basename of ``msnqt.desktop``: Wayland compositors and docks match windows to it (app_id)."""
+
+
+def identify_application(app: QApplication) -> None:
+    """Names, desktop entry and icon, before any window exists (Wayland reads the app_id at map time)."""
+    app.setApplicationName("msnqt")
+    app.setOrganizationName("msnqt")
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
+    app.setWindowIcon(icon("app"))  # every window without its own icon (dialogs, message boxes) uses it
+
+
 def run_gui(server: str, *, auto_sign_in: tuple[str, str] | None = None, on_ready: OnReady | None = None,
             settings: AppSettings | None = None, credentials: CredentialStore | None = None,
             engine_factory: EngineFactory | None = None, argv: list[str] | None = None,
@@ -87,8 +100,7 @@ def run_gui(server: str, *, auto_sign_in: tuple[str, str] | None = None, on_read
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "msnqt", *(argv or [])])
     assert isinstance(app, QApplication)
-    app.setApplicationName("msnqt")
-    app.setOrganizationName("msnqt")
+    identify_application(app)
     app.setQuitOnLastWindowClosed(False)
     apply_classic_look(app)
 

@@ -95,3 +95,52 @@ def test_every_focusable_widget_has_an_accessible_name(gui_app: Any, qloop: Any,
 
     qloop.run(scenario())
     assert QApplication.instance() is not None
+
+
+def test_the_app_names_its_desktop_entry_and_every_window_has_the_app_icon(
+        gui_app: Any, qloop: Any, settings: Any) -> None:
+    """Wayland ties windows to msnqt.desktop by the desktop file name; each window shows the buddy icon,
+    its own or its owner's (the app-wide icon is cleared here so a window without one would be caught)."""
+    from PySide6.QtGui import QGuiApplication, QIcon
+
+    from msnqt.gui.credentials import MemoryCredentials
+    from msnqt.gui.main import build_main_window, identify_application
+
+    identify_application(gui_app)
+    assert QGuiApplication.desktopFileName() == "msnqt"
+    assert not gui_app.windowIcon().isNull()
+    saved = gui_app.windowIcon()
+    gui_app.setWindowIcon(QIcon())
+
+    async def scenario() -> None:
+        window = build_main_window("127.0.0.1:1", settings=settings, credentials=MemoryCredentials())
+        window.show()
+        window.open_logon()
+        await wait_until(lambda: window.logon_dialog is not None and window.logon_dialog.isVisible())
+        window.logon_dialog.reject()
+        window.contact_ui.open_options()
+        window.open_send_dialog()
+        window.session.open_conversation("bob@hotmail.com")
+        shown = [w for w in gui_app.topLevelWidgets() if w.isVisible()]
+        assert len(shown) >= 4
+        assert [w.windowTitle() for w in shown if w.windowIcon().isNull()] == []
+
+    try:
+        qloop.run(scenario())
+    finally:
+        gui_app.setWindowIcon(saved)
+
+
+def test_closing_a_half_built_conversation_window_is_harmless(gui_app: Any) -> None:
+    """Qt can close a window whose Python attributes are already gone (the end of the app, a test's
+    teardown); closing must still work and say nothing (pytest-qt fails the test on an exception)."""
+    from msnqt.gui.conversation_window import ConversationWindow
+
+    window = ConversationWindow(my_name=lambda: "Me", name_of=lambda h: h, invite_candidates=lambda: [],
+                                first_handle="bob@hotmail.com")
+    closed: list[object] = []
+    window.closed.connect(closed.append)
+    window.show()
+    del window._typing
+    assert window.close()
+    assert not window.isVisible() and closed == [window]
