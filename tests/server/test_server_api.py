@@ -190,3 +190,24 @@ def test_a_participant_who_stops_reading_is_dropped_not_buffered_forever(
     with caplog.at_level(logging.WARNING, logger="msnqt.server"):
         aloop.run(run())
     assert "does not read its output" in caplog.text
+
+
+def test_snd_by_fnd_index_records_the_account_behind_the_hit(tmp_path: Path, aloop: asyncio.Runner) -> None:
+    async def run() -> list[str]:
+        server = await MsnServer.start(_config(tmp_path))
+        try:
+            server.add_account("alice@example.org", "alicepw", "Alice")
+            server.add_account("Liddell@Example.org", "pw", "L", fname="Alice", lname="Liddell")
+            alice = await sign_in(server.ns_address, "alice@example.org", "alicepw")
+            await alice.send("FND 4 fname=alice lname=liddell city=* state=* country=*")
+            assert (await alice.line()).startswith("FND 4 1 1 ")
+            await alice.send("SND 5 1")
+            assert await alice.line() == "SND 5 OK"
+            await alice.send("SND 6 friend@example.com")
+            assert await alice.line() == "SND 6 OK"
+            alice.close()
+            return server.store.invitations("alice@example.org")
+        finally:
+            await server.close()
+
+    assert aloop.run(run()) == ["Liddell@Example.org", "friend@example.com"]

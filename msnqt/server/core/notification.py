@@ -253,8 +253,14 @@ class NotificationCore:
     # --- services --------------------------------------------------------------------------------------
 
     def find(self, profile: Profile) -> list[Account]:
-        """FND: both names are required; more than ``fnd_max_results`` hits is 301."""
+        """FND: both names are required; more than ``fnd_max_results`` hits is 301.
+
+        City and state narrow a search only inside the US (the 1.0 dialog greys them out for other
+        countries), so a query naming them with any other country, or none, is 201 (§3.2 FND).
+        """
         if not profile.fname or not profile.lname:
+            raise Refused(ErrorCode.INVALID_PARAMETER)
+        if (profile.city or profile.state) and profile.country.upper() != "US":
             raise Refused(ErrorCode.INVALID_PARAMETER)
         hits = list(self.store.search(profile, self._fnd_max + 1))
         if len(hits) > self._fnd_max:

@@ -124,6 +124,8 @@ class NsConnection(LoginFront[NsState]):
         self._claimed: str | None = None
         self._challenge: str | None = None
         self.account: Account | None = None
+        self._found: tuple[str, ...] = ()
+        """Handles behind this session's last FND reply, for SND by index."""
 
     def transitions(self) -> Mapping[tuple[NsState, str], Callable[[Any, Any], None]]:
         return TRANSITIONS
@@ -323,6 +325,7 @@ class NsConnection(LoginFront[NsState]):
         except Refused as refusal:
             self.refused(command.trid, refusal)
             return
+        self._found = tuple(hit.handle for hit in hits)
         if not hits:
             self.send(FndResult(command.trid, 0, 0))
         for index, hit in enumerate(hits, start=1):
@@ -331,12 +334,27 @@ class NsConnection(LoginFront[NsState]):
                                 p.city or "*", p.state or "*", p.country or "*"))
 
     def on_snd(self, command: SndRequest) -> None:
+        address = self._invitee(command.address)
+        if address is None:
+            self.send(Error(ErrorCode.BAD_PARAMETERS, command.trid))
+            return
         try:
-            self._core.invite(self.handle, command.address)
+            self._core.invite(self.handle, address)
         except Refused as refusal:
             self.refused(command.trid, refusal)
             return
         self.send(SndOk(command.trid))
+
+    def _invitee(self, address: str) -> str | None:
+        """SND names an address, or a 1-based index into this session's last FND reply (§3.2 SND).
+
+        FND replies carry no address, so an index resolves to the account handle behind that hit;
+        None for an index out of range (or with no FND before it).
+        """
+        if not (address.isascii() and address.isdigit()):
+            return address
+        index = int(address)
+        return self._found[index - 1] if 1 <= index <= len(self._found) else None
 
     def on_png(self, command: Any) -> None:
         self.send(Qng())
