@@ -15,7 +15,7 @@ from msnqt.protocol.names import friendly_fits, is_valid_handle
 
 from .config import ServerConfig
 from .core.errors import AccountError
-from .core.model import Account, Profile
+from .core.model import Account, Profile, handle_key
 from .core.notification import NotificationCore
 from .core.routing import LocalRouter, PresenceTable
 from .core.switchboard import CookieJar, SwitchboardCore
@@ -131,6 +131,26 @@ class MsnServer:
         name = email if friendly is None else friendly
         check_new_account(email, name)
         return self.store.create_account(email, password, name, Profile(fname, lname, city, state, country))
+
+    def disconnect(self, handle: str, *, switchboards_only: bool = False) -> int:
+        """Drop ``handle``'s connections as a crash would (no OUT); return how many were dropped.
+
+        The others hear of it the usual way: BYE in each switchboard session, FLN to watchers when
+        the NS session goes. ``switchboards_only`` keeps the user signed in and ends only their chats.
+        """
+        key = handle_key(handle)
+        dropped = 0
+        for connection in list(self._connections):
+            if isinstance(connection, SbConnection):
+                owner = connection.member_handle
+            elif isinstance(connection, NsConnection) and not switchboards_only:
+                owner = None if connection.account is None else connection.account.handle
+            else:
+                continue
+            if owner is not None and handle_key(owner) == key and not connection.closing:
+                connection.close()
+                dropped += 1
+        return dropped
 
     def set_mailbox(self, email: str, inbox_unread: int, folders_unread: int) -> None:
         """Unread counts announced in the mail MSG at the next sign-in (no real mailbox behind it)."""

@@ -39,16 +39,9 @@ class World:
         self.engines.append(messenger)
         return messenger, recorder
 
-    def kill_switchboards(self) -> int:
-        """Drop every switchboard connection on the server side, as a crash or idle timeout would."""
-        from msnqt.server.fronts.sb import SbConnection
-
-        killed = 0
-        for connection in list(self.server._connections):  # type: ignore[attr-defined]
-            if isinstance(connection, SbConnection):
-                connection.close()
-                killed += 1
-        return killed
+    def kill_switchboards(self, *handles: str) -> int:
+        """Drop these users' switchboard connections on the server side, as a crash or idle timeout would."""
+        return sum(self.server.disconnect(handle, switchboards_only=True) for handle in handles)
 
 
 @contextlib.asynccontextmanager
@@ -207,7 +200,7 @@ def test_killed_switchboard_is_reopened_for_the_next_message(aloop: asyncio.Runn
         mine, _ = await open_chat(alice, alice_events, bob_events, BOB)
         await mine.send_text("first")
         await bob_events.wait(ev.MessageReceived, lambda e: e.text == "first")
-        assert w.kill_switchboards() >= 2
+        assert w.kill_switchboards(ALICE, BOB) == 2
         await alice_events.wait(ev.ConversationEnded, lambda e: e.conversation is mine)
         assert not mine.active
         await mine.send_text("second")  # XFR SB, USR, CAL bob, JOI, MSG

@@ -211,3 +211,50 @@ def test_snd_by_fnd_index_records_the_account_behind_the_hit(tmp_path: Path, alo
             await server.close()
 
     assert aloop.run(run()) == ["Liddell@Example.org", "friend@example.com"]
+
+
+def test_disconnect_drops_one_users_chats_or_whole_session(tmp_path: Path, aloop: asyncio.Runner) -> None:
+    async def run() -> None:
+        server = await MsnServer.start(_config(tmp_path))
+        try:
+            for name in ("alice", "bob"):
+                server.add_account(f"{name}@example.org", f"{name}pw", name.title())
+            alice = await sign_in(server.ns_address, "alice@example.org", "alicepw")
+            bob = await sign_in(server.ns_address, "bob@example.org", "bobpw")
+            await alice.send("ADD 4 FL bob@example.org Bob")
+            assert await alice.line() == "ADD 4 FL 1 bob@example.org Bob"
+            assert await bob.line() == "ADD 0 RL 1 alice@example.org Alice"
+            for client in (bob, alice):
+                await client.send("CHG 5 NLN")
+                assert await client.line() == "CHG 5 NLN"
+            assert await alice.line() == "ILN 5 NLN bob@example.org Bob"
+            await alice.send("XFR 6 SB")
+            cookie = (await alice.line()).split()[-1]
+            alice_sb = await LineClient.connect(server.sb_address)
+            await alice_sb.send(f"USR 1 alice@example.org {cookie}")
+            await alice_sb.line()
+            await alice_sb.send("CAL 2 bob@example.org")
+            await alice_sb.line()
+            ring = (await bob.line()).split()
+            bob_sb = await LineClient.connect(server.sb_address)
+            await bob_sb.send(f"ANS 1 bob@example.org {ring[4]} {ring[1]}")
+            await bob_sb.line()
+            await bob_sb.line()
+            assert await alice_sb.line() == "JOI bob@example.org Bob"
+
+            assert server.disconnect("nobody@example.org") == 0
+            assert server.disconnect("BOB@example.org", switchboards_only=True) == 1
+            assert await bob_sb.closed()
+            assert await alice_sb.line() == "BYE bob@example.org"
+            await bob.send("PNG")  # bob is still signed in
+            assert await bob.line() == "QNG"
+
+            assert server.disconnect("bob@example.org") == 1
+            assert await bob.closed()
+            assert await alice.line() == "FLN bob@example.org"
+            for client in (alice, bob, alice_sb, bob_sb):
+                client.close()
+        finally:
+            await server.close()
+
+    aloop.run(run())

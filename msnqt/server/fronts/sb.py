@@ -80,6 +80,11 @@ class SbConnection(Connection[SbState]):
         else:
             super().dispatch(command)
 
+    @property
+    def member_handle(self) -> str | None:
+        """Whose connection this is, once USR or ANS has let them in."""
+        return None if self._me is None else self._me.handle
+
     def _auth_timed_out(self) -> None:
         if self.state is SbState.CONNECTED:
             self.close()
