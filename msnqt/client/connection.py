@@ -258,6 +258,9 @@ class Connection:
             self._fail(trid, error)
         with contextlib.suppress(Exception):
             self._writer.close()
+            # After a reset the stream's "closed" future holds the error; nobody else awaits it, and asyncio
+            # would print it to the user as "Future exception was never retrieved".
+            asyncio.ensure_future(self._writer.wait_closed()).add_done_callback(_retrieve)
         if asyncio.current_task() is not self._task:
             self._task.cancel()
         log.debug("%s closed (%s)", self.label, reason or "by us")
@@ -265,3 +268,9 @@ class Connection:
             self._on_closed(reason)
         except Exception:
             log.exception("%s: close handler failed", self.label)
+
+
+def _retrieve(done: asyncio.Future[None]) -> None:
+    """Mark a finished future's outcome as seen (the error was already reported as ConnectionLost)."""
+    if not done.cancelled():
+        done.exception()
