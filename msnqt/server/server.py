@@ -52,7 +52,8 @@ class MsnServer:
             store, LocalRouter(), PresenceTable(), fl_limit=config.fl_limit,
             fnd_max_results=config.fnd_max_results, valid_handle=is_valid_handle)
         self.switchboard = SwitchboardCore(
-            self.notification, CookieJar(config.cookie_lifetime), valid_handle=is_valid_handle)
+            self.notification, CookieJar(config.cookie_lifetime), valid_handle=is_valid_handle,
+            max_participants=config.session_max_participants)
         self._servers: list[asyncio.Server] = []
         self._connections: set[Connection[Any]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -121,7 +122,7 @@ class MsnServer:
     def _new_sb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
         return SbConnection(
             reader, writer, core=self.switchboard, max_payload=self.config.sb_max_payload,
-            auth_timeout=self.config.sb_auth_timeout)
+            auth_timeout=self.config.sb_auth_timeout, cal_limit_per_minute=self.config.cal_limit_per_minute)
 
     # --- administration ------------------------------------------------------------------------------
 

@@ -79,8 +79,9 @@ class Session:
 
 class SwitchboardCore:
     def __init__(self, notification: NotificationCore, cookies: CookieStore, *,
-                 valid_handle: HandleCheck) -> None:
+                 valid_handle: HandleCheck, max_participants: int = 20) -> None:
         self._ns = notification
+        self._max_participants = max_participants
         self.cookies = cookies
         self._valid_handle = valid_handle
         self._sessions: dict[str, Session] = {}
@@ -116,11 +117,16 @@ class SwitchboardCore:
         return session, me
 
     def call(self, session: Session, caller: Participant, callee: str) -> str:
-        """CAL: ring ``callee`` on their NS; 208 malformed, 215 already here, 217 unreachable."""
+        """CAL: ring ``callee`` on their NS.
+
+        208 malformed handle, 215 already here, 713 session full, 217 offline or not allowed.
+        """
         if not self._valid_handle(callee):
             raise Refused(ErrorCode.INVALID_USERNAME)
         if handle_key(callee) in session.participants:
             raise Refused(ErrorCode.ALREADY_THERE)
+        if len(session.participants) >= self._max_participants:
+            raise Refused(ErrorCode.USER_TOO_ACTIVE)
         account = self._ns.store.account(callee)
         if account is None or not self._ns.may_call(caller.handle, account.handle):
             raise Refused(ErrorCode.PRINCIPAL_NOT_ONLINE)
@@ -136,6 +142,9 @@ class SwitchboardCore:
             raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
         if handle_key(handle) in session.participants:
             raise Refused(ErrorCode.ALREADY_THERE, close=True)
+        if len(session.participants) >= self._max_participants:
+            # Several invitations rang while there was room; the session filled up before this one.
+            raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
         account = self._account(handle)
         roster = list(session.participants.values())
         me = Participant(account.handle, self._ns.friendly(account.handle), member)

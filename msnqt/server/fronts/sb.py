@@ -3,7 +3,8 @@
     CONNECTED  --USR h ck-->        IN_SESSION (creates the session; 911 + close on a bad cookie)
     CONNECTED  --ANS h ck sid-->    IN_SESSION (IRO…, ANS t OK; JOI to the others; 911 + close)
     CONNECTED  --nothing for sb_auth_timeout--> closed
-    IN_SESSION --CAL h-->           IN_SESSION (CAL t RINGING sid; 208 / 215 / 217)
+    IN_SESSION --CAL h-->           IN_SESSION (CAL t RINGING sid; 208 / 215 / 217; 713 too many
+                                    CALs a minute or a full session)
     IN_SESSION --MSG t U|N|A n-->   IN_SESSION (relay; ACK/NAK per mode; close on bad mode or size)
     IN_SESSION --OUT-->             closed (BYE to the others)
 Anything else closes the connection.
@@ -42,6 +43,7 @@ from msnqt.protocol.commands import Channel, Command, Sender
 from msnqt.protocol.errors import InvalidHandle
 
 from ..core.errors import Refused
+from ..core.limits import SlidingWindow
 from ..core.switchboard import Participant, Session, SwitchboardCore
 from .connection import Connection
 
@@ -62,12 +64,14 @@ class SbState(Enum):
 
 class SbConnection(Connection[SbState]):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
-                 core: SwitchboardCore, max_payload: int, auth_timeout: float) -> None:
+                 core: SwitchboardCore, max_payload: int, auth_timeout: float,
+                 cal_limit_per_minute: int) -> None:
         super().__init__(reader, writer, Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload))
         self.state = SbState.CONNECTED
         self._core = core
         self._session: Session | None = None
         self._me: Participant | None = None
+        self._calls = SlidingWindow(cal_limit_per_minute, 60.0)
         self._auth_timer = asyncio.get_running_loop().call_later(auth_timeout, self._auth_timed_out)
 
     def transitions(self) -> Mapping[tuple[SbState, str], Callable[[Any, Any], None]]:
@@ -128,6 +132,9 @@ class SbConnection(Connection[SbState]):
 
     def on_cal(self, command: Cal) -> None:
         assert self._session is not None and self._me is not None
+        if not self._calls.allow():
+            self.send(Error(ErrorCode.USER_TOO_ACTIVE, command.trid))
+            return
         try:
             session_id = self._core.call(self._session, self._me, command.handle)
         except Refused as refusal:
