@@ -9,13 +9,14 @@ the disk.
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from msnqt.protocol.auth import md5_response
 from msnqt.protocol.codes import ErrorCode, ListName, Privacy, ReverseListPrompt, Status
 
-from .errors import Refused
+from .errors import AccountError, Refused, StoreError
 from .events import AddedBy, ContactOffline, ContactOnline, RemovedBy, SignedOut
 from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key
 from .ports import AccountStore, Listener, PresenceBook, Router
@@ -25,6 +26,8 @@ View = dict[str, ContactOnline]
 """What each watcher (by handle key) currently sees of one user; absent = offline."""
 
 HandleCheck = Callable[[str], bool]
+
+log = logging.getLogger("msnqt.server")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,14 @@ class NotificationCore:
         return account if hmac.compare_digest(expected, response.lower()) else None
 
     def sign_in(self, account: Account, listener: Listener) -> None:
-        """Make ``listener`` the session for ``account``; an older session gets OUT OTH and FLN."""
+        """Make ``listener`` the session for ``account``; an older session gets OUT OTH and FLN.
+
+        Everything that reads the store happens before anything changes, so a failed read leaves the
+        older session signed in and routed to, rather than half replaced.
+        """
+        before = self._view(account.handle)
         previous = self.router.attach(account.handle, listener)
         if previous is not None:
-            before = self._view(account.handle)
             self.presence.remove(account.handle)
             self._publish(account.handle, before, {})
             previous.deliver(SignedOut("OTH"))
@@ -80,8 +87,15 @@ class NotificationCore:
         """Forget the session (if it is still the current one) and tell watchers it is gone."""
         if not self.router.detach(handle, listener):
             return
-        before = self._view(handle)
-        self.presence.remove(handle)
+        try:
+            before = self._view(handle)
+        except (StoreError, AccountError):
+            # Who watches cannot be worked out (store failing, or the account was just removed), but
+            # the user must not linger as an online ghost that CAL would ring forever.
+            log.exception("could not tell watchers that %s signed out", handle)
+            before = {}
+        finally:
+            self.presence.remove(handle)
         self._publish(handle, before, {})
 
     def shut_down(self) -> None:
@@ -111,6 +125,19 @@ class NotificationCore:
             view[handle_key(entry.handle)] = ContactOnline(me.handle, me.status, me.friendly)
         return view
 
+    def _republish(self, handle: str, before: View) -> None:
+        """After a commit: tell watchers what changed.
+
+        The change is durable and is about to be acknowledged, so a failed re-read here is logged
+        instead of becoming a 501 that the client would take for "not done".
+        """
+        try:
+            after = self._view(handle)
+        except (StoreError, AccountError):
+            log.exception("committed a change for %s but could not notify watchers", handle)
+            return
+        self._publish(handle, before, after)
+
     def _publish(self, handle: str, before: View, after: View) -> None:
         """Send NLN where a watcher's view appeared or changed, FLN where it vanished."""
         for key, seen in after.items():
@@ -125,12 +152,19 @@ class NotificationCore:
                           Status.ON_THE_PHONE, Status.OUT_TO_LUNCH, Status.HIDDEN):
             raise Refused(ErrorCode.INVALID_PARAMETER)
         me = self._presence_of(handle)
-        first = me.status is None
+        previous = me.status
         before = self._view(handle)
         me.status = status
         self.presence.put(me)
-        initial = self._initial_presence(handle) if first else None
-        self._publish(handle, before, self._view(handle))
+        try:
+            initial = self._initial_presence(handle) if previous is None else None
+            after = self._view(handle)
+        except BaseException:
+            # Nothing was said yet: undo, so the retry is a first CHG again and watchers hear of it.
+            me.status = previous
+            self.presence.put(me)
+            raise
+        self._publish(handle, before, after)
         return initial
 
     def _initial_presence(self, handle: str) -> list[InitialPresence]:
@@ -193,15 +227,23 @@ class NotificationCore:
             raise Refused(ErrorCode.LIST_FULL)
         before = self._view(owner)
         change = self.store.add_entry(owner, list_name, account, friendly)
-        self._publish(owner, before, self._view(owner))
+        self._republish(owner, before)
         initial = None
         if list_name is ListName.FORWARD:
             if change.counterpart_version is not None:
                 me = self._presence_of(owner)
                 self.router.send(account.handle, AddedBy(change.counterpart_version, me.handle, me.friendly))
             if self.status(owner) is not None:
-                initial = self._visible_to(account.handle, owner)
+                initial = self._initial_after_commit(account.handle, owner)
         return AddOutcome(change.version, account.handle, friendly, initial)
+
+    def _initial_after_commit(self, contact: str, viewer: str) -> InitialPresence | None:
+        """The ILN after a committed ADD FL; if it cannot be read now, the next NLN will say it."""
+        try:
+            return self._visible_to(contact, viewer)
+        except (StoreError, AccountError):
+            log.exception("added %s for %s but could not read their presence", contact, viewer)
+            return None
 
     def remove(self, owner: str, list_name: ListName, target: str) -> tuple[int, str]:
         if list_name is ListName.REVERSE:
@@ -211,7 +253,7 @@ class NotificationCore:
             raise Refused(ErrorCode.NOT_ON_LIST)
         before = self._view(owner)
         change = self.store.remove_entry(owner, list_name, entry.handle)
-        self._publish(owner, before, self._view(owner))
+        self._republish(owner, before)
         if list_name is ListName.FORWARD and change.counterpart_version is not None:
             me = self._presence_of(owner)
             self.router.send(entry.handle, RemovedBy(change.counterpart_version, me.handle))
@@ -232,7 +274,7 @@ class NotificationCore:
             raise Refused(ErrorCode.ALREADY_IN_THE_MODE)
         before = self._view(owner)
         version = self.store.set_blp(owner, value)
-        self._publish(owner, before, self._view(owner))
+        self._republish(owner, before)
         return version
 
     def rename(self, owner: str, target: str, friendly: str) -> tuple[int, str]:
@@ -243,7 +285,7 @@ class NotificationCore:
             version = self.store.rename_self(owner, friendly)
             me.friendly = friendly
             self.presence.put(me)
-            self._publish(owner, before, self._view(owner))
+            self._republish(owner, before)
             return version, me.handle
         entry = self.store.lists(owner).find(target)
         if entry is None:

@@ -64,7 +64,7 @@ from msnqt.protocol.commands import Channel, Command, Sender
 from msnqt.protocol.errors import InvalidFriendlyName
 from msnqt.protocol.message import mail_summary_payload, profile_payload
 
-from ..core.errors import Refused, StoreError
+from ..core.errors import AccountError, Refused, StoreError
 from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from ..core.model import Account, Profile
 from ..core.notification import NotificationCore
@@ -131,6 +131,16 @@ class NsConnection(LoginFront[NsState]):
         return TRANSITIONS
 
     # --- state-machine edges -------------------------------------------------------------------------
+
+    def dispatch(self, command: Command) -> None:
+        """An account that vanished mid-request (``msnqt-server user remove`` while signed in, or a
+        contact removed between the check and the write) ends this session cleanly, with no traceback;
+        nothing was changed, because the store looks accounts up before it writes."""
+        try:
+            super().dispatch(command)
+        except AccountError as exc:
+            log.info("closing a session whose request named a vanished account: %s", exc)
+            self.close()
 
     def out_of_state(self, name: str, command: Command) -> None:
         trid = trid_of(command)

@@ -216,9 +216,9 @@ class SqliteStore:
     def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange:
         owner_id = self._id(owner)
         contact_id = self._id(contact.handle)
-        owner_row = self._db.execute(
-            "SELECT handle, friendly FROM accounts WHERE id = ?", (owner_id,)).fetchone()
         with self._transaction() as db:
+            owner_row = db.execute(
+                "SELECT handle, friendly FROM accounts WHERE id = ?", (owner_id,)).fetchone()
             self._insert(db, owner_id, list_name, contact.handle, friendly)
             version = self._bump(db, owner_id)
             counterpart = None
