@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from msnqt.gui.credentials import MemoryCredentials
 from msnqt.gui.look import apply_classic_look
 from msnqt.gui.settings import AppSettings
 from tests.gui.teardown import close_every_window
+from tests.support.bounded import BoundedRunner
 
 
 @pytest.fixture
@@ -22,6 +24,17 @@ def gui_app(qapp: QApplication) -> Iterator[QApplication]:
     qapp.setQuitOnLastWindowClosed(False)
     yield qapp
     close_every_window(qapp)
+
+
+@pytest.fixture
+def aloop(aloop: asyncio.Runner) -> BoundedRunner:
+    """Every scenario has a deadline (tests/support/bounded.py): a hang names the line it was stuck on."""
+    return BoundedRunner(aloop)
+
+
+@pytest.fixture
+def qloop(qloop: asyncio.Runner) -> BoundedRunner:
+    return BoundedRunner(qloop)
 
 
 @pytest.fixture
