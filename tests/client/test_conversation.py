@@ -19,9 +19,12 @@ SB_CALL_BOB = [C(f"USR 1 {ALICE} 17262740.1050826919.32308"), S(f"USR 1 OK {ALIC
                C(f"CAL 2 {BOB}"), S("CAL 2 RINGING 11752013")]
 
 
-async def start(ns: FakeServer, **options: float) -> tuple[Messenger, EventRecorder]:
-    # the window must outlast a NAK's trip even on a loaded machine; only the NAK-free sends wait it out
-    messenger = Messenger(ns.address, request_timeout=5, delivery_window=1.0, **options)  # type: ignore[arg-type]
+async def start(ns: FakeServer, delivery_window: float = 1.0, **options: float
+                ) -> tuple[Messenger, EventRecorder]:
+    # the window must outlast a NAK's trip even on a loaded machine; only the NAK-free sends wait it out,
+    # so a test that never expects a NAK passes a short window rather than waiting a second per message
+    messenger = Messenger(ns.address, request_timeout=5, delivery_window=delivery_window,
+                          **options)  # type: ignore[arg-type]
     recorder = EventRecorder(messenger)
     await messenger.sign_in(ALICE, PASSWORD)
     return messenger, recorder
@@ -59,7 +62,7 @@ def test_long_text_is_split_never_truncated(aloop: asyncio.Runner) -> None:
         async with FakeServer([[*SB_CALL_BOB, S(f"JOI {BOB} Bob"), C("MSG 3 N 1664"), C("MSG 4 N 460"),
                                 Hold()]]) as sb, \
                 FakeServer([[*SIGNED_IN, *OPEN_SB, Hold()]], sb=sb.address) as ns:
-            messenger, _recorder = await start(ns)
+            messenger, _recorder = await start(ns, delivery_window=0.05)
             conversation = await messenger.start_conversation(BOB)
             await conversation.send_text(text)  # waits for the ringing callee's JOI, then sends
             record = await sb.connection(0)
@@ -76,7 +79,7 @@ def test_typing_notifications_are_throttled(aloop: asyncio.Runner) -> None:
         async with FakeServer([[*SB_CALL_BOB, S(f"JOI {BOB} Bob"),
                                 C("MSG 3 U *"), C("MSG 4 N *"), Hold()]]) as sb, \
                 FakeServer([[*SIGNED_IN, *OPEN_SB, Hold()]], sb=sb.address) as ns:
-            messenger, recorder = await start(ns, typing_interval=60)
+            messenger, recorder = await start(ns, delivery_window=0.05, typing_interval=60)
             conversation = await messenger.start_conversation(BOB)
             await recorder.wait(ev.ParticipantJoined)
             for _keystroke in range(10):
