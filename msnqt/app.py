@@ -51,9 +51,97 @@ def gui_main(argv: list[str] | None = None) -> int:
         return _print_version("msnqt")
     if _wants_demo(args):
         return demo_main(args)
-    from msnqt.gui.main import main
+    return desktop_main(args)
 
-    return main(args)
+
+def desktop_main(argv: list[str]) -> int:
+    """``msnqt [--server HOST:PORT] [--data-dir DIR]``: the GUI, able to run the built-in server.
+
+    The built-in server starts only when a sign-in needs it (Options > Connection chose it), so switching
+    the option takes effect at the next sign-in; its accounts live in ``DIR`` (default: the user's data
+    folder) and survive restarts. ``--server`` picks a server explicitly and turns the built-in one off.
+    """
+    from msnqt.gui.main import builtin_server_dir, parse_args, run_gui
+    from msnqt.gui.settings import AppSettings
+
+    args = parse_args(argv)
+    settings = AppSettings()
+    if args.server:
+        settings.use_local_server = False
+    server = BuiltInServer(args.data_dir or builtin_server_dir())
+
+    @asynccontextmanager
+    async def stop_server_at_exit() -> AsyncIterator[str]:
+        try:
+            yield args.server or settings.server
+        finally:
+            await server.close()
+
+    return run_gui(args.server or settings.server, settings=settings, backend=stop_server_at_exit,
+                   local_server=server.address, create_account=server.create_account)
+
+
+class BuiltInServer:
+    """The bundled MSNP2 server run inside the desktop app on 127.0.0.1 (free ports), started on first use.
+
+    The GUI gets two plain callables (``address`` and ``create_account``) and never sees the server itself.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._server: Any = None
+        self._starting: asyncio.Lock | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    async def address(self) -> str:
+        """Start the server if needed; its dispatch "host:port". Errors say what went wrong in a sentence."""
+        from msnqt.server import MsnServer, ServerConfig
+
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if self._server is None:
+                try:
+                    self.data_dir.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise RuntimeError(f"cannot use the folder {self.data_dir} ({exc.strerror})") from None
+                self._server = await MsnServer.start(ServerConfig(
+                    data_dir=self.data_dir, host="127.0.0.1", ds_port=0, ns_port=0, sb_port=0))
+        host, port = self._server.ds_address
+        return f"{host}:{port}"
+
+    def create_account(self, handle: str, friendly: str, password: str) -> None:
+        """A new account on the running server; ``ValueError`` with a readable reason otherwise."""
+        from msnqt.server import AccountError
+
+        if self._server is None:
+            raise ValueError("The built-in server is not running.")
+        if not password:
+            raise ValueError("Type a password for the new account.")
+        try:
+            self._server.add_account(handle.strip(), password, friendly.strip() or handle.strip())
+        except AccountError as exc:
+            raise ValueError(_account_problem(handle, str(exc))) from None
+
+    async def close(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            await server.close()
+
+
+def _account_problem(handle: str, detail: str) -> str:
+    """The server's AccountError reasons, in the words of the Create-account form."""
+    if "already exists" in detail:
+        return f"There is already an account {handle} on this computer. Sign in with it, or choose " \
+               "another address."
+    if "handle" in detail:
+        return f"{handle or 'That'} is not an e-mail address. Type one like name@example.com."
+    if "friendly name" in detail:
+        return "That name is too long. Choose a shorter name."
+    return f"The account could not be created: {detail}"
 
 
 def server_main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,8 @@
 
 Opened with ``open()`` (never ``exec()``, which would re-enter the qasync loop); the owner connects to
 ``accepted``. The remember box is disabled, with a tooltip saying why, when the credential store is not
-usable.
+usable. On the built-in server it also offers "Create a new account on this computer" (the owner opens
+that form when ``create_account_button`` is clicked).
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class LogonDialog(QDialog):
         self.ok_button.setAccessibleName("OK")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         child(form, QLabel, "keysIcon").setPixmap(pixmap("keys", 32, self.devicePixelRatioF()))
+        self.local_note = child(form, QLabel, "localServerNote")
+        self.create_account_button = child(form, QPushButton, "createAccountButton")
+        self.offer_account_creation(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.setMinimumWidth(340)
@@ -56,6 +60,18 @@ class LogonDialog(QDialog):
         self.password_edit.setText(password or "")
         self.remember_check.setChecked(password is not None)
         (self.password_edit if account else self.account_edit).setFocus()
+
+    def offer_account_creation(self, offered: bool) -> None:
+        """Only on the built-in server: say where we sign in, and offer "Create a new account"."""
+        self.local_note.setVisible(offered)
+        self.create_account_button.setVisible(offered)
+
+    def use_new_account(self, account: str, password: str) -> None:
+        """Fill in an account just created, ready for OK (the remember box is left as the user set it)."""
+        self.account_edit.setText(account)
+        self.password_edit.setText(password)
+        self.ok_button.setDefault(True)
+        self.ok_button.setFocus()
 
     def set_remember_availability(self, availability: Availability) -> None:
         self.remember_check.setEnabled(availability.usable)

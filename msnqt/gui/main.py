@@ -12,8 +12,10 @@ import inspect
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication, QStandardPaths
 from PySide6.QtWidgets import QApplication
 
 from msnqt.gui.conversation_window import TYPING_CLEAR_MS
@@ -21,7 +23,7 @@ from msnqt.gui.credentials import CredentialStore, KeyringCredentials
 from msnqt.gui.look import apply_classic_look
 from msnqt.gui.main_window import MainWindow
 from msnqt.gui.resources import icon
-from msnqt.gui.session import EngineFactory, GuiSession
+from msnqt.gui.session import CreateAccount, EngineFactory, GuiSession, LocalServer
 from msnqt.gui.settings import AppSettings
 
 OnReady = Callable[[MainWindow], Awaitable[None] | None]
@@ -39,23 +41,27 @@ def default_engine_factory(server: str) -> Any:
 def build_main_window(server: str, *, settings: AppSettings | None = None,
                       credentials: CredentialStore | None = None,
                       engine_factory: EngineFactory | None = None, idle_ms: int | None = None,
-                      typing_clear_ms: int = TYPING_CLEAR_MS) -> MainWindow:
+                      typing_clear_ms: int = TYPING_CLEAR_MS, local_server: LocalServer | None = None,
+                      create_account: CreateAccount | None = None) -> MainWindow:
     """The session and its main window (not shown). Needs a running qasync loop for anything async."""
     session = GuiSession(server=server, engine_factory=engine_factory or default_engine_factory,
                          settings=settings or AppSettings(), credentials=credentials or KeyringCredentials(),
-                         idle_ms=idle_ms, typing_clear_ms=typing_clear_ms)
+                         idle_ms=idle_ms, typing_clear_ms=typing_clear_ms, local_server=local_server,
+                         create_account=create_account)
     return MainWindow(session)
 
 
 async def run_app(server: str, *, auto_sign_in: tuple[str, str] | None = None,
                   on_ready: OnReady | None = None,
                   settings: AppSettings | None = None, credentials: CredentialStore | None = None,
-                  engine_factory: EngineFactory | None = None) -> int:
+                  engine_factory: EngineFactory | None = None, local_server: LocalServer | None = None,
+                  create_account: CreateAccount | None = None) -> int:
     """The main coroutine: show the window, optionally sign in, and wait for the last window to close."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     window = build_main_window(server, settings=settings, credentials=credentials,
-                               engine_factory=engine_factory)
+                               engine_factory=engine_factory, local_server=local_server,
+                               create_account=create_account)
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def _last_window_closed() -> None:
@@ -91,11 +97,14 @@ def identify_application(app: QApplication) -> None:
 def run_gui(server: str, *, auto_sign_in: tuple[str, str] | None = None, on_ready: OnReady | None = None,
             settings: AppSettings | None = None, credentials: CredentialStore | None = None,
             engine_factory: EngineFactory | None = None, argv: list[str] | None = None,
-            backend: Backend | None = None) -> int:
+            backend: Backend | None = None, local_server: LocalServer | None = None,
+            create_account: CreateAccount | None = None) -> int:
     """Create the QApplication and the qasync loop, run the app against ``server`` ("host:port"), return
     the exit code. ``auto_sign_in=(email, password)`` signs in straight away (the demo does this);
     ``on_ready(main_window)`` runs once the window is up (and signed in, if asked); ``backend``, if given,
-    is entered on the loop first and its "host:port" replaces ``server``."""
+    is entered on the loop first and its "host:port" replaces ``server``. ``local_server()`` (start the
+    built-in server, return its "host:port") and ``create_account(handle, friendly, password)`` let the
+    Connection option "built-in local server" work; the caller (``msnqt.app``) owns that server."""
     import qasync
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "msnqt", *(argv or [])])
@@ -106,7 +115,8 @@ def run_gui(server: str, *, auto_sign_in: tuple[str, str] | None = None, on_read
 
     async def session(address: str) -> int:
         return await run_app(address, auto_sign_in=auto_sign_in, on_ready=on_ready, settings=settings,
-                             credentials=credentials, engine_factory=engine_factory)
+                             credentials=credentials, engine_factory=engine_factory,
+                             local_server=local_server, create_account=create_account)
 
     async def session_with_backend(backend: Backend) -> int:
         async with backend() as address:
@@ -128,12 +138,29 @@ def parse_server(text: str) -> str:
     return f"{host}:{int(port)}"
 
 
-def main(argv: list[str]) -> int:
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """``--server HOST:PORT`` and ``--data-dir DIR``; a bad value is one line on stderr and exit 2."""
     parser = _ArgumentParser(prog="msnqt", description="MSN Messenger Service (1999) replica",
                              epilog="msnqt --demo [--screenshot PATH] [--quit-after SECONDS] tries the app "
                                     "against a throw-away local server with demo contacts (no network).")
     parser.add_argument("--server", type=parse_server, metavar="HOST:PORT",
-                        help="the MSNP2 dispatch server to sign in to (default: the last one used)")
-    args = parser.parse_args(argv)
+                        help="the MSNP2 dispatch server to sign in to (default: the last one used, or the "
+                             "built-in server if Tools > Options > Connection says so)")
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="where the built-in server keeps its accounts (default: the app's data folder)")
+    return parser.parse_args(argv)
+
+
+def builtin_server_dir() -> Path:
+    """``<AppDataLocation>/server``: the built-in server's accounts outlive the program."""
+    QCoreApplication.setOrganizationName("msnqt")
+    QCoreApplication.setApplicationName("msnqt")
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".local" / "share" / "msnqt") / "server"
+
+
+def main(argv: list[str]) -> int:
+    """The GUI alone (no built-in server); ``msnqt.app.gui_main`` adds the server hooks."""
+    args = parse_args(argv)
     settings = AppSettings()
     return run_gui(args.server or settings.server, settings=settings)

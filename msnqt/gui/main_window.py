@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from msnqt.gui.contact_delegate import ContactDelegate
 from msnqt.gui.contact_menu import ContactUi
 from msnqt.gui.contact_model import HandleRole, IsSectionRole
+from msnqt.gui.create_account_dialog import CreateAccountDialog
 from msnqt.gui.logon_dialog import LogonDialog
 from msnqt.gui.resources import icon, pixmap
 from msnqt.gui.send_message_dialog import SendMessageDialog
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
             child(form, QFrame, panel).setBackgroundRole(QPalette.ColorRole.Base)  # white, like the list
         self.error_label.setStyleSheet("color: #800000")
         self.logon_dialog: LogonDialog | None = None
+        self.create_account_dialog: CreateAccountDialog | None = None
         self.send_dialog: SendMessageDialog | None = None
         self.name_dialog: QInputDialog | None = None
         self.message_box: QMessageBox | None = None
@@ -176,8 +178,18 @@ class MainWindow(QMainWindow):
         account = self.session.settings.last_account
         dialog.set_remember_availability(await self.session.remember_availability())
         dialog.prefill(account, await self.session.remembered_password(account))
+        dialog.offer_account_creation(self.session.can_create_accounts)
+        dialog.create_account_button.clicked.connect(lambda: self.open_create_account(dialog))
         dialog.accepted.connect(lambda: self._logon_accepted(dialog))
         dialog.open()
+
+    def open_create_account(self, logon: LogonDialog) -> CreateAccountDialog:
+        """The built-in server's "Create a new account" form, over the Log On dialog it fills in."""
+        form = CreateAccountDialog(self.session, logon.account, logon)
+        form.created.connect(logon.use_new_account)
+        self.create_account_dialog = form
+        form.open()
+        return form
 
     def _logon_accepted(self, dialog: LogonDialog) -> None:
         self.session.start_sign_in(dialog.account, dialog.password, dialog.remember)

@@ -1,8 +1,8 @@
 """Options > Connection: which MSN Messenger Service server to sign in to.
 
 Either a dispatch server by host and port (1863 is the protocol's port) or the built-in local server that
-ships with this app. The address takes effect at the next sign-in; the built-in server is started by the
-app itself (``msnqt.app``) when the program starts, since the GUI layer never runs server code.
+ships with this app. The choice takes effect at the next sign-in; the built-in server is started by the
+app itself (``msnqt.app``) when a sign-in needs it, since the GUI layer never runs server code.
 """
 
 from __future__ import annotations
@@ -77,8 +77,9 @@ class ConnectionTab(QWidget):
         form.addRow(port_label, self.port_spin)
         box_layout.addLayout(form)
         layout.addWidget(box)
-        self.note = QLabel("Changes take effect the next time you sign in. The built-in server starts "
-                           "with this program.", self)
+        self.note = QLabel("Changes take effect the next time you sign in. The built-in server runs "
+                           "inside this program and keeps its accounts on this computer; the Sign In "
+                           "dialog then offers to create one.", self)
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.error_label = QLabel(self)

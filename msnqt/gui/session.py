@@ -2,14 +2,16 @@
 conversation windows. Widgets call its methods; it calls the engine and turns results into state.
 
 ``engine_factory(server)`` builds a ``msnqt.client.Messenger`` for each sign-in attempt, so tests can pass a
-stand-in and the demo can point at its in-process server.
+stand-in and the demo can point at its in-process server. ``local_server()`` and ``create_account(handle,
+friendly, password)`` come from ``msnqt.app`` when this program can run the built-in server; the GUI never
+imports the server, it only calls them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +37,15 @@ _SIGNED_OUT_REASONS = {
 }
 
 EngineFactory = Callable[[str], Any]
+LocalServer = Callable[[], Awaitable[str]]
+"""Start the built-in server if it is not running yet and return its "host:port"."""
+CreateAccount = Callable[[str, str, str], None]
+"""``(handle, friendly, password)``: create an account on the built-in server; ``ValueError`` with a
+readable sentence when the address is malformed or already taken."""
+
+
+class LocalServerFailed(Exception):
+    """The built-in server could not start; the message is for the user."""
 
 
 class GuiSession(QObject):
@@ -51,9 +62,12 @@ class GuiSession(QObject):
 
     def __init__(self, *, server: str, engine_factory: EngineFactory, settings: AppSettings,
                  credentials: CredentialStore, idle_ms: int | None = None,
-                 typing_clear_ms: int = TYPING_CLEAR_MS, parent: QObject | None = None) -> None:
+                 typing_clear_ms: int = TYPING_CLEAR_MS, local_server: LocalServer | None = None,
+                 create_account: CreateAccount | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.server = server
+        self.local_server = local_server
+        self.create_account = create_account
         self.settings = settings
         self.credentials = credentials
         self._factory = engine_factory
@@ -133,8 +147,14 @@ class GuiSession(QObject):
         if self.messenger is not None:
             await self.sign_out()
         self._set_state(SIGNING_IN)
+        local = self.uses_local_server
+        try:
+            server = await self._local_address() if local else self.server
+        except LocalServerFailed as exc:
+            self._set_state(SIGNED_OUT, str(exc))
+            return False
         self.progress.emit(f"Signing in as {account}...")
-        messenger = self._factory(self.server)
+        messenger = self._factory(server)
         self.bridge.attach(messenger)
         try:
             await messenger.sign_in(account, password, status=Status.ONLINE)
@@ -150,12 +170,45 @@ class GuiSession(QObject):
             return False
         self.messenger = messenger
         self.settings.last_account = account
-        self.settings.server = self.server
+        if not local:  # the built-in server's ports change every run: never store them as "the server"
+            self.settings.server = self.server
         await self._store_password(account, password, remember)
         self.model.reset_contacts(messenger.contacts())
         self._set_state(SIGNED_IN)
         self.idle.start()
         return True
+
+    # --- the built-in server (started by msnqt.app; the GUI only holds two callables) -----------------
+    @property
+    def uses_local_server(self) -> bool:
+        """Options > Connection chose the built-in server, and this program can run one."""
+        return self.settings.use_local_server and self.local_server is not None
+
+    @property
+    def can_create_accounts(self) -> bool:
+        """Accounts can be made here only on the built-in server (MD5 sign-in cannot create one)."""
+        return self.uses_local_server and self.create_account is not None
+
+    async def _local_address(self) -> str:
+        assert self.local_server is not None
+        self.progress.emit("Starting the built-in server...")
+        try:
+            return await self.local_server()
+        except Exception as exc:  # the UI boundary: a data directory we cannot write, say
+            raise LocalServerFailed(f"The built-in server on this computer could not start: {exc}") from exc
+
+    async def create_local_account(self, handle: str, friendly: str, password: str) -> str:
+        """Create an account on the built-in server; "" on success, else the sentence to show."""
+        if not self.can_create_accounts or self.create_account is None:
+            return "New accounts can only be created on the built-in server on this computer."
+        try:
+            await self._local_address()
+            self.create_account(handle, friendly, password)
+        except LocalServerFailed as exc:
+            return str(exc)
+        except ValueError as exc:  # create_account's promise: a readable reason (taken, malformed)
+            return str(exc)
+        return ""
 
     async def _store_password(self, account: str, password: str, remember: bool) -> None:
         try:
