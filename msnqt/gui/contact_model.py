@@ -36,6 +36,7 @@ BlockedRole = Qt.ItemDataRole.UserRole + 6
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+_CONTACT_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 def _section_of(contact: Any) -> int:
@@ -153,7 +154,9 @@ class ContactListModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         if index.internalId() == 0:
             return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # ItemNeverHasChildren keeps QTreeView.expandAll() from holding a persistent index per contact:
+        # Qt walks every persistent index (calling parent()) on each row insert, remove or move.
+        return _CONTACT_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
