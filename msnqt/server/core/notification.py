@@ -89,10 +89,10 @@ class NotificationCore:
             return
         try:
             before = self._view(handle)
-        except (StoreError, AccountError):
+        except (StoreError, AccountError) as exc:
             # Who watches cannot be worked out (store failing, or the account was just removed), but
             # the user must not linger as an online ghost that CAL would ring forever.
-            log.exception("could not tell watchers that %s signed out", handle)
+            log.warning("could not tell watchers that %s signed out: %s", handle, exc)
             before = {}
         finally:
             self.presence.remove(handle)

@@ -1,0 +1,170 @@
+"""A store that fails halfway never leaves a session half-done: what the client is told matches what is.
+
+Each test breaks reads of the lists (as a locked or corrupt database would) at one awkward moment and
+checks what the users notice afterwards, once the store works again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from msnqt.protocol import md5_response
+from msnqt.server import MsnServer, ServerConfig
+from msnqt.server.core.errors import StoreError
+from tests.server.wire import LineClient, sign_in
+
+ALICE, BOB = "alice@example.org", "bob@example.org"
+
+
+@asynccontextmanager
+async def running(tmp_path: Path) -> AsyncIterator[MsnServer]:
+    server = await MsnServer.start(ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0))
+    try:
+        server.add_account(ALICE, "alicepw", "Alice")
+        server.add_account(BOB, "bobpw", "Bob")
+        yield server
+    finally:
+        await server.close()
+
+
+def break_lists(server: MsnServer) -> Callable[[], None]:
+    """Make every list read fail; returns the function that mends it."""
+    def broken(handle: str) -> Any:
+        raise StoreError("database is locked")
+    server.store.lists = broken  # type: ignore[method-assign]
+    return lambda: delattr(server.store, "lists")
+
+
+async def chg(client: LineClient, trid: int) -> None:
+    await client.send(f"CHG {trid} NLN")
+    assert await client.line() == f"CHG {trid} NLN"
+
+
+def test_a_first_chg_that_fails_is_undone_so_the_retry_reaches_watchers(
+        tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> None:
+        async with running(tmp_path) as server:
+            bob = await sign_in(server.ns_address, BOB, "bobpw")
+            await bob.send(f"ADD 4 FL {ALICE} Alice")
+            assert await bob.line() == f"ADD 4 FL 1 {ALICE} Alice"
+            await chg(bob, 5)
+            alice = await sign_in(server.ns_address, ALICE, "alicepw")
+            mend = break_lists(server)
+            await alice.send("CHG 4 NLN")
+            assert await alice.line() == "501 4"
+            mend()
+            await chg(alice, 5)
+            assert await bob.line() == f"NLN NLN {ALICE} Alice"
+            alice.close()
+            bob.close()
+
+    with caplog.at_level(logging.ERROR, logger="msnqt.server"):
+        aloop.run(run())
+
+
+def test_a_committed_add_is_acknowledged_even_if_the_fan_out_cannot_read(
+        tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> None:
+        async with running(tmp_path) as server:
+            bob = await sign_in(server.ns_address, BOB, "bobpw")
+            alice = await sign_in(server.ns_address, ALICE, "alicepw")
+            await chg(bob, 4)
+            await chg(alice, 4)
+            real_add = server.store.add_entry
+            mend: list[Callable[[], None]] = []
+
+            def add_then_break(*args: Any) -> Any:
+                change = real_add(*args)
+                mend.append(break_lists(server))
+                return change
+            server.store.add_entry = add_then_break  # type: ignore[method-assign]
+            await alice.send(f"ADD 5 FL {BOB} Bob")
+            assert await alice.line() == f"ADD 5 FL 1 {BOB} Bob"  # durable, so acknowledged
+            assert await bob.line() == f"ADD 0 RL 1 {ALICE} Alice"
+            mend[0]()
+            await alice.send("SYN 6 0")
+            assert await alice.line() == "SYN 6 1"
+            alice.close()
+            bob.close()
+
+    with caplog.at_level(logging.ERROR, logger="msnqt.server"):
+        aloop.run(run())
+    assert "could not notify watchers" in caplog.text
+
+
+def test_a_sign_out_that_cannot_read_lists_leaves_no_online_ghost(
+        tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> None:
+        async with running(tmp_path) as server:
+            alice = await sign_in(server.ns_address, ALICE, "alicepw")
+            bob = await sign_in(server.ns_address, BOB, "bobpw")
+            await chg(alice, 4)
+            await chg(bob, 4)
+            await bob.send("XFR 5 SB")
+            cookie = (await bob.line()).split()[-1]
+            bob_sb = await LineClient.connect(server.sb_address)
+            await bob_sb.send(f"USR 1 {BOB} {cookie}")
+            assert (await bob_sb.line()).startswith("USR 1 OK")
+            mend = break_lists(server)
+            assert server.disconnect(ALICE) == 1
+            mend()
+            assert await alice.closed()
+            await bob_sb.send(f"CAL 2 {ALICE}")
+            assert await bob_sb.line() == "217 2"  # not "RINGING" for someone who is gone
+            for client in (alice, bob, bob_sb):
+                client.close()
+
+    with caplog.at_level(logging.WARNING, logger="msnqt.server"):
+        aloop.run(run())
+    assert "could not tell watchers" in caplog.text
+
+
+def test_a_second_login_that_fails_leaves_the_first_session_in_charge(
+        tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> None:
+        async with running(tmp_path) as server:
+            first = await sign_in(server.ns_address, ALICE, "alicepw")
+            await chg(first, 4)
+            mend = break_lists(server)
+            second = await LineClient.connect(server.ns_address)
+            await second.send("VER 1 MSNP2")
+            await second.line()
+            await second.send(f"USR 2 MD5 I {ALICE}")
+            challenge = (await second.line()).split()[-1]
+            await second.send(f"USR 3 MD5 S {md5_response(challenge, 'alicepw')}")
+            assert await second.line() == "501 3"
+            assert await second.closed()
+            mend()
+            bob = await sign_in(server.ns_address, BOB, "bobpw")
+            await bob.send(f"ADD 4 FL {ALICE} Alice")
+            assert await bob.line() == f"ADD 4 FL 1 {ALICE} Alice"
+            assert await first.line() == f"ADD 0 RL 1 {BOB} Bob"  # events still reach the first
+            for client in (first, second, bob):
+                client.close()
+
+    with caplog.at_level(logging.ERROR, logger="msnqt.server"):
+        aloop.run(run())
+
+
+def test_an_account_removed_while_signed_in_ends_its_session_cleanly(
+        tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> None:
+        async with running(tmp_path) as server:
+            alice = await sign_in(server.ns_address, ALICE, "alicepw")
+            await chg(alice, 4)
+            server.store.remove_account(ALICE)  # as `msnqt-server user remove` would
+            await alice.send("SYN 5 0")
+            assert await alice.closed()
+            alice.close()
+            assert server.notification.presence.get(ALICE) is None
+
+    with caplog.at_level(logging.WARNING, logger="msnqt.server"):
+        aloop.run(run())
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
