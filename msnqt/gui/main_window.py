@@ -6,9 +6,10 @@ builds widgets, menus and dialogs (opened with ``open()``, never ``exec()``) and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QStackedWidget,
+    QToolBar,
     QToolButton,
     QTreeView,
     QWidget,
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.contact_ui = ContactUi(self)  # Add a Contact, Options, right-click menu, "has added you"
+        self._build_toolbar()
         self.extras = DesktopExtras(self)  # tray, alerts, sounds, Hotmail links, mail line
         self.status_button.setMenu(self.status_menu)
         self.sign_in_link.linkActivated.connect(lambda _link: self.open_logon())
@@ -130,6 +133,43 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("&About MSN Messenger Service", self._about)
 
+    def _build_toolbar(self) -> None:
+        """The 1.0 toolbar under the menu: big icon above a one-word label, flat until hovered.
+
+        Its buttons take part in the Tab order (Qt leaves toolbar buttons out of it), so a keyboard user
+        reaches them too; the same commands stay in Tools and File for Alt+letter users.
+        """
+        bar = QToolBar("Toolbar", self)
+        bar.setObjectName("mainToolbar")
+        bar.setAccessibleName("Toolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        bar.setIconSize(QSize(24, 24))
+        bar.toggleViewAction().setEnabled(False)  # no "hide the toolbar" entry in a context menu
+        self.toolbar = bar
+        self.toolbar_add = self._toolbar_button(bar, "toolbar-add", "Add", "Add a Contact",
+                                                self.contact_ui.open_add_contact)
+        self.toolbar_send = self._toolbar_button(bar, "toolbar-send", "Send", "Send an Instant Message",
+                                                 self.open_send_dialog)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        QWidget.setTabOrder(self.toolbar_add, self.toolbar_send)  # first in the window, as it reads
+        QWidget.setTabOrder(self.toolbar_send, self.status_button)
+
+    def _toolbar_button(self, bar: QToolBar, icon_name: str, label: str, meaning: str,
+                        slot: Callable[[], object]) -> QToolButton:
+        action = QAction(icon(icon_name), label, bar)
+        action.setToolTip(meaning)
+        action.setStatusTip(meaning)
+        action.triggered.connect(lambda _checked=False: slot())
+        bar.addAction(action)
+        button = bar.widgetForAction(action)
+        assert isinstance(button, QToolButton)
+        button.setAutoRaise(True)
+        button.setAccessibleName(meaning)
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        return button
+
     # --- state ---------------------------------------------------------------------------------------
     def _on_state(self, state: str, message: str) -> None:
         signed_in = state == SIGNED_IN
@@ -146,6 +186,8 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setEnabled(state != SIGNED_OUT)
         for action in (self.send_action, self.change_name_action, self.status_menu.menuAction()):
             action.setEnabled(signed_in)
+        for button in (self.toolbar_add, self.toolbar_send):
+            button.defaultAction().setEnabled(signed_in)
         self._refresh_me()
 
     def _refresh_me(self) -> None:
