@@ -46,7 +46,9 @@ class Tray(QObject):
         self.menu = QMenu(parent)
         self.menu.setAccessibleName("MSN Messenger Service")
         self.open_action = self.menu.addAction("&Open MSN Messenger Service", show_window)
+        # Showing the window signed out opens the Log On dialog; Sign Out mirrors File > Sign Out.
         self.sign_in_action = self.menu.addAction("Sign &In...", show_window)
+        self.sign_out_action = self.menu.addAction("Sign &Out", lambda: session.spawn(session.sign_out()))
         self.menu.addSeparator()
         self.status_menu = self.menu.addMenu("My &Status")
         self._group = QActionGroup(self)
@@ -84,6 +86,7 @@ class Tray(QObject):
                              if signed_in else TOOLTIP_SIGNED_OUT)
         self.status_menu.setEnabled(signed_in)
         self.sign_in_action.setVisible(self.session.state == SIGNED_OUT)
+        self.sign_out_action.setVisible(self.session.state != SIGNED_OUT)
         action = self.status_actions.get(status)
         if action is not None:
             action.setChecked(True)

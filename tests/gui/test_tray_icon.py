@@ -58,7 +58,7 @@ def test_tray_menu_follows_and_drives_my_status(gui_app: Any, qloop: Any, settin
             window = gui_for(w, settings)
             tray = window.extras.tray
             assert tray is not None
-            labels = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+            labels = [a.text() for a in tray.menu.actions() if not a.isSeparator() and a.isVisible()]
             assert labels == ["&Open MSN Messenger Service", "Sign &In...", "My &Status", "E&xit"]
             assert tray.icon.toolTip() == "MSN Messenger Service - Not signed in"
             assert not tray.status_menu.isEnabled()
@@ -67,12 +67,17 @@ def test_tray_menu_follows_and_drives_my_status(gui_app: Any, qloop: Any, settin
             assert await window.session.sign_in(ALICE, PASSWORD)
             assert tray.icon.toolTip() == "MSN Messenger Service - Alice (Online)"
             assert tray.status_menu.isEnabled() and not tray.sign_in_action.isVisible()
+            assert tray.sign_out_action.isVisible()  # same words as File > Sign Out
             assert tray.icon.icon().pixmap(16, 16).toImage() != grey  # coloured when online
 
             tray.status_actions[Status.AWAY].trigger()
             await wait_until(lambda: w.peers[BOB].engine.contact(ALICE).status is Status.AWAY)
             assert tray.icon.toolTip() == "MSN Messenger Service - Alice (Away)"
             assert tray.status_actions[Status.AWAY].isChecked()
+
+            tray.sign_out_action.trigger()
+            await wait_until(lambda: window.session.state == SIGNED_OUT)
+            assert tray.sign_in_action.isVisible() and not tray.sign_out_action.isVisible()
 
     qloop.run(scenario())
 
