@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
-from msnqt.server.core.errors import AccountError
+from msnqt.server.core.errors import AccountError, StoreError
 from msnqt.server.core.model import Profile
 from msnqt.server.store import SqliteStore, VaultError
 from msnqt.server.store.schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew, migrate
@@ -132,3 +132,36 @@ def test_a_lost_key_file_is_reported_not_replaced(tmp_path: Path) -> None:
     store = SqliteStore.open(tmp_path)
     assert store.password("alice@hotmail.com") == "alicepw"
     store.close()
+
+
+class _FailingEnd:
+    """The store's sqlite3 connection, with COMMIT (and, if asked, ROLLBACK) failing like a dying disk."""
+
+    def __init__(self, db: sqlite3.Connection, verbs: tuple[str, ...]) -> None:
+        self._db = db
+        self._verbs = verbs
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.strip().upper() in self._verbs:
+            raise sqlite3.OperationalError("disk I/O error")
+        return self._db.execute(sql, *args)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+
+@pytest.mark.parametrize("verbs", [("COMMIT",), ("COMMIT", "ROLLBACK")])
+def test_a_change_whose_commit_fails_is_not_kept_and_the_next_one_works(
+        tmp_path: Path, verbs: tuple[str, ...]) -> None:
+    store = _store(tmp_path)
+    real = store._db
+    store._db = _FailingEnd(real, verbs)  # type: ignore[assignment]
+    with pytest.raises(StoreError):  # never a raw sqlite3 error the fronts would not answer 501 for
+        store.set_blp("alice@hotmail.com", Privacy.BLOCK_ALL)
+    store._db = real
+    assert store.set_gtc("alice@hotmail.com", ReverseListPrompt.NEVER) == 1
+    store.close()
+    reopened = SqliteStore.open(tmp_path)
+    alice = reopened.lists("alice@hotmail.com")
+    assert (alice.version, alice.blp, alice.gtc) == (1, Privacy.ALLOW_ALL, ReverseListPrompt.NEVER)
+    reopened.close()

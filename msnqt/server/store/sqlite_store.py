@@ -93,11 +93,14 @@ class SqliteStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One change, all or nothing; SQLite failures surface as :class:`StoreError`."""
         try:
+            if self._db.in_transaction:
+                # An earlier ROLLBACK failed too; finish undoing it rather than fail every change from now on.
+                self._db.execute("ROLLBACK")
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback_quietly()
                 raise
             finally:
                 self._lists_cache.clear()
@@ -105,9 +108,16 @@ class SqliteStore:
         except sqlite3.IntegrityError:
             raise
         except sqlite3.Error as exc:
+            self._rollback_quietly()
+            raise StoreError(f"database error: {exc}") from exc
+
+    def _rollback_quietly(self) -> None:
+        """Undo an open transaction; if even that fails, the next change retries it (see above)."""
+        try:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
-            raise StoreError(f"database error: {exc}") from exc
+        except sqlite3.Error:
+            pass
 
     # --- accounts ------------------------------------------------------------------------------------
 
