@@ -168,3 +168,23 @@ def test_an_account_removed_while_signed_in_ends_its_session_cleanly(
     with caplog.at_level(logging.WARNING, logger="msnqt.server"):
         aloop.run(run())
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_contact_removed_between_the_check_and_the_write_is_205_not_a_dropped_session(
+        tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> None:
+        async with running(tmp_path) as server:
+            alice = await sign_in(server.ns_address, ALICE, "alicepw")
+            looked_up = server.store.account(BOB)
+            server.store.remove_account(BOB)  # another process removes bob right after the lookup
+            server.store.account = lambda handle: looked_up  # type: ignore[method-assign]
+            await alice.send(f"ADD 4 FL {BOB} Bob")
+            assert await alice.line() == "205 4"
+            del server.store.account
+            await alice.send("SYN 5 0")
+            assert await alice.line() == "SYN 5 0"
+            alice.close()
+
+    with caplog.at_level(logging.WARNING, logger="msnqt.server"):
+        aloop.run(run())
+    assert not caplog.records

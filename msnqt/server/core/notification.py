@@ -226,7 +226,11 @@ class NotificationCore:
         if list_name is ListName.FORWARD and len(lists.members(ListName.FORWARD)) >= self._fl_limit:
             raise Refused(ErrorCode.LIST_FULL)
         before = self._view(owner)
-        change = self.store.add_entry(owner, list_name, account, friendly)
+        try:
+            change = self.store.add_entry(owner, list_name, account, friendly)
+        except AccountError:
+            # Removed by `msnqt-server user remove` since the lookup above; nothing was written.
+            raise Refused(ErrorCode.INVALID_USER) from None
         self._republish(owner, before)
         initial = None
         if list_name is ListName.FORWARD:
