@@ -8,9 +8,10 @@ parser raises a MalformedCommand subclass; :mod:`.wire` turns that into a ``Malf
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from . import fields as f
-from .codes import SETTABLE_STATUSES, Privacy, ReverseListPrompt
+from .codes import SETTABLE_STATUSES, AckMode, Privacy, ReverseListPrompt
 from .commands import (
     Ack,
     Add,
@@ -68,9 +69,13 @@ from .commands import (
     XfrSb,
 )
 from .errors import MalformedCommand
+from .limits import MAX_TRID
 
 LineParser = Callable[[list[str]], Command]
 MsgParser = Callable[[list[str], bytes], Command]
+FastMsgParser = Callable[[list[bytes], bytes], Command | None]
+"""Parses a whole ``MSG`` line's undecoded fields (name included) and its payload; None means "not the
+simple case, use the general parser", so a fast parser never has to reproduce an error message."""
 FND_KEYS = ("fname", "lname", "city", "state", "country")
 
 
@@ -79,13 +84,17 @@ class Grammar:
 
     ``no_trid`` names the commands whose first field is not a TrID (so a Malformed of them carries
     ``trid=None``); ``msg`` parses a MSG once its payload has been read, or is None when a MSG is
-    illegal on this connection (the payload is still consumed, to keep framing).
+    illegal on this connection (the payload is still consumed, to keep framing). ``fast_msg`` is the
+    switchboard's hot path (every relayed message): it reads well-formed MSG fields straight from
+    bytes and must give exactly what ``msg`` gives for them, returning None for anything else.
     """
 
-    def __init__(self, lines: dict[str, LineParser], no_trid: frozenset[str], msg: MsgParser | None) -> None:
+    def __init__(self, lines: dict[str, LineParser], no_trid: frozenset[str], msg: MsgParser | None,
+                 fast_msg: FastMsgParser | None = None) -> None:
         self.lines = lines
         self.no_trid = no_trid
         self.msg = msg
+        self.fast_msg = fast_msg
 
 
 # --- shared ------------------------------------------------------------------------------------------
@@ -354,6 +363,29 @@ def _msg_relay(check_sender: bool) -> MsgParser:
     return parse
 
 
+@lru_cache(maxsize=1024)
+def _relay_names(sender: bytes, friendly: bytes, check_sender: bool) -> tuple[str, str] | None:
+    """The checked sender and decoded friendly name of a relayed MSG, or None when either is bad.
+
+    A conversation repeats the same few senders, so the handle check and %XX decoding are cached.
+    """
+    try:
+        sender_text = sender.decode("utf-8", "surrogateescape")
+        return (f.handle(sender_text) if check_sender else sender_text,
+                f.friendly(friendly.decode("utf-8", "surrogateescape")))
+    except MalformedCommand:
+        return None
+
+
+def _msg_relay_fast(check_sender: bool) -> FastMsgParser:
+    def parse(p: list[bytes], payload: bytes) -> Command | None:
+        if len(p) != 4:
+            return None
+        names = _relay_names(p[1], p[2], check_sender)
+        return None if names is None else MsgRelay(names[0], names[1], payload)
+    return parse
+
+
 SERVER_NS = Grammar(
     {
         "VER": _ver, "INF": _s_inf, "USR": _s_usr, "XFR": _s_xfr, "CVR": _cvr, "CVQ": _cvq,
@@ -363,6 +395,7 @@ SERVER_NS = Grammar(
     },
     frozenset({"NLN", "FLN", "RNG", "QNG", "OUT", "MSG"}),
     _msg_relay(check_sender=False),
+    _msg_relay_fast(check_sender=False),
 )
 
 
@@ -388,10 +421,25 @@ def _c_msg(a: list[str], payload: bytes) -> Command:
     return MsgSend(f.trid(a[0]), f.ack_mode(a[1]), payload)
 
 
+_ACK_MODES = {mode.value.encode("ascii"): mode for mode in AckMode}
+
+
+def _c_msg_fast(p: list[bytes], payload: bytes) -> Command | None:
+    """``MSG t U|N|A n`` with a valid TrID and ack mode (bytes.isdigit is ASCII-only, like f.trid)."""
+    if len(p) != 4:
+        return None
+    trid, ack = p[1], _ACK_MODES.get(p[2])
+    if ack is None or not trid.isdigit() or len(trid) > 10:
+        return None
+    number = int(trid)
+    return MsgSend(number, ack, payload) if number <= MAX_TRID else None
+
+
 CLIENT_SB = Grammar(
     {"USR": _c_sb_usr, "CAL": _c_cal, "ANS": _c_ans, "OUT": _out},
     frozenset({"OUT"}),
     _c_msg,
+    _c_msg_fast,
 )
 
 
@@ -434,6 +482,7 @@ SERVER_SB = Grammar(
     },
     frozenset({"JOI", "BYE", "OUT", "MSG"}),
     _msg_relay(check_sender=True),
+    _msg_relay_fast(check_sender=True),
 )
 
 GRAMMARS: dict[tuple[Sender, Channel], Grammar] = {

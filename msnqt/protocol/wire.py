@@ -2,7 +2,8 @@
 
 Sans-IO: the decoder is fed whatever the socket produced and returns whole commands, so the server
 and the client engine share one tested parser and neither does its own buffering. The hot path is
-``bytes.find`` + ``split`` + one dict lookup, because the switchboard relays every message.
+``bytes.find`` + ``split`` + one dict lookup, because the switchboard relays every message; a MSG whose
+payload is already buffered skips the per-field text decoding and the pending state (``_fast_msg``).
 """
 
 from __future__ import annotations
@@ -65,30 +66,53 @@ class Decoder:
             raise
 
     def _drain(self, data: bytes) -> list[Command]:
-        buf = self._buffer
-        buf += data
+        # Lines and payloads are sliced from one immutable snapshot (one allocation per slice, not two
+        # as from a bytearray); only the unfinished tail is kept, so the copy is bounded by the limits.
+        if self._buffer:
+            self._buffer += data
+            text = bytes(self._buffer)
+        else:
+            text = bytes(data)
+        size = len(text)
         out: list[Command] = []
         start = 0
+        fast_msg = self._grammar.fast_msg
         try:
             while True:
                 pending = self._pending
                 if pending is not None:
                     end = start + pending.size
-                    if len(buf) < end:
+                    if size < end:
                         break
                     self._pending = None
-                    out.append(self._msg(pending.args, bytes(buf[start:end])))
+                    out.append(self._msg(pending.args, text[start:end]))
                     start = end
                     continue
-                newline = buf.find(b"\n", start)
+                newline = text.find(b"\n", start)
                 if newline < 0:
-                    if len(buf) - start > self._max_line:
+                    if size - start > self._max_line:
                         raise LineTooLong(f"no line end within {self._max_line} bytes")
                     break
                 if newline + 1 - start > self._max_line:
                     raise LineTooLong(f"line of {newline + 1 - start} bytes exceeds {self._max_line}")
-                line = bytes(buf[start:newline])
+                line = text[start:newline]
                 start = newline + 1
+                if fast_msg is not None and line.startswith(b"MSG "):
+                    # The relay's hot path: a MSG whose payload is already here, its fields read as
+                    # bytes. Anything unusual (bad or large length, payload still on its way, a field
+                    # the fast parser does not vouch for) takes the general path below unchanged.
+                    parts = line.split()
+                    length = parts[-1]
+                    if length.isdigit() and len(length) <= 12:
+                        end = start + int(length)
+                        if end - start <= self._max_payload and end <= size:
+                            payload = text[start:end]
+                            command = fast_msg(parts, payload)
+                            if command is None:
+                                command = self._msg(_decode_fields(parts)[1:], payload)
+                            out.append(command)
+                            start = end
+                            continue
                 command = self._line(line)
                 if command is not None:
                     out.append(command)
@@ -96,15 +120,15 @@ class Decoder:
             exc.decoded = out
             raise
         finally:
-            del buf[:start]
+            self._buffer = bytearray(text[start:])
         return out
 
     def _line(self, line: bytes) -> Command | None:
         parts = line.split()
         if not parts:
             return None  # empty or whitespace-only lines are ignored
-        name = parts[0].decode("utf-8", "surrogateescape")
-        args = [p.decode("utf-8", "surrogateescape") for p in parts[1:]]
+        fields_ = _decode_fields(parts)
+        name, args = fields_[0], fields_[1:]
         if name == "MSG":
             self._start_msg(args)
             return None
@@ -140,6 +164,15 @@ class Decoder:
         has_trid = name not in self._grammar.no_trid and bool(args)
         trid = fields.optional_trid(args[0]) if has_trid else None
         return Malformed(name, trid, tuple(args), error)
+
+
+def _decode_fields(parts: list[bytes]) -> list[str]:
+    """Fields split on ASCII whitespace, as text: one decode for the line instead of one per field.
+
+    Equivalent to decoding each field: no UTF-8 sequence spans the joining space, and surrogateescape
+    maps every other byte on its own.
+    """
+    return b" ".join(parts).decode("utf-8", "surrogateescape").split(" ")
 
 
 _UNSAFE_LINE = re.compile(r"[\r\n\t\x0b\x0c]|  | $")
