@@ -188,3 +188,28 @@ def test_a_contact_removed_between_the_check_and_the_write_is_205_not_a_dropped_
     with caplog.at_level(logging.WARNING, logger="msnqt.server"):
         aloop.run(run())
     assert not caplog.records
+
+
+def test_a_switchboard_login_that_hits_a_store_failure_can_be_retried_with_the_same_cookie(
+        tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    async def run() -> None:
+        async with running(tmp_path) as server:
+            alice = await sign_in(server.ns_address, ALICE, "alicepw")
+            await chg(alice, 4)
+            await alice.send("XFR 5 SB")
+            cookie = (await alice.line()).split()[-1]
+            sb = await LineClient.connect(server.sb_address)
+
+            def locked(handle: str) -> Any:
+                raise StoreError("database is locked")
+            server.store.account = locked  # type: ignore[method-assign]
+            await sb.send(f"USR 1 {ALICE} {cookie}")
+            assert await sb.line() == "501 1"
+            del server.store.account
+            await sb.send(f"USR 2 {ALICE} {cookie}")
+            assert await sb.line() == f"USR 2 OK {ALICE} Alice"
+            alice.close()
+            sb.close()
+
+    with caplog.at_level(logging.ERROR, logger="msnqt.server"):
+        aloop.run(run())

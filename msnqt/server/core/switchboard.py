@@ -104,10 +104,13 @@ class SwitchboardCore:
         return account
 
     def create(self, handle: str, cookie: str, member: Member) -> tuple[Session, Participant]:
-        """SB USR: redeem a creation cookie and open a session with ``handle`` alone in it."""
+        """SB USR: redeem a creation cookie and open a session with ``handle`` alone in it.
+
+        The account is read before the cookie is used up, so a store failure (501) can be retried.
+        """
+        account = self._account(handle)
         if self.cookies.redeem(cookie, handle, None) is None:
             raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
-        account = self._account(handle)
         session_id = str(self._next_id)
         self._next_id += 1
         session = Session(session_id)
@@ -138,14 +141,16 @@ class SwitchboardCore:
                member: Member) -> tuple[Session, Participant, list[Participant]]:
         """ANS: join the session; returns the roster (others, in joining order) and tells them (JOI)."""
         session = self._sessions.get(session_id)
-        if session is None or self.cookies.redeem(cookie, handle, session_id) is None:
+        if session is None:
+            raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
+        account = self._account(handle)  # before the cookie is used up: a 501 here can be retried
+        if self.cookies.redeem(cookie, handle, session_id) is None:
             raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
         if handle_key(handle) in session.participants:
             raise Refused(ErrorCode.ALREADY_THERE, close=True)
         if len(session.participants) >= self._max_participants:
             # Several invitations rang while there was room; the session filled up before this one.
             raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
-        account = self._account(handle)
         roster = list(session.participants.values())
         me = Participant(account.handle, self._ns.friendly(account.handle), member)
         session.participants[handle_key(account.handle)] = me
