@@ -4,7 +4,7 @@
     NEGOTIATED --INF-->        NEGOTIATED
     NEGOTIATED --USR MD5 I-->  closed after XFR t NS host:port (the account is not checked here)
     VERSION_CHECK --CVQ-->     closed after the CVQ answer
-    (any state) --nothing that ends it within login_timeout--> closed
+    any state  --login_timeout passes--> closed (an idle socket does not linger)
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ with ``302 t`` when it is a signed-in command sent too early, and otherwise clos
     NEGOTIATED  --USR MD5 I-->  CHALLENGED   (INF, CVR, OUT also accepted)
     CHALLENGED  --USR MD5 S-->  SIGNED_IN    (911 + close on a bad response)
     SIGNED_IN   --OUT-->        closed       (SYN LST GTC BLP ADD REM REA CHG XFR URL FND SND PNG CVR)
+    before SIGNED_IN --login_timeout passes--> closed
 """
 
 from __future__ import annotations
