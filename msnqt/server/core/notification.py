@@ -301,8 +301,8 @@ class NotificationCore:
     def find(self, profile: Profile) -> list[Account]:
         """FND: both names are required; more than ``fnd_max_results`` hits is 301.
 
-        City and state narrow a search only inside the US (the 1.0 dialog greys them out for other
-        countries), so a query naming them with any other country, or none, is 201 (§3.2 FND).
+        City and state may only narrow a search in the US (msnp2-reference §3.2 FND, after [Y] and
+        [G]), so a query naming them with any other country, or none, is 201.
         """
         if not profile.fname or not profile.lname:
             raise Refused(ErrorCode.INVALID_PARAMETER)
