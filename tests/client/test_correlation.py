@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msnqt.client import Messenger
@@ -14,7 +14,7 @@ from tests.support.fakeserver import C, FakeServer, Hold, S
 SERVICES = ["INBOX", "COMPOSE", "PERSON", "FOLDERS", "MESSAGE", "PASSWORD"]
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.permutations(range(len(SERVICES))))
 def test_any_reply_order_reaches_the_right_request(order: list[int]) -> None:
     async def scenario() -> None:

@@ -81,7 +81,8 @@ def apply(contacts: dict[str, Contact], model: ContactListModel, op: tuple[str, 
     model.update_contact(new)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     start=st.lists(st.tuples(handles, st.sampled_from(NAMES), st.sampled_from(list(Status))), max_size=8),
     ops=st.lists(operations, max_size=40),

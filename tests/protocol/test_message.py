@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msnqt.protocol import (
@@ -133,6 +133,7 @@ def test_split_text_keeps_crlf_together() -> None:
     assert all(not c.endswith("\r") for c in chunks)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # no wall-clock limits on a busy CI
 @given(st.text(st.characters(codec="utf-8"), max_size=400), st.integers(4, 64))
 def test_split_text_loses_nothing_and_fits(text: str, max_bytes: int) -> None:
     chunks = split_text(text, max_bytes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from msnqt.protocol import (
@@ -75,7 +75,7 @@ def decode(side: tuple[Sender, Channel], chunks: list[bytes]) -> tuple[list[Any]
     return out, decoder.buffered
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(stream=msg_streams(), side=st.sampled_from(SIDES))
 @example(stream=b"MSG 00000000001 U 2\r\nhiOUT\r\n", side=SIDES[0])  # 11 digits: not a TrID
 @example(stream=b"MSG 1 U 1665\r\n" + b"x" * 1665 + b"OUT\r\n", side=SIDES[0])  # over the SB cap

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msnqt.protocol import (
@@ -36,6 +36,7 @@ def test_encode_friendly(name: str, wire: str) -> None:
     assert decode_friendly(wire) == name
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # no wall-clock limits on a busy CI
 @given(st.text(st.characters(codec="utf-8")))
 def test_encoded_names_have_no_whitespace_and_decode_back(name: str) -> None:
     wire = encode_friendly(name)

@@ -34,7 +34,8 @@ structured = st.builds(lambda name, trid, args: " ".join([name, str(trid), *args
                        st.lists(st.sampled_from(ARGS), max_size=4))
 line = st.one_of(structured, st.lists(token, max_size=7).map(" ".join))
 script = st.lists(line, min_size=1, max_size=8).map(lambda lines: "\r\n".join(lines) + "\r\n")
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @pytest.fixture
