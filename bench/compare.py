@@ -9,6 +9,9 @@ Each target is started here as its own process (so its CPU can be read from /pro
 and ``baseline-uvloop`` are ``bench.baseline``. Rounds alternate A, B, A, B… so slow drifts in machine
 load hit every target alike; the summary gives per-target medians and the ratios of the first target
 to the second. Loads are bounded: ``rounds × targets × seconds`` plus setup.
+
+A target may name a source tree, ``msnqt@DIR``: its process runs in DIR, so it imports DIR's msnqt. This
+measures a change side by side (``git archive`` the commit before it into DIR), with the same generator.
 """
 
 from __future__ import annotations
@@ -57,21 +60,32 @@ class Target:
                 self.process.wait()
 
 
+def target_spec(text: str) -> str:
+    """argparse type: ``BASE`` or ``BASE@DIR`` with BASE one of TARGETS and DIR an existing directory."""
+    base, _at, tree = text.partition("@")
+    if base not in TARGETS:
+        raise argparse.ArgumentTypeError(f"unknown target {base!r} (choose from {', '.join(TARGETS)})")
+    if tree and not (Path(tree) / "msnqt").is_dir():
+        raise argparse.ArgumentTypeError(f"{tree!r} is not a source tree with an msnqt package")
+    return text
+
+
 def start_target(name: str, data_dir: Path, extra: Sequence[str] = ()) -> Target:
     """Start one target process and wait for the line that gives its address."""
-    loop = "uvloop" if name.endswith("-uvloop") else "asyncio"
-    if name.startswith("baseline"):
+    base, _at, tree = name.partition("@")
+    loop = "uvloop" if base.endswith("-uvloop") else "asyncio"
+    if base.startswith("baseline"):
         command = [sys.executable, "-m", "bench.baseline", "--loop", loop]
         marker = "BASELINE listening on "
     else:
         command = [sys.executable, "-m", "bench.serve", "--data", str(data_dir), "--loop", loop, *extra]
         marker = "DS listening on "
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=tree or None)
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith(marker):
             target = Target(name, process, split_address(line[len(marker):].strip()))
-            if not name.startswith("baseline"):
+            if not base.startswith("baseline"):
                 for rest in process.stdout:
                     if rest.startswith("NS listening on "):
                         target.ns_address = split_address(rest[len("NS listening on "):].strip())
@@ -151,7 +165,8 @@ async def compare(args: argparse.Namespace, targets: list[Target], accounts: lis
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.compare", description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="relay", choices=("login", "presence", "relay", "hold"))
-    parser.add_argument("--targets", nargs="+", default=["msnqt", "baseline"], choices=TARGETS)
+    parser.add_argument("--targets", nargs="+", default=["msnqt", "baseline"], type=target_spec,
+                        help=f"each one of {', '.join(TARGETS)}, optionally @DIR: run from that source tree")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, default=20)
@@ -172,8 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="msnqt-bench-") as scratch:
         accounts = account_list(accounts_needed(args))
         try:
-            for name in args.targets:
-                data_dir = Path(scratch) / f"data-{name}"
+            for number, name in enumerate(args.targets):
+                data_dir = Path(scratch) / f"data-{number}"
                 if not name.startswith("baseline"):
                     create_accounts(data_dir, accounts)
                 started.append(start_target(name, data_dir))
