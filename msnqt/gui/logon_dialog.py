@@ -65,6 +65,8 @@ class LogonDialog(QDialog):
         """Only on the built-in server: say where we sign in, and offer "Create a new account"."""
         self.local_note.setVisible(offered)
         self.create_account_button.setVisible(offered)
+        # Any address works there, not only the Hotmail ones 1.0 accepted.
+        self.account_edit.setPlaceholderText("name@example.com" if offered else "name@hotmail.com")
 
     def use_new_account(self, account: str, password: str) -> None:
         """Fill in an account just created, ready for OK (the remember box is left as the user set it)."""

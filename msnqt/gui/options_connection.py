@@ -78,8 +78,8 @@ class ConnectionTab(QWidget):
         box_layout.addLayout(form)
         layout.addWidget(box)
         self.note = QLabel("Changes take effect the next time you sign in. The built-in server runs "
-                           "inside this program and keeps its accounts on this computer; the Sign In "
-                           "dialog then offers to create one.", self)
+                           "inside this program and keeps its accounts on this computer; you can create "
+                           "an account there when you sign in.", self)
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.error_label = QLabel(self)

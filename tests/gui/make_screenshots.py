@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from msnqt.gui.credentials import MemoryCredentials
@@ -27,6 +27,7 @@ from msnqt.gui.main_window import visible_contact_names
 from msnqt.gui.settings import AppSettings
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, fast_engine, world
+from tests.gui.screenshots_builtin import render_builtin_screens
 from tests.gui.screenshots_contacts import render_contact_screens
 from tests.gui.screenshots_desktop import render_desktop_screens
 from tests.support.qt import wait_until
@@ -35,6 +36,9 @@ ALICE, BOB = "alice@hotmail.com", "bob@hotmail.com"
 
 
 def save(widget: QWidget, path: Path) -> None:
+    # Lay out what changed since the last turn of the loop (a status button whose text just grew), as the
+    # screen would before anyone saw it; grab() alone would draw the old sizes with elided text.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     widget.grab().save(str(path))
     print(path)
 
@@ -80,6 +84,7 @@ async def render(out: Path, work: Path) -> None:
         await render_desktop_screens(window, w, out, save)
         await window.session.shutdown()
         window.close()
+    await render_builtin_screens(work, out, save)
 
 
 def main(argv: list[str]) -> int:
