@@ -66,6 +66,9 @@ def test_an_unwritable_screenshot_path_exits_non_zero_with_one_line(gui_app: Any
     ["--demo", "--quit-after", "soon"],
     ["--demo", "--quit-after", "-1"],
     ["--demo", "--server", "example.com:1863"],
+    ["--data-dir"],  # the desktop command's options go the same way
+    ["--server", "example.com"],
+    ["--data-dir", "x", "--surprise"],
 ])
 def test_bad_demo_options_get_one_line_and_exit_2(argv: list[str], capsys: Any) -> None:
     with pytest.raises(SystemExit) as exited:
