@@ -294,8 +294,12 @@ class MainWindow(QMainWindow):
         self.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.session.settings.set_geometry("main", self.saveGeometry())
-        if self.extras.keep_running_on_close():  # a tray icon keeps the app reachable: only hide
+        session, extras = getattr(self, "session", None), getattr(self, "extras", None)
+        if session is None or extras is None:  # closed half-built or half-gone (the app's teardown)
+            super().closeEvent(event)
+            return
+        session.settings.set_geometry("main", self.saveGeometry())
+        if extras.keep_running_on_close():  # a tray icon keeps the app reachable: only hide
             event.ignore()
             return
         super().closeEvent(event)

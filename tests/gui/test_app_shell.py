@@ -144,3 +144,12 @@ def test_closing_a_half_built_conversation_window_is_harmless(gui_app: Any) -> N
     del window._typing
     assert window.close()
     assert not window.isVisible() and closed == [window]
+
+
+def test_closing_a_half_gone_main_window_is_harmless(gui_app: Any, settings: Any) -> None:
+    from msnqt.gui.main import build_main_window
+
+    window = build_main_window("127.0.0.1:1", settings=settings, credentials=MemoryCredentials())
+    window.show()
+    del window.extras
+    assert window.close() and not window.isVisible()
