@@ -208,6 +208,8 @@ class GuiSession(QObject):
             return str(exc)
         except ValueError as exc:  # create_account's promise: a readable reason (taken, malformed)
             return str(exc)
+        except Exception as exc:  # the UI boundary: a disk error, say; never a traceback
+            return f"The account could not be created: {exc}"
         return ""
 
     async def _store_password(self, account: str, password: str, remember: bool) -> None:
