@@ -22,6 +22,7 @@ error. Mismatches are recorded in ``errors`` (the connection is then closed) and
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import socket
 from dataclasses import dataclass, field
@@ -241,8 +242,16 @@ def _match(pattern: str, line: str, captures: dict[str, str]) -> bool:
     return True
 
 
+_RESERVED: list[socket.socket] = []
+atexit.register(lambda: [sock.close() for sock in _RESERVED])
+
+
 def unused_port() -> int:
-    """A loopback port nothing listens on (for connection-refused tests)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nothing listens on (for connection-refused tests).
+
+    The port stays bound (never listening) until the test run ends: a port merely probed and released could
+    be taken by another process on a busy machine, and the "refused" connection would then succeed."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _RESERVED.append(sock)
+    return int(sock.getsockname()[1])
