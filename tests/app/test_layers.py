@@ -12,7 +12,8 @@ def test_protocol_imports_no_io_and_no_qt() -> None:
         "bad = [m for m in ('asyncio', 'socket', 'PySide6', 'qasync') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=60)
     assert out.stdout.strip() == ""
 
 
@@ -23,5 +24,6 @@ def test_the_demo_backend_runs_without_qt() -> None:
         "bad = [m for m in ('PySide6', 'qasync', 'keyring', 'msnqt.gui') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=60)
     assert out.stdout.strip() == ""
