@@ -62,7 +62,13 @@ async def cli(*args: str, password: str | None = PASSWORDS[ALICE],
 
 
 async def finish(process: asyncio.subprocess.Process) -> tuple[int, str, str]:
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
+    except BaseException:  # timed out or the test gave up: leave no CLI running after the test
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
     assert process.returncode is not None
     return process.returncode, stdout.decode(), stderr.decode()
 
@@ -117,6 +123,7 @@ def test_listen_prints_messages_and_presence(aloop: asyncio.Runner, tmp_path: Pa
             bob = Messenger(address, request_timeout=5)
             bob_events = EventRecorder(bob)
             await bob.sign_in(BOB, PASSWORDS[BOB])
+            listener: asyncio.subprocess.Process | None = None
             try:
                 listener = await cli("--server", address, "--user", ALICE, "listen", "--seconds", "60")
                 await bob_events.wait(ev.ContactChanged, lambda e: e.contact.handle == ALICE
@@ -133,6 +140,9 @@ def test_listen_prints_messages_and_presence(aloop: asyncio.Runner, tmp_path: Pa
                 code, rest, err = await finish(listener)
                 return code, [initial, presence, message, *rest.splitlines(keepends=True)], err
             finally:
+                if listener is not None and listener.returncode is None:  # a failed step: stop the CLI
+                    listener.kill()
+                    await listener.wait()
                 await bob.sign_out()
     code, lines, err = aloop.run(scenario())
     assert (code, err) == (0, "")
