@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from . import fields as f
-from .codes import SETTABLE_STATUSES, AckMode, Privacy, ReverseListPrompt
+from .codes import SETTABLE_STATUSES, AckMode, Privacy, ReverseListPrompt, Status
 from .commands import (
     Ack,
     Add,
@@ -77,6 +77,21 @@ FastMsgParser = Callable[[list[bytes], bytes], Command | None]
 """Parses a whole ``MSG`` line's undecoded fields (name included) and its payload; None means "not the
 simple case, use the general parser", so a fast parser never has to reproduce an error message."""
 FND_KEYS = ("fname", "lname", "city", "state", "country")
+
+# Presence lines repeat the same few handles and names (a contact changing status again and again), and
+# the %XX decoding of a name is most of an NLN's cost, so the checks are cached. They are pure: a cached
+# answer is the answer, and a refusal raises every time (lru_cache keeps no exceptions).
+_cached_handle = lru_cache(maxsize=4096)(f.handle)
+_cached_friendly = lru_cache(maxsize=4096)(f.friendly)
+_STATUSES = {status.value: status for status in Status}
+
+
+def _status(text: str, allowed: frozenset[Status] | None = None) -> Status:
+    """f.status by dict lookup (an enum call is slow); anything unusual goes to f.status to be refused."""
+    status = _STATUSES.get(text)
+    if status is None or (allowed is not None and status not in allowed):
+        return f.status(text, allowed)
+    return status
 
 
 class Grammar:
@@ -183,7 +198,7 @@ def _c_rea(a: list[str]) -> Command:
 
 def _c_chg(a: list[str]) -> Command:
     f.expect_count(a, 2)
-    return Chg(f.trid(a[0]), f.status(a[1], SETTABLE_STATUSES))
+    return Chg(f.trid(a[0]), _status(a[1], SETTABLE_STATUSES))
 
 
 def _c_url(a: list[str]) -> Command:
@@ -309,17 +324,17 @@ def _s_chg(a: list[str]) -> Command:
 
 def _s_iln(a: list[str]) -> Command:
     f.expect_count(a, 4)
-    return Iln(f.trid(a[0]), f.status(a[1]), f.handle(a[2]), f.friendly(a[3]))
+    return Iln(f.trid(a[0]), _status(a[1]), _cached_handle(a[2]), _cached_friendly(a[3]))
 
 
 def _s_nln(a: list[str]) -> Command:
     f.expect_count(a, 3)
-    return Nln(f.status(a[0]), f.handle(a[1]), f.friendly(a[2]))
+    return Nln(_status(a[0]), _cached_handle(a[1]), _cached_friendly(a[2]))
 
 
 def _s_fln(a: list[str]) -> Command:
     f.expect_count(a, 1)
-    return Fln(f.handle(a[0]))
+    return Fln(_cached_handle(a[0]))
 
 
 def _s_rng(a: list[str]) -> Command:
