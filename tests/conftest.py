@@ -10,18 +10,23 @@ from typing import Any
 
 import pytest
 
+from tests.support.bounded import BoundedRunner
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test may touch the real keyring of the machine running it.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 
 @pytest.fixture
-def aloop() -> Iterator[asyncio.Runner]:
-    """A plain asyncio loop for tests of the server and the engine (no Qt): ``aloop.run(coro)``."""
+def aloop() -> Iterator[BoundedRunner]:
+    """A plain asyncio loop for tests of the server and the engine (no Qt): ``aloop.run(coro)``.
+
+    Every ``run`` has a deadline (tests/support/bounded.py): a hang fails this test naming the line it was
+    stuck on, instead of running into pytest-timeout."""
     errors: list[dict[str, Any]] = []
     with asyncio.Runner() as runner:
         runner.get_loop().set_exception_handler(lambda loop, ctx: errors.append(ctx))
-        yield runner
+        yield BoundedRunner(runner)
         gc.collect()
     if errors:
         pytest.fail("asyncio errors: " + "; ".join(
@@ -29,14 +34,14 @@ def aloop() -> Iterator[asyncio.Runner]:
 
 
 @pytest.fixture
-def qloop(qapp: Any) -> Iterator[asyncio.Runner]:
-    """One qasync loop per test, driving pytest-qt's session QApplication: ``qloop.run(coro)``."""
+def qloop(qapp: Any) -> Iterator[BoundedRunner]:
+    """One qasync loop per test, driving pytest-qt's session QApplication: ``qloop.run(coro)`` (bounded)."""
     import qasync
 
     errors: list[dict[str, Any]] = []
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qapp)) as runner:
         runner.get_loop().set_exception_handler(lambda loop, ctx: errors.append(ctx))
-        yield runner
+        yield BoundedRunner(runner)
         gc.collect()
     if errors:
         pytest.fail("asyncio errors on the qasync loop: " + "; ".join(
