@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
 from . import fields
+from .codes import AckMode
 from .commands import Channel, Command, Error, Malformed, Sender, Unknown
 from .encoders import ENCODERS
 from .errors import BadPayloadLength, FramingError, LineTooLong, MalformedCommand, PayloadTooLarge
-from .grammar import GRAMMARS, Grammar
+from .grammar import GRAMMARS, FastMsgParser, Grammar, c_msg_fast_fields
 from .limits import MAX_LINE_BYTES, MAX_NS_PAYLOAD, MAX_SB_PAYLOAD
+
+MsgFields = tuple[int, AckMode, bytes]
+"""A client's in-session ``MSG t U|N|A n`` as ``(trid, ack, payload)``: see ``Decoder(msg_tuples=True)``."""
 
 
 class _PendingMsg:
@@ -38,8 +43,16 @@ class Decoder:
     """
 
     def __init__(self, sender: Sender, channel: Channel, *, max_payload: int | None = None,
-                 max_line: int = MAX_LINE_BYTES) -> None:
+                 max_line: int = MAX_LINE_BYTES, msg_tuples: bool = False) -> None:
+        """``msg_tuples`` (client to SB only): a well-formed MSG whose payload is buffered comes back as
+        a plain :data:`MsgFields` tuple instead of a ``MsgSend``, the relay's hot path; read the
+        commands with :meth:`feed_relay`. Anything else decodes exactly as without it."""
         self._grammar: Grammar = GRAMMARS[(Sender(sender), Channel(channel))]
+        self._fast_msg: FastMsgParser | None = self._grammar.fast_msg
+        if msg_tuples:
+            if (Sender(sender), Channel(channel)) != (Sender.CLIENT, Channel.SB):
+                raise ValueError("msg_tuples applies to what a client sends a switchboard")
+            self._fast_msg = cast(FastMsgParser, c_msg_fast_fields)
         if max_payload is None:
             max_payload = MAX_SB_PAYLOAD if channel == Channel.SB else MAX_NS_PAYLOAD
         self._max_payload = max_payload
@@ -55,6 +68,13 @@ class Decoder:
 
     def feed(self, data: bytes) -> list[Command]:
         """Add ``data`` and return every command it completes (possibly none)."""
+        return self._feed(data)
+
+    def feed_relay(self, data: bytes) -> list[Command | MsgFields]:
+        """:meth:`feed` for a decoder made with ``msg_tuples=True``: MSGs may come back as tuples."""
+        return cast(list[Command | MsgFields], self._feed(data))
+
+    def _feed(self, data: bytes) -> list[Command]:
         if self._failure is not None:
             raise self._failure
         try:
@@ -76,7 +96,7 @@ class Decoder:
         size = len(text)
         out: list[Command] = []
         start = 0
-        fast_msg = self._grammar.fast_msg
+        fast_msg = self._fast_msg
         try:
             while True:
                 pending = self._pending

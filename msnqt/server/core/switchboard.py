@@ -30,8 +30,9 @@ class Member(Protocol):
 
     def joined(self, handle: str, friendly: str) -> None: ...
     def left(self, handle: str) -> None: ...
-    def relay(self, sender: str, sender_friendly: str, payload: bytes) -> bool:
-        """Queue the MSG for this participant; False if it cannot be delivered (connection closing)."""
+    def relay_line(self, line: bytes) -> bool:
+        """Queue a relayed MSG, already encoded (header and payload), for this participant; False if
+        it cannot be delivered (connection closing). Encoded once per message, not per recipient."""
         ...
 
 
@@ -168,11 +169,17 @@ class SwitchboardCore:
             self._sessions.pop(session.session_id, None)
 
     @staticmethod
-    def relay(session: Session, sender: Participant, payload: bytes) -> bool:
-        """Copy ``payload`` to every other participant; True only if there was one and all got it."""
-        others = [p for p in session.participants.values() if p is not sender]  # per message: no casefold
-        delivered = [other.member.relay(sender.handle, sender.friendly, payload) for other in others]
-        return bool(others) and all(delivered)
+    def relay(session: Session, sender: Participant, line: bytes) -> bool:
+        """Copy the encoded MSG ``line`` to every other participant (each one is tried, even after a
+        failure); True only if there was one and all got it. Recipients are picked by identity: no
+        casefold per message."""
+        anyone, everyone = False, True
+        for other in session.participants.values():
+            if other is not sender:
+                anyone = True
+                if not other.member.relay_line(line):
+                    everyone = False
+        return anyone and everyone
 
     def session_count(self) -> int:
         return len(self._sessions)

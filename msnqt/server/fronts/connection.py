@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
@@ -63,6 +63,11 @@ class Connection(Generic[StateT]):
 
     def finished(self) -> None:
         """Called exactly once when the connection is gone, whatever the reason."""
+
+    def decode(self, data: bytes) -> Sequence[Any]:
+        """The commands ``data`` completes, each handed to :meth:`dispatch` (a front may use a decoder
+        that yields lighter values on its hot path, and a :meth:`dispatch` that takes them)."""
+        return self._decoder.feed(data)
 
     # --- machinery -------------------------------------------------------------------------------------
 
@@ -155,7 +160,7 @@ class Connection(Generic[StateT]):
                     break
                 broken = False
                 try:
-                    commands = self._decoder.feed(data)
+                    commands = self.decode(data)
                 except FramingError as exc:
                     # The stream cannot be trusted any more (oversized MSG, huge line), but what the
                     # peer sent before the break is still served, then the connection closes.

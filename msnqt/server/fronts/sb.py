@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from enum import Enum, auto
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from msnqt.protocol import (
     Ack,
@@ -41,6 +41,7 @@ from msnqt.protocol import (
 from msnqt.protocol.codes import AckMode, ErrorCode
 from msnqt.protocol.commands import Channel, Command, Sender
 from msnqt.protocol.errors import InvalidHandle
+from msnqt.protocol.wire import MsgFields
 
 from ..core.errors import Refused
 from ..core.limits import SlidingWindow
@@ -66,23 +67,35 @@ class SbConnection(Connection[SbState]):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  core: SwitchboardCore, max_payload: int, auth_timeout: float,
                  cal_limit_per_minute: int) -> None:
-        super().__init__(reader, writer, Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload))
+        self._relay_decoder = Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload, msg_tuples=True)
+        super().__init__(reader, writer, self._relay_decoder)
         self.state = SbState.CONNECTED
         self._core = core
         self._session: Session | None = None
         self._me: Participant | None = None
+        self._relay_prefix = b""
         self._calls = SlidingWindow(cal_limit_per_minute, 60.0)
         self._auth_timer = asyncio.get_running_loop().call_later(auth_timeout, self._auth_timed_out)
 
     def transitions(self) -> Mapping[tuple[SbState, str], Callable[[Any, Any], None]]:
         return TRANSITIONS
 
-    def dispatch(self, command: Command) -> None:
-        """A MSG in session (nearly every line an SB sees) skips the generic name/state lookup."""
-        if type(command) is MsgSend and self.state is SbState.IN_SESSION:
+    def decode(self, data: bytes) -> list[Command | MsgFields]:
+        return self._relay_decoder.feed_relay(data)
+
+    def dispatch(self, command: Command | MsgFields) -> None:
+        """A MSG in session (nearly every line an SB sees) skips the generic name/state lookup; the
+        decoder hands a well-formed one over as a plain (trid, ack, payload) tuple."""
+        if type(command) is tuple:
+            trid, ack, payload = command
+            if self.state is SbState.IN_SESSION:
+                self._relay_msg(trid, ack, payload)
+                return
+            command = MsgSend(trid, ack, payload)
+        elif type(command) is MsgSend and self.state is SbState.IN_SESSION:
             self.on_msg(command)
-        else:
-            super().dispatch(command)
+            return
+        super().dispatch(cast(Command, command))  # a tuple was turned into a MsgSend above
 
     @property
     def member_handle(self) -> str | None:
@@ -108,6 +121,7 @@ class SbConnection(Connection[SbState]):
     def _enter(self, session: Session, me: Participant) -> None:
         self._auth_timer.cancel()
         self._session, self._me = session, me
+        self._relay_prefix = relay_prefix(me.handle, me.friendly)
         self.state = SbState.IN_SESSION
 
     def on_usr(self, command: UsrSb) -> None:
@@ -143,12 +157,19 @@ class SbConnection(Connection[SbState]):
         self.send(CalRinging(command.trid, session_id))
 
     def on_msg(self, command: MsgSend) -> None:
+        self._relay_msg(command.trid, command.ack, command.payload)
+
+    def _relay_msg(self, trid: int, ack: AckMode, payload: bytes) -> None:
+        """Relay to the others, the line encoded once for all of them; ACK/NAK as ``ack`` asks."""
         assert self._session is not None and self._me is not None
-        delivered = self._core.relay(self._session, self._me, command.payload)
-        if command.ack is AckMode.ACKNOWLEDGED and delivered:
-            self.send(Ack(command.trid))
-        elif command.ack is not AckMode.UNACKNOWLEDGED and not delivered:
-            self.send(Nak(command.trid))
+        line = b"%s%d\r\n%s" % (self._relay_prefix, len(payload), payload)
+        delivered = self._core.relay(self._session, self._me, line)
+        if ack is AckMode.UNACKNOWLEDGED:
+            return
+        if ack is AckMode.ACKNOWLEDGED and delivered:
+            self.send(Ack(trid))
+        elif not delivered:
+            self.send(Nak(trid))
 
     def on_out(self, command: Out) -> None:
         self.close()
@@ -161,10 +182,10 @@ class SbConnection(Connection[SbState]):
     def left(self, handle: str) -> None:
         self.push(Bye(handle))
 
-    def relay(self, sender: str, sender_friendly: str, payload: bytes) -> bool:
+    def relay_line(self, line: bytes) -> bool:
         if self.closing:
             return False
-        self.push_line(b"%s%d\r\n%s" % (relay_prefix(sender, sender_friendly), len(payload), payload))
+        self.push_line(line)
         return True
 
     def finished(self) -> None:
