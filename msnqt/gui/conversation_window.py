@@ -7,7 +7,6 @@ a bold "<name> says:" header then the text indented; join/leave and delivery not
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import datetime
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from msnqt.gui.errors import is_undelivered, user_message
 from msnqt.gui.resources import icon
+from msnqt.gui.tasks import BackgroundTasks
 from msnqt.gui.uiload import child, load_form
 
 TITLE_SUFFIX = " - Instant Message"
@@ -74,7 +74,7 @@ class ConversationWindow(QMainWindow):
         self._last_received: datetime | None = None
         self._can_send = False
         self._clearing_input = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         self._last_undelivered: str | None = None
 
         self.setWindowIcon(icon("app"))
@@ -320,11 +320,4 @@ class ConversationWindow(QMainWindow):
         return self.history.toPlainText()
 
     def _spawn(self, coro: Any) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop any more (the app is ending): nothing can be sent, so do nothing
-            coro.close()
-            return
-        task = loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(coro)

@@ -24,6 +24,7 @@ from msnqt.gui.credentials import Availability, CredentialError, CredentialStore
 from msnqt.gui.errors import user_message
 from msnqt.gui.idle import IdleWatcher
 from msnqt.gui.settings import AppSettings
+from msnqt.gui.tasks import BackgroundTasks
 from msnqt.protocol.codes import ListName, Status
 
 SIGNED_OUT, SIGNING_IN, SIGNED_IN = "signed_out", "signing_in", "signed_in"
@@ -80,7 +81,7 @@ class GuiSession(QObject):
         self.windows: dict[str, ConversationWindow] = {}
         self._pending: list[ConversationWindow] = []
         self._sign_in_task: asyncio.Task[bool] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks()
         self._status_before_idle: Status | None = None
         minutes = settings.idle_minutes
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else int(minutes * 60_000), self)
@@ -461,14 +462,7 @@ class GuiSession(QObject):
 
     # --- housekeeping ------------------------------------------------------------------------------
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop any more (the app is ending): nothing can be sent, so do nothing
-            coro.close()
-            return
-        task = loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(coro)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run a coroutine for a widget (kept referenced until done)."""
@@ -479,6 +473,5 @@ class GuiSession(QObject):
         for window in self._all_windows():
             window.close()
         await self.sign_out()
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.drain(return_exceptions=True)
 

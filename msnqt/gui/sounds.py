@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from msnqt.gui.resources import resource_path
+from msnqt.gui.tasks import BackgroundTasks
 
 CONTACT_ONLINE, NEW_MESSAGE, NEW_MAIL = "online", "message", "mail"
 SOUND_EVENTS = (CONTACT_ONLINE, NEW_MESSAGE, NEW_MAIL)
@@ -41,7 +42,7 @@ class SoundPlayer:
         self._player = player
         self._looked_up = player is not None
         self._dir = sounds_dir if sounds_dir is not None else resource_path("sounds")
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
 
     @property
     def player(self) -> str | None:
@@ -57,14 +58,7 @@ class SoundPlayer:
         path = self._dir / f"{event}.wav"
         if not path.is_file():
             return False
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        task = loop.create_task(self._run(self.player, path))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return True
+        return self._tasks.spawn(self._run(self.player, path))
 
     async def _run(self, player: str, path: Path) -> None:
         with contextlib.suppress(OSError):  # vanished player, no permission: silence, not a traceback
@@ -76,5 +70,4 @@ class SoundPlayer:
     async def drain(self) -> None:
         """Wait for the sounds still playing (tests, and a tidy exit). Player failures were already
         turned into silence; anything else raised here is a bug and is not hidden."""
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks))
+        await self._tasks.drain()
