@@ -15,7 +15,10 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from msnqt.server import AccountError
 
 
 def _wants_version(argv: list[str]) -> bool:
@@ -124,7 +127,7 @@ class BuiltInServer:
         try:
             self._server.add_account(handle.strip(), password, friendly.strip() or handle.strip())
         except AccountError as exc:
-            raise ValueError(_account_problem(handle, str(exc))) from None
+            raise ValueError(_account_problem(handle, exc)) from None
 
     async def close(self) -> None:
         server, self._server = self._server, None
@@ -132,16 +135,16 @@ class BuiltInServer:
             await server.close()
 
 
-def _account_problem(handle: str, detail: str) -> str:
+def _account_problem(handle: str, error: AccountError) -> str:
     """The server's AccountError reasons, in the words of the Create-account form."""
-    if "already exists" in detail:
+    if error.reason == "exists":
         return f"There is already an account {handle} on this computer. Sign in with it, or choose " \
                "another address."
-    if "handle" in detail:
+    if error.reason == "bad_handle":
         return f"{handle or 'That'} is not an e-mail address. Type one like name@example.com."
-    if "friendly name" in detail:
+    if error.reason == "bad_name":
         return "That name is too long. Choose a shorter name."
-    return f"The account could not be created: {detail}"
+    return f"The account could not be created: {error}"
 
 
 def server_main(argv: list[str] | None = None) -> int:

@@ -112,7 +112,7 @@ def _user(args: argparse.Namespace) -> int:
             print(f"added {account.handle}")
         elif args.action == "passwd":
             if store.account(args.email) is None:
-                raise AccountError(f"no account {args.email}")
+                raise AccountError(f"no account {args.email}", "unknown")
             store.set_password(args.email, _read_password())
             print(f"password changed for {args.email}")
         elif args.action == "remove":

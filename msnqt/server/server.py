@@ -37,9 +37,9 @@ ConnectionFactory = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Conne
 def check_new_account(handle: str, friendly: str) -> None:
     """Raise :class:`AccountError` with a readable reason for a handle or name the wire cannot carry."""
     if not is_valid_handle(handle):
-        raise AccountError(f"not an e-mail style handle of at most 129 bytes: {handle!r}")
+        raise AccountError(f"not an e-mail style handle of at most 129 bytes: {handle!r}", "bad_handle")
     if not friendly_fits(friendly):
-        raise AccountError("friendly name is longer than 387 bytes once URL-encoded")
+        raise AccountError("friendly name is longer than 387 bytes once URL-encoded", "bad_name")
 
 
 class MsnServer:

@@ -25,12 +25,15 @@ def test_ports_are_resolved_and_accounts_validated(tmp_path: Path, aloop: asynci
         ports = {server.ds_address[1], server.ns_address[1], server.sb_address[1]}
         assert 0 not in ports and len(ports) == 3
         assert server.add_account("Dave@Example.org", "pw").friendly == "Dave@Example.org"
-        with pytest.raises(AccountError, match="already exists"):
+        with pytest.raises(AccountError, match="already exists") as duplicate:
             server.add_account("dave@example.org", "pw")
-        with pytest.raises(AccountError, match="e-mail"):
+        assert duplicate.value.reason == "exists"
+        with pytest.raises(AccountError, match="e-mail") as malformed:
             server.add_account("dave", "pw")
-        with pytest.raises(AccountError, match="387"):
+        assert malformed.value.reason == "bad_handle"
+        with pytest.raises(AccountError, match="387") as too_long:
             server.add_account("eve@example.org", "pw", "é" * 200)
+        assert too_long.value.reason == "bad_name"
     finally:
         aloop.run(server.close())
 

@@ -19,7 +19,15 @@ class Refused(Exception):
 
 
 class AccountError(ValueError):
-    """Account administration failed (duplicate or malformed handle, unknown account)."""
+    """Account administration failed (duplicate or malformed handle, unknown account).
+
+    ``reason`` says which, so a front end can phrase it in its own words without parsing the message:
+    ``"exists"``, ``"unknown"``, ``"bad_handle"``, ``"bad_name"`` or ``"bad_input"``.
+    """
+
+    def __init__(self, message: str, reason: str = "bad_input") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class StoreError(RuntimeError):

@@ -126,7 +126,7 @@ class SqliteStore:
         row = self._db.execute(
             "SELECT id FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
         if row is None:
-            raise AccountError(f"no account {handle}")
+            raise AccountError(f"no account {handle}", "unknown")
         return int(row["id"])
 
     def create_account(self, handle: str, password: str, friendly: str, profile: Profile) -> Account:
@@ -138,7 +138,7 @@ class SqliteStore:
                     (handle, handle_key(handle), self._vault.seal(password), friendly, profile.fname,
                      profile.lname, profile.city, profile.state, profile.country))
         except sqlite3.IntegrityError:
-            raise AccountError(f"an account {handle} already exists") from None
+            raise AccountError(f"an account {handle} already exists", "exists") from None
         return Account(handle, friendly, profile)
 
     def remove_account(self, handle: str) -> None:
@@ -197,7 +197,7 @@ class SqliteStore:
             "SELECT id, list_version, gtc, blp FROM accounts WHERE handle_key = ?",
             (handle_key(handle),)).fetchone()
         if row is None:
-            raise AccountError(f"no account {handle}")
+            raise AccountError(f"no account {handle}", "unknown")
         result = UserLists(int(row["list_version"]), ReverseListPrompt(row["gtc"]), Privacy(row["blp"]),
                            {name: [] for name in ListName})
         for entry in self._db.execute(
