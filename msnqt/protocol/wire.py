@@ -10,18 +10,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 from . import fields
 from .codes import AckMode
-from .commands import Channel, Command, Error, Malformed, Sender, Unknown
+from .commands import Channel, Command, Error, Malformed, MsgSend, Sender, Unknown
 from .encoders import ENCODERS
 from .errors import BadPayloadLength, FramingError, LineTooLong, MalformedCommand, PayloadTooLarge
-from .grammar import GRAMMARS, FastMsgParser, Grammar, c_msg_fast_fields
+from .grammar import GRAMMARS, Grammar, c_msg_fast_fields
 from .limits import MAX_LINE_BYTES, MAX_NS_PAYLOAD, MAX_SB_PAYLOAD
 
 MsgFields = tuple[int, AckMode, bytes]
-"""A client's in-session ``MSG t U|N|A n`` as ``(trid, ack, payload)``: see ``Decoder(msg_tuples=True)``."""
+"""A client's ``MSG t U|N|A n`` + payload as ``(trid, ack, payload)``."""
+
+
+class MsgRun:
+    """Consecutive well-formed client MSGs from one read, in order (``Decoder(msg_runs=True)``).
+
+    The switchboard relays a whole run with one join and one queued write per recipient, and pays
+    for no ``MsgSend`` per message. ``acked`` says whether any message asked for an ACK or NAK.
+    """
+
+    __slots__ = ("acked", "messages")
+
+    def __init__(self) -> None:
+        self.messages: list[MsgFields] = []
+        self.acked = False
+
+    def as_commands(self) -> list[MsgSend]:
+        """The same messages as the usual decoder gives them."""
+        return [MsgSend(trid, ack, payload) for trid, ack, payload in self.messages]
 
 
 class _PendingMsg:
@@ -43,16 +61,14 @@ class Decoder:
     """
 
     def __init__(self, sender: Sender, channel: Channel, *, max_payload: int | None = None,
-                 max_line: int = MAX_LINE_BYTES, msg_tuples: bool = False) -> None:
-        """``msg_tuples`` (client to SB only): a well-formed MSG whose payload is buffered comes back as
-        a plain :data:`MsgFields` tuple instead of a ``MsgSend``, the relay's hot path; read the
-        commands with :meth:`feed_relay`. Anything else decodes exactly as without it."""
+                 max_line: int = MAX_LINE_BYTES, msg_runs: bool = False) -> None:
+        """``msg_runs`` (client to SB only): consecutive well-formed MSGs whose payloads are buffered
+        come back as one :class:`MsgRun` instead of one ``MsgSend`` each, the relay's hot path; read
+        the commands with :meth:`feed_relay`. Anything else decodes exactly as without it."""
         self._grammar: Grammar = GRAMMARS[(Sender(sender), Channel(channel))]
-        self._fast_msg: FastMsgParser | None = self._grammar.fast_msg
-        if msg_tuples:
-            if (Sender(sender), Channel(channel)) != (Sender.CLIENT, Channel.SB):
-                raise ValueError("msg_tuples applies to what a client sends a switchboard")
-            self._fast_msg = cast(FastMsgParser, c_msg_fast_fields)
+        self._runs = msg_runs
+        if msg_runs and (Sender(sender), Channel(channel)) != (Sender.CLIENT, Channel.SB):
+            raise ValueError("msg_runs applies to what a client sends a switchboard")
         if max_payload is None:
             max_payload = MAX_SB_PAYLOAD if channel == Channel.SB else MAX_NS_PAYLOAD
         self._max_payload = max_payload
@@ -70,9 +86,9 @@ class Decoder:
         """Add ``data`` and return every command it completes (possibly none)."""
         return self._feed(data)
 
-    def feed_relay(self, data: bytes) -> list[Command | MsgFields]:
-        """:meth:`feed` for a decoder made with ``msg_tuples=True``: MSGs may come back as tuples."""
-        return cast(list[Command | MsgFields], self._feed(data))
+    def feed_relay(self, data: bytes) -> list[Command | MsgRun]:
+        """:meth:`feed` for a decoder made with ``msg_runs=True``: MSGs may come back as runs."""
+        return cast(list[Command | MsgRun], self._feed(data))
 
     def _feed(self, data: bytes) -> list[Command]:
         if self._failure is not None:
@@ -96,7 +112,10 @@ class Decoder:
         size = len(text)
         out: list[Command] = []
         start = 0
-        fast_msg = self._fast_msg
+        fast_msg = self._grammar.fast_msg
+        runs = self._runs
+        run: Any = None
+        unacknowledged = AckMode.UNACKNOWLEDGED
         try:
             while True:
                 pending = self._pending
@@ -127,6 +146,17 @@ class Decoder:
                         end = start + int(length)
                         if end - start <= self._max_payload and end <= size:
                             payload = text[start:end]
+                            if runs:
+                                fields_ = c_msg_fast_fields(parts, payload)
+                                if fields_ is not None:
+                                    if run is None or out[-1] is not run:
+                                        run = MsgRun()
+                                        out.append(run)
+                                    run.messages.append(fields_)
+                                    if fields_[1] is not unacknowledged:
+                                        run.acked = True
+                                    start = end
+                                    continue
                             command = fast_msg(parts, payload)
                             if command is None:
                                 command = self._msg(_decode_fields(parts)[1:], payload)

@@ -41,7 +41,7 @@ from msnqt.protocol import (
 from msnqt.protocol.codes import AckMode, ErrorCode
 from msnqt.protocol.commands import Channel, Command, Sender
 from msnqt.protocol.errors import InvalidHandle
-from msnqt.protocol.wire import MsgFields
+from msnqt.protocol.wire import MsgRun
 
 from ..core.errors import Refused
 from ..core.limits import SlidingWindow
@@ -67,7 +67,7 @@ class SbConnection(Connection[SbState]):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  core: SwitchboardCore, max_payload: int, auth_timeout: float,
                  cal_limit_per_minute: int) -> None:
-        self._relay_decoder = Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload, msg_tuples=True)
+        self._relay_decoder = Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload, msg_runs=True)
         super().__init__(reader, writer, self._relay_decoder)
         self.state = SbState.CONNECTED
         self._core = core
@@ -80,22 +80,24 @@ class SbConnection(Connection[SbState]):
     def transitions(self) -> Mapping[tuple[SbState, str], Callable[[Any, Any], None]]:
         return TRANSITIONS
 
-    def decode(self, data: bytes) -> list[Command | MsgFields]:
+    def decode(self, data: bytes) -> list[Command | MsgRun]:
         return self._relay_decoder.feed_relay(data)
 
-    def dispatch(self, command: Command | MsgFields) -> None:
+    def dispatch(self, command: Command | MsgRun) -> None:
         """A MSG in session (nearly every line an SB sees) skips the generic name/state lookup; the
-        decoder hands a well-formed one over as a plain (trid, ack, payload) tuple."""
-        if type(command) is tuple:
-            trid, ack, payload = command
+        decoder hands consecutive well-formed ones over as one :class:`MsgRun`."""
+        if type(command) is MsgRun:
             if self.state is SbState.IN_SESSION:
-                self._relay_msg(trid, ack, payload)
+                self._relay_run(command)
                 return
-            command = MsgSend(trid, ack, payload)
+            for message in command.as_commands():  # out of state: handled (refused) one by one
+                super().dispatch(message)
+                if self.closing:
+                    return
         elif type(command) is MsgSend and self.state is SbState.IN_SESSION:
             self.on_msg(command)
-            return
-        super().dispatch(cast(Command, command))  # a tuple was turned into a MsgSend above
+        else:
+            super().dispatch(cast(Command, command))
 
     @property
     def member_handle(self) -> str | None:
@@ -157,18 +159,29 @@ class SbConnection(Connection[SbState]):
         self.send(CalRinging(command.trid, session_id))
 
     def on_msg(self, command: MsgSend) -> None:
-        self._relay_msg(command.trid, command.ack, command.payload)
-
-    def _relay_msg(self, trid: int, ack: AckMode, payload: bytes) -> None:
-        """Relay to the others, the line encoded once for all of them; ACK/NAK as ``ack`` asks."""
         assert self._session is not None and self._me is not None
-        line = b"%s%d\r\n%s" % (self._relay_prefix, len(payload), payload)
-        delivered = self._core.relay(self._session, self._me, line)
-        if ack is AckMode.UNACKNOWLEDGED:
-            return
+        line = b"%s%d\r\n%s" % (self._relay_prefix, len(command.payload), command.payload)
+        self._acknowledge(command.trid, command.ack, self._core.relay(self._session, self._me, line))
+
+    def _relay_run(self, run: MsgRun) -> None:
+        """Relay consecutive MSGs, encoded once for all recipients and queued as one write each.
+
+        Nothing between them can change who is in the session or whether a recipient is closing, so
+        every message of the run is delivered (or not) alike; ACK/NAK then go out in order.
+        """
+        assert self._session is not None and self._me is not None
+        prefix = self._relay_prefix
+        bodies = [b"%d\r\n%s" % (len(payload), payload) for _, _, payload in run.messages]
+        lines = prefix + prefix.join(bodies)
+        delivered = self._core.relay(self._session, self._me, lines)
+        if run.acked:
+            for trid, ack, _ in run.messages:
+                self._acknowledge(trid, ack, delivered)
+
+    def _acknowledge(self, trid: int, ack: AckMode, delivered: bool) -> None:
         if ack is AckMode.ACKNOWLEDGED and delivered:
             self.send(Ack(trid))
-        elif not delivered:
+        elif ack is not AckMode.UNACKNOWLEDGED and not delivered:
             self.send(Nak(trid))
 
     def on_out(self, command: Out) -> None:
