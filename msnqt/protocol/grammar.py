@@ -436,25 +436,20 @@ def _c_msg(a: list[str], payload: bytes) -> Command:
     return MsgSend(f.trid(a[0]), f.ack_mode(a[1]), payload)
 
 
-_ACK_MODES = {mode.value.encode("ascii"): mode for mode in AckMode}
-
-
-def c_msg_fast_fields(p: list[bytes], payload: bytes) -> tuple[int, AckMode, bytes] | None:
-    """``MSG t U|N|A n`` with a valid TrID and ack mode (bytes.isdigit is ASCII-only, like f.trid),
-    as a plain ``(trid, ack, payload)`` tuple: the switchboard front relays it without paying for a
-    frozen dataclass per message (``Decoder(..., msg_tuples=True)``)."""
-    if len(p) != 4:
-        return None
-    trid, ack = p[1], _ACK_MODES.get(p[2])
-    if ack is None or not trid.isdigit() or len(trid) > 10:
-        return None
-    number = int(trid)
-    return (number, ack, payload) if number <= MAX_TRID else None
+ACK_MODES = {mode.value.encode("ascii"): mode for mode in AckMode}
 
 
 def _c_msg_fast(p: list[bytes], payload: bytes) -> Command | None:
-    fields_ = c_msg_fast_fields(p, payload)
-    return None if fields_ is None else MsgSend(*fields_)
+    """``MSG t U|N|A n`` with a valid TrID and ack mode (bytes.isdigit is ASCII-only, like f.trid).
+
+    The switchboard's run decoding (``Decoder(msg_runs=True)``) applies the same checks inline."""
+    if len(p) != 4:
+        return None
+    trid, ack = p[1], ACK_MODES.get(p[2])
+    if ack is None or not trid.isdigit() or len(trid) > 10:
+        return None
+    number = int(trid)
+    return MsgSend(number, ack, payload) if number <= MAX_TRID else None
 
 
 CLIENT_SB = Grammar(

@@ -17,8 +17,8 @@ from .codes import AckMode
 from .commands import Channel, Command, Error, Malformed, MsgSend, Sender, Unknown
 from .encoders import ENCODERS
 from .errors import BadPayloadLength, FramingError, LineTooLong, MalformedCommand, PayloadTooLarge
-from .grammar import GRAMMARS, Grammar, c_msg_fast_fields
-from .limits import MAX_LINE_BYTES, MAX_NS_PAYLOAD, MAX_SB_PAYLOAD
+from .grammar import ACK_MODES, GRAMMARS, Grammar
+from .limits import MAX_LINE_BYTES, MAX_NS_PAYLOAD, MAX_SB_PAYLOAD, MAX_TRID
 
 MsgFields = tuple[int, AckMode, bytes]
 """A client's ``MSG t U|N|A n`` + payload as ``(trid, ack, payload)``."""
@@ -116,6 +116,8 @@ class Decoder:
         runs = self._runs
         run: Any = None
         unacknowledged = AckMode.UNACKNOWLEDGED
+        ack_modes = ACK_MODES
+        max_line, max_payload = self._max_line, self._max_payload
         try:
             while True:
                 pending = self._pending
@@ -129,11 +131,11 @@ class Decoder:
                     continue
                 newline = text.find(b"\n", start)
                 if newline < 0:
-                    if size - start > self._max_line:
-                        raise LineTooLong(f"no line end within {self._max_line} bytes")
+                    if size - start > max_line:
+                        raise LineTooLong(f"no line end within {max_line} bytes")
                     break
-                if newline + 1 - start > self._max_line:
-                    raise LineTooLong(f"line of {newline + 1 - start} bytes exceeds {self._max_line}")
+                if newline + 1 - start > max_line:
+                    raise LineTooLong(f"line of {newline + 1 - start} bytes exceeds {max_line}")
                 line = text[start:newline]
                 start = newline + 1
                 if fast_msg is not None and line.startswith(b"MSG "):
@@ -144,19 +146,23 @@ class Decoder:
                     length = parts[-1]
                     if length.isdigit() and len(length) <= 12:
                         end = start + int(length)
-                        if end - start <= self._max_payload and end <= size:
+                        if end - start <= max_payload and end <= size:
                             payload = text[start:end]
-                            if runs:
-                                fields_ = c_msg_fast_fields(parts, payload)
-                                if fields_ is not None:
-                                    if run is None or out[-1] is not run:
-                                        run = MsgRun()
-                                        out.append(run)
-                                    run.messages.append(fields_)
-                                    if fields_[1] is not unacknowledged:
-                                        run.acked = True
-                                    start = end
-                                    continue
+                            if runs and len(parts) == 4:
+                                # grammar's _c_msg_fast inlined (the relay's innermost loop): a TrID of
+                                # ASCII digits up to MAX_TRID and a known ack mode, else the usual path.
+                                trid, ack = parts[1], ack_modes.get(parts[2])
+                                if ack is not None and trid.isdigit() and len(trid) <= 10:
+                                    number = int(trid)
+                                    if number <= MAX_TRID:
+                                        if run is None or out[-1] is not run:
+                                            run = MsgRun()
+                                            out.append(run)
+                                        run.messages.append((number, ack, payload))
+                                        if ack is not unacknowledged:
+                                            run.acked = True
+                                        start = end
+                                        continue
                             command = fast_msg(parts, payload)
                             if command is None:
                                 command = self._msg(_decode_fields(parts)[1:], payload)
