@@ -27,19 +27,23 @@ MsgFields = tuple[int, AckMode, bytes]
 class MsgRun:
     """Consecutive well-formed client MSGs from one read, in order (``Decoder(msg_runs=True)``).
 
-    The switchboard relays a whole run with one join and one queued write per recipient, and pays
-    for no ``MsgSend`` per message. ``acked`` says whether any message asked for an ACK or NAK.
+    ``messages`` holds each one's ``(trid, ack)``; ``bodies`` its length and payload exactly as a
+    relayed MSG line ends them (``b"n\\r\\n" + payload``, usually one slice of what was read), so
+    the switchboard relays a whole run as ``prefix + prefix.join(bodies)``: one join and one queued
+    write per recipient, and no ``MsgSend`` per message. ``acked``: some message asked for ACK/NAK.
     """
 
-    __slots__ = ("acked", "messages")
+    __slots__ = ("acked", "bodies", "messages")
 
     def __init__(self) -> None:
-        self.messages: list[MsgFields] = []
+        self.messages: list[tuple[int, AckMode]] = []
+        self.bodies: list[bytes] = []
         self.acked = False
 
     def as_commands(self) -> list[MsgSend]:
         """The same messages as the usual decoder gives them."""
-        return [MsgSend(trid, ack, payload) for trid, ack, payload in self.messages]
+        return [MsgSend(trid, ack, body[body.index(b"\n") + 1:])
+                for (trid, ack), body in zip(self.messages, self.bodies, strict=True)]
 
 
 class _PendingMsg:
@@ -158,7 +162,16 @@ class Decoder:
                                         if run is None or out[-1] is not run:
                                             run = MsgRun()
                                             out.append(run)
-                                        run.messages.append((number, ack, payload))
+                                        run.messages.append((number, ack))
+                                        # The length as read is reused when it is canonical:
+                                        # "<space>digits<CR>", no leading zero.
+                                        width = len(length)
+                                        if (line[-1] == 13 and line[-2 - width] == 32
+                                                and line.endswith(length, 0, -1)
+                                                and (length[0] != 48 or width == 1)):
+                                            run.bodies.append(text[newline - 1 - width:end])
+                                        else:
+                                            run.bodies.append(b"%d\r\n%s" % (end - start, payload))
                                         if ack is not unacknowledged:
                                             run.acked = True
                                         start = end
