@@ -3,7 +3,8 @@
 Sans-IO: the decoder is fed whatever the socket produced and returns whole commands, so the server
 and the client engine share one tested parser and neither does its own buffering. The hot path is
 ``bytes.find`` + ``split`` + one dict lookup, because the switchboard relays every message; a MSG whose
-payload is already buffered skips the per-field text decoding and the pending state (``_fast_msg``).
+payload is already buffered skips the per-field text decoding and the pending state (``_fast_msg``);
+for the switchboard (``msg_runs=True``) consecutive ones come back as one :class:`MsgRun`.
 """
 
 from __future__ import annotations
@@ -21,29 +22,25 @@ from .grammar import ACK_MODES, GRAMMARS, Grammar
 from .limits import MAX_LINE_BYTES, MAX_NS_PAYLOAD, MAX_SB_PAYLOAD, MAX_TRID
 
 MsgFields = tuple[int, AckMode, bytes]
-"""A client's ``MSG t U|N|A n`` + payload as ``(trid, ack, payload)``."""
+"""A client's ``MSG t U|N|A n`` + payload as ``(trid, ack, payload)``, as a :class:`MsgRun` holds it."""
 
 
 class MsgRun:
     """Consecutive well-formed client MSGs from one read, in order (``Decoder(msg_runs=True)``).
 
-    ``messages`` holds each one's ``(trid, ack)``; ``bodies`` its length and payload exactly as a
-    relayed MSG line ends them (``b"n\\r\\n" + payload``, usually one slice of what was read), so
-    the switchboard relays a whole run as ``prefix + prefix.join(bodies)``: one join and one queued
-    write per recipient, and no ``MsgSend`` per message. ``acked``: some message asked for ACK/NAK.
+    The switchboard relays a whole run with one join and one queued write per recipient, and pays
+    for no ``MsgSend`` per message. ``acked`` says whether any message asked for an ACK or NAK.
     """
 
-    __slots__ = ("acked", "bodies", "messages")
+    __slots__ = ("acked", "messages")
 
     def __init__(self) -> None:
-        self.messages: list[tuple[int, AckMode]] = []
-        self.bodies: list[bytes] = []
+        self.messages: list[MsgFields] = []
         self.acked = False
 
     def as_commands(self) -> list[MsgSend]:
         """The same messages as the usual decoder gives them."""
-        return [MsgSend(trid, ack, body[body.index(b"\n") + 1:])
-                for (trid, ack), body in zip(self.messages, self.bodies, strict=True)]
+        return [MsgSend(trid, ack, payload) for trid, ack, payload in self.messages]
 
 
 class _PendingMsg:
@@ -162,16 +159,7 @@ class Decoder:
                                         if run is None or out[-1] is not run:
                                             run = MsgRun()
                                             out.append(run)
-                                        run.messages.append((number, ack))
-                                        # The length as read is reused when it is canonical:
-                                        # "<space>digits<CR>", no leading zero.
-                                        width = len(length)
-                                        if (line[-1] == 13 and line[-2 - width] == 32
-                                                and line.endswith(length, 0, -1)
-                                                and (length[0] != 48 or width == 1)):
-                                            run.bodies.append(text[newline - 1 - width:end])
-                                        else:
-                                            run.bodies.append(b"%d\r\n%s" % (end - start, payload))
+                                        run.messages.append((number, ack, payload))
                                         if ack is not unacknowledged:
                                             run.acked = True
                                         start = end

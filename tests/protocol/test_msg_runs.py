@@ -55,18 +55,9 @@ def test_consecutive_buffered_messages_come_back_as_one_run_in_order() -> None:
     decoder = Decoder(*SB, msg_runs=True)
     first, out, second = decoder.feed_relay(b"MSG 7 A 2\r\nhiMSG 8 N 0\r\nOUT\r\nMSG 9 U 1\r\nx")
     assert isinstance(first, MsgRun) and isinstance(second, MsgRun)
-    assert first.messages == [(7, AckMode.ACKNOWLEDGED), (8, AckMode.NAK_ONLY)] and first.acked
-    assert first.bodies == [b"2\r\nhi", b"0\r\n"]
+    assert first.messages == [(7, AckMode.ACKNOWLEDGED, b"hi"), (8, AckMode.NAK_ONLY, b"")] and first.acked
     assert out == Out(None)
-    assert second.messages == [(9, AckMode.UNACKNOWLEDGED)] and not second.acked
-    assert second.bodies == [b"1\r\nx"]
-
-
-def test_bodies_carry_the_canonical_length_however_the_line_wrote_it() -> None:
-    decoder = Decoder(*SB, msg_runs=True)
-    (run,) = decoder.feed_relay(b"MSG 1 U 02\r\nhiMSG 2 U 2\nhiMSG 3 U\t2\r\nhiMSG 4 U 0\r\nMSG 5 U 00\r\n")
-    assert isinstance(run, MsgRun)
-    assert run.bodies == [b"2\r\nhi", b"2\r\nhi", b"2\r\nhi", b"0\r\n", b"0\r\n"]
+    assert second.messages == [(9, AckMode.UNACKNOWLEDGED, b"x")] and not second.acked
 
 
 def test_only_a_switchboard_reading_a_client_takes_runs() -> None:

@@ -171,10 +171,11 @@ class SbConnection(Connection[SbState]):
         """
         assert self._session is not None and self._me is not None
         prefix = self._relay_prefix
-        lines = prefix + prefix.join(run.bodies)
+        bodies = [b"%d\r\n%s" % (len(payload), payload) for _, _, payload in run.messages]
+        lines = prefix + prefix.join(bodies)
         delivered = self._core.relay(self._session, self._me, lines)
         if run.acked:
-            for trid, ack in run.messages:
+            for trid, ack, _ in run.messages:
                 self._acknowledge(trid, ack, delivered)
 
     def _acknowledge(self, trid: int, ack: AckMode, delivered: bool) -> None:
