@@ -7,34 +7,17 @@ from pathlib import Path
 
 from msnqt.protocol import AckMode, MsgSend, encode
 from msnqt.server import MsnServer, ServerConfig
-from tests.server.wire import LineClient, sign_in
+from tests.server.wire import LineClient, open_chat, sign_in
 
 
-async def _chat(server: MsnServer) -> tuple[LineClient, LineClient]:
+async def chat_between_alice_and_bob(server: MsnServer) -> tuple[LineClient, LineClient]:
+    """Alice and Bob online, in one switchboard session."""
     alice = await sign_in(server.ns_address, "alice@hotmail.com", "alicepw")
     bob = await sign_in(server.ns_address, "bob@hotmail.com", "bobpw")
     for who in (alice, bob):
         await who.send("CHG 4 NLN")
         assert (await who.line()).startswith("CHG 4 NLN")
-    await alice.send("XFR 5 SB")
-    xfr = (await alice.line()).split()
-    while xfr[0] != "XFR":  # NLN/ILN lines about bob may come first
-        xfr = (await alice.line()).split()
-    host, port = xfr[3].split(":")
-    a_sb = await LineClient.connect((host, int(port)))
-    await a_sb.send(f"USR 1 alice@hotmail.com {xfr[5]}")
-    assert (await a_sb.line()).startswith("USR 1 OK")
-    await a_sb.send("CAL 2 bob@hotmail.com")
-    sid = (await a_sb.line()).split()[-1]
-    rng = (await bob.line()).split()
-    while rng[0] != "RNG":
-        rng = (await bob.line()).split()
-    b_sb = await LineClient.connect((host, int(port)))
-    await b_sb.send(f"ANS 1 bob@hotmail.com {rng[4]} {sid}")
-    assert (await b_sb.line()).startswith("IRO 1 1 1 alice@hotmail.com")
-    assert await b_sb.line() == "ANS 1 OK"
-    assert (await a_sb.line()).startswith("JOI bob@hotmail.com")
-    return a_sb, b_sb
+    return await open_chat(alice, ("alice@hotmail.com", "Alice"), bob, ("bob@hotmail.com", "Bob"), xfr_trid=5)
 
 
 def test_a_message_before_an_oversized_one_in_the_same_read_is_relayed(
@@ -44,7 +27,7 @@ def test_a_message_before_an_oversized_one_in_the_same_read_is_relayed(
         try:
             server.add_account("alice@hotmail.com", "alicepw", "Alice")
             server.add_account("bob@hotmail.com", "bobpw", "Bob")
-            a_sb, b_sb = await _chat(server)
+            a_sb, b_sb = await chat_between_alice_and_bob(server)
             payload = b"MIME-Version: 1.0\r\n\r\nsee you"
             a_sb.writer.write(encode(MsgSend(3, AckMode.NAK_ONLY, payload)) + b"MSG 4 N 99999\r\n")
             await a_sb.writer.drain()

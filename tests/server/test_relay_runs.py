@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from msnqt.server import MsnServer, ServerConfig
-from tests.server.test_broken_stream import _chat
+from tests.server.test_broken_stream import chat_between_alice_and_bob
 
 
 def test_messages_written_at_once_are_relayed_in_order_with_their_acks(
@@ -17,7 +17,7 @@ def test_messages_written_at_once_are_relayed_in_order_with_their_acks(
         try:
             server.add_account("alice@hotmail.com", "alicepw", "Alice")
             server.add_account("bob@hotmail.com", "bobpw", "Bob")
-            a_sb, b_sb = await _chat(server)
+            a_sb, b_sb = await chat_between_alice_and_bob(server)
             a_sb.writer.write(b"MSG 3 A 5\r\nfirstMSG 4 U 6\r\nsecondMSG 5 N 0\r\nMSG 6 A 5\r\nthird")
             await a_sb.writer.drain()
             expected = (b"MSG alice@hotmail.com Alice 5\r\nfirst"

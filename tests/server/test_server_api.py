@@ -12,7 +12,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from msnqt.server import AccountError, MsnServer, ServerConfig
-from tests.server.wire import LineClient, sign_in
+from tests.server.wire import LineClient, open_chat, sign_in
+
+ALICE, BOB = ("alice@example.org", "Alice"), ("bob@example.org", "Bob")
 
 
 def _config(tmp_path: Path, host: str = "127.0.0.1") -> ServerConfig:
@@ -165,19 +167,7 @@ def test_a_participant_who_stops_reading_is_dropped_not_buffered_forever(
             for client in (alice, bob):
                 await client.send("CHG 4 NLN")
                 assert await client.line() == "CHG 4 NLN"
-            await alice.send("XFR 5 SB")
-            cookie = (await alice.line()).split()[-1]
-            alice_sb = await LineClient.connect(server.sb_address)
-            await alice_sb.send(f"USR 1 alice@example.org {cookie}")
-            await alice_sb.line()
-            await alice_sb.send("CAL 2 bob@example.org")
-            await alice_sb.line()
-            ring = (await bob.line()).split()
-            bob_sb = await LineClient.connect(server.sb_address)
-            await bob_sb.send(f"ANS 1 bob@example.org {ring[4]} {ring[1]}")
-            assert await bob_sb.line() == "IRO 1 1 1 alice@example.org Alice"
-            assert await bob_sb.line() == "ANS 1 OK"
-            assert await alice_sb.line() == "JOI bob@example.org Bob"
+            alice_sb, bob_sb = await open_chat(alice, ALICE, bob, BOB, xfr_trid=5)
             # bob reads nothing from now on; alice talks far more than any buffer holds.
             for trid in range(3, 9000):
                 alice_sb.writer.write(f"MSG {trid} U {len(payload)}\r\n".encode() + payload)
@@ -231,19 +221,7 @@ def test_disconnect_drops_one_users_chats_or_whole_session(tmp_path: Path, aloop
                 await client.send("CHG 5 NLN")
                 assert await client.line() == "CHG 5 NLN"
             assert await alice.line() == "ILN 5 NLN bob@example.org Bob"
-            await alice.send("XFR 6 SB")
-            cookie = (await alice.line()).split()[-1]
-            alice_sb = await LineClient.connect(server.sb_address)
-            await alice_sb.send(f"USR 1 alice@example.org {cookie}")
-            await alice_sb.line()
-            await alice_sb.send("CAL 2 bob@example.org")
-            await alice_sb.line()
-            ring = (await bob.line()).split()
-            bob_sb = await LineClient.connect(server.sb_address)
-            await bob_sb.send(f"ANS 1 bob@example.org {ring[4]} {ring[1]}")
-            await bob_sb.line()
-            await bob_sb.line()
-            assert await alice_sb.line() == "JOI bob@example.org Bob"
+            alice_sb, bob_sb = await open_chat(alice, ALICE, bob, BOB, xfr_trid=6)
 
             assert server.disconnect("nobody@example.org") == 0
             assert server.disconnect("BOB@example.org", switchboards_only=True) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from msnqt.protocol import md5_response
+from msnqt.protocol import encode_friendly, md5_response
 
 
 class LineClient:
@@ -49,3 +49,33 @@ async def sign_in(ns: tuple[str, int], handle: str, password: str) -> LineClient
     assert ok.startswith("USR 3 OK "), ok
     assert (await client.line()).startswith("MSG Hotmail Hotmail ")
     return client
+
+
+async def next_line_starting(client: LineClient, command: str) -> list[str]:
+    """The fields of the next line that is ``command``, skipping presence lines that may come first."""
+    fields = (await client.line()).split()
+    while fields[0] != command:
+        fields = (await client.line()).split()
+    return fields
+
+
+async def open_chat(caller: LineClient, caller_id: tuple[str, str], callee: LineClient,
+                    callee_id: tuple[str, str], *, xfr_trid: int) -> tuple[LineClient, LineClient]:
+    """``caller`` (signed in and online on its NS) opens a switchboard and calls ``callee``; returns both
+    switchboard connections once the callee has joined. ``*_id`` are (handle, friendly name)."""
+    (caller_handle, caller_name), (callee_handle, callee_name) = caller_id, callee_id
+    await caller.send(f"XFR {xfr_trid} SB")
+    xfr = await next_line_starting(caller, "XFR")
+    host, port = xfr[3].rsplit(":", 1)
+    caller_sb = await LineClient.connect((host, int(port)))
+    await caller_sb.send(f"USR 1 {caller_handle} {xfr[5]}")
+    assert (await caller_sb.line()).startswith(f"USR 1 OK {caller_handle} ")
+    await caller_sb.send(f"CAL 2 {callee_handle}")
+    session_id = (await caller_sb.line()).split()[-1]
+    ring = await next_line_starting(callee, "RNG")
+    callee_sb = await LineClient.connect((host, int(port)))
+    await callee_sb.send(f"ANS 1 {callee_handle} {ring[4]} {session_id}")
+    assert await callee_sb.line() == f"IRO 1 1 1 {caller_handle} {encode_friendly(caller_name)}"
+    assert await callee_sb.line() == "ANS 1 OK"
+    assert await caller_sb.line() == f"JOI {callee_handle} {encode_friendly(callee_name)}"
+    return caller_sb, callee_sb
