@@ -179,7 +179,7 @@ class ConversationWindow(QMainWindow):
             return
         self._append_message(self._my_name(), text)
         self._last_undelivered = None
-        self._spawn(self._deliver(text))
+        self._tasks.spawn(self._deliver(text))
 
     async def _deliver(self, text: str) -> None:
         try:
@@ -240,7 +240,7 @@ class ConversationWindow(QMainWindow):
             return
         if handle not in self._pending_handles:
             self._pending_handles.append(handle)
-        self._spawn(self._invite(handle))
+        self._tasks.spawn(self._invite(handle))
 
     async def _invite(self, handle: str) -> None:
         try:
@@ -319,5 +319,3 @@ class ConversationWindow(QMainWindow):
     def history_text(self) -> str:
         return self.history.toPlainText()
 
-    def _spawn(self, coro: Any) -> None:
-        self._tasks.spawn(coro)

@@ -142,7 +142,7 @@ class GuiSession(QObject):
         if self._sign_in_task is not None and not self._sign_in_task.done():
             self.cancel_sign_in()
         elif self.state == SIGNING_IN and self.messenger is not None:
-            self._spawn(self.sign_out())
+            self._tasks.spawn(self.sign_out())
 
     async def sign_in(self, account: str, password: str, remember: bool = False) -> bool:
         if self.messenger is not None:
@@ -161,12 +161,12 @@ class GuiSession(QObject):
             await messenger.sign_in(account, password, status=Status.ONLINE)
         except asyncio.CancelledError:
             self.bridge.detach()
-            self._spawn(self._quietly_sign_out(messenger))
+            self._tasks.spawn(self._quietly_sign_out(messenger))
             self._set_state(SIGNED_OUT)
             raise
         except Exception as exc:  # the UI boundary: every failure becomes a readable sentence
             self.bridge.detach()
-            self._spawn(self._quietly_sign_out(messenger))
+            self._tasks.spawn(self._quietly_sign_out(messenger))
             self._set_state(SIGNED_OUT, user_message(exc, "Could not sign in to MSN Messenger Service."))
             return False
         self.messenger = messenger
@@ -277,12 +277,12 @@ class GuiSession(QObject):
     def _on_idle(self) -> None:
         if self.messenger is not None and self.my_status is Status.ONLINE:
             self._status_before_idle = Status.ONLINE
-            self._spawn(self._set_status_quietly(Status.IDLE))
+            self._tasks.spawn(self._set_status_quietly(Status.IDLE))
 
     def _on_active(self) -> None:
         previous, self._status_before_idle = self._status_before_idle, None
         if previous is not None and self.messenger is not None and self.my_status is Status.IDLE:
-            self._spawn(self._set_status_quietly(previous))
+            self._tasks.spawn(self._set_status_quietly(previous))
 
     async def _set_status_quietly(self, status: Status) -> None:
         if self.messenger is None:
@@ -303,7 +303,7 @@ class GuiSession(QObject):
         self._pending.append(window)
         window.show()
         window.activateWindow()
-        self._spawn(self._call(window, handle))
+        self._tasks.spawn(self._call(window, handle))
         return window
 
     async def _call(self, window: ConversationWindow, handle: str) -> None:
@@ -357,7 +357,7 @@ class GuiSession(QObject):
         if conversation is not None and self.windows.get(conversation.id) is window:
             del self.windows[conversation.id]
             if self.messenger is not None:
-                self._spawn(self._leave(conversation))
+                self._tasks.spawn(self._leave(conversation))
 
     async def _leave(self, conversation: Any) -> None:
         with contextlib.suppress(Exception):
@@ -461,12 +461,9 @@ class GuiSession(QObject):
             action(window)
 
     # --- housekeeping ------------------------------------------------------------------------------
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        self._tasks.spawn(coro)
-
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run a coroutine for a widget (kept referenced until done)."""
-        self._spawn(coro)
+        self._tasks.spawn(coro)
 
     async def shutdown(self) -> None:
         """Sign out and close every conversation window (the app is ending)."""
