@@ -1,4 +1,4 @@
-"""The assembled server: store, core and the three fronts, listening on asyncio streams.
+"""The assembled server: store, core and the three fronts, listening with one asyncio protocol per socket.
 
 This is the public in-process API used by the desktop app's demo mode, by the client engine's tests
 and by the command line. Only this module knows how the pieces are wired.
@@ -19,7 +19,7 @@ from .core.model import Account, Profile, handle_key
 from .core.notification import NotificationCore
 from .core.routing import LocalRouter, PresenceTable
 from .core.switchboard import CookieJar, SwitchboardCore
-from .fronts.connection import Connection
+from .fronts.connection import Address, Connection
 from .fronts.ds import DsConnection
 from .fronts.ns import NsConnection
 from .fronts.sb import SbConnection
@@ -27,11 +27,9 @@ from .store import SqliteStore
 
 log = logging.getLogger("msnqt.server")
 
-Address = tuple[str, int]
-WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 SHUTDOWN_GRACE_SECONDS = 5.0
 """How long close() lets sessions flush OUT SSD before dropping sockets that are not being read."""
-ConnectionFactory = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Connection[Any]]
+ConnectionFactory = Callable[[], Connection[Any]]
 
 
 def check_new_account(handle: str, friendly: str) -> None:
@@ -56,7 +54,6 @@ class MsnServer:
             max_participants=config.session_max_participants)
         self._servers: list[asyncio.Server] = []
         self._connections: set[Connection[Any]] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
         self.ds_address: Address = (config.host, config.ds_port)
         self.ns_address: Address = (config.host, config.ns_port)
         self.sb_address: Address = (config.host, config.sb_port)
@@ -79,49 +76,27 @@ class MsnServer:
         self.ds_address = await self._serve(config.ds_port, self._new_ds)
 
     async def _serve(self, port: int, factory: ConnectionFactory) -> Address:
-        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            try:
-                connection = factory(reader, writer)
-            except Exception:
-                log.exception("could not set up a connection")
-                writer.close()
-                return
-            self._connections.add(connection)
-            task = asyncio.current_task()
-            if task is not None:
-                self._tasks.add(task)
-            try:
-                await connection.serve()
-            finally:
-                self._connections.discard(connection)
-                if task is not None:
-                    self._tasks.discard(task)
+        def accept() -> Connection[Any]:
+            connection = factory()
+            connection.registry = self._connections
+            return connection
 
-        listener = await asyncio.start_server(accept, self.config.host, port)
+        listener = await asyncio.get_running_loop().create_server(accept, self.config.host, port)
         self._servers.append(listener)
         host, bound = listener.sockets[0].getsockname()[:2]
         return (str(host), int(bound))
 
-    def _referral(self, writer: asyncio.StreamWriter, address: Address) -> str:
-        """``host:port`` for XFR/RNG. Bound to a wildcard, refer clients to the address they reached."""
-        host = address[0]
-        if host in WILDCARD_HOSTS:
-            sockname = writer.get_extra_info("sockname")
-            host = str(sockname[0]) if sockname else host
-        return f"{host}:{address[1]}"
+    def _new_ds(self) -> Connection[Any]:
+        return DsConnection(ns_address=self.ns_address, login_timeout=self.config.login_timeout)
 
-    def _new_ds(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
-        return DsConnection(reader, writer, ns_address=self._referral(writer, self.ns_address),
-                            login_timeout=self.config.login_timeout)
-
-    def _new_ns(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
+    def _new_ns(self) -> Connection[Any]:
         return NsConnection(
-            reader, writer, core=self.notification, switchboard=self.switchboard,
-            sb_address=self._referral(writer, self.sb_address), login_timeout=self.config.login_timeout)
+            core=self.notification, switchboard=self.switchboard, sb_address=self.sb_address,
+            login_timeout=self.config.login_timeout)
 
-    def _new_sb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Connection[Any]:
+    def _new_sb(self) -> Connection[Any]:
         return SbConnection(
-            reader, writer, core=self.switchboard, max_payload=self.config.sb_max_payload,
+            core=self.switchboard, max_payload=self.config.sb_max_payload,
             auth_timeout=self.config.sb_auth_timeout, cal_limit_per_minute=self.config.cal_limit_per_minute)
 
     # --- administration ------------------------------------------------------------------------------
@@ -164,9 +139,9 @@ class MsnServer:
         self.notification.shut_down()
         for connection in list(self._connections):
             connection.close()
-        tasks = list(self._tasks)
-        if tasks:
-            _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+        lost = [connection.lost for connection in self._connections]
+        if lost:
+            _, stuck = await asyncio.wait(lost, timeout=SHUTDOWN_GRACE_SECONDS)
             if stuck:
                 # A peer that does not read keeps its socket open while the goodbye sits unsent.
                 for connection in list(self._connections):

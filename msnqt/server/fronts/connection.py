@@ -1,11 +1,16 @@
-"""What every front shares: the read loop, buffered replies and a clean close.
+"""What every front shares: an ``asyncio.Protocol`` per socket, buffered replies and a clean close.
 
 Each read is decoded into commands, every command is handled, and the replies gathered during that
-read are written in one go and drained (so a pipelining client gets one write per read). Events that
-other sessions cause (NLN, RNG, JOI, relayed MSG, …) are queued and written at the end of the current
+read are written in one go (so a pipelining client gets one write per read). Events that other
+sessions cause (NLN, RNG, JOI, relayed MSG, …) are queued and written at the end of the current
 event-loop turn, so a burst (a read holding many MSGs for one peer, a presence fan-out) costs each
 receiving socket one write instead of one system call per line. Any exception inside a handler is
 logged and closes *this* connection only; it never reaches the server or another session.
+
+Why a protocol and not streams: the switchboard relays every message, and a stream reader costs a
+task wake-up, a read future and a ``drain()`` per read on top of the protocol callbacks underneath
+(bench/README.md, relay). Flow control is kept: while the transport's output is above its high-water
+mark (the peer is not reading our replies), we stop reading what it sends, as ``drain()`` did.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from msnqt.protocol import Command, Decoder, Error, Malformed, Unknown, encode
 from msnqt.protocol.codes import ErrorCode
@@ -24,29 +29,35 @@ from ..core.errors import StoreError
 
 log = logging.getLogger("msnqt.server")
 
-READ_CHUNK = 65536
 MAX_PENDING_OUTPUT = 1 << 20
 """A peer that stops reading while others keep talking to it is dropped beyond this many bytes."""
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
+Address = tuple[str, int]
 StateT = TypeVar("StateT", bound=Enum)
 FrontT = TypeVar("FrontT", bound="Connection[Any]")
 Handler = Callable[[FrontT, Any], None]
 
 
-class Connection(Generic[StateT]):
-    """One accepted socket, with its protocol state machine."""
+class Connection(asyncio.Protocol, Generic[StateT]):
+    """One accepted socket, with its protocol state machine.
+
+    ``lost`` is resolved once the socket is gone (after :meth:`finished`); ``registry``, when the
+    server sets it, holds the connection from the moment its socket exists until then.
+    """
 
     state: StateT
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, decoder: Decoder) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self, decoder: Decoder) -> None:
+        self._transport: asyncio.Transport | None = None
         self._decoder = decoder
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._loop = asyncio.get_running_loop()
         self.closing = False
         self._finished = False
+        self.lost: asyncio.Future[None] = self._loop.create_future()
+        self.registry: set[Connection[Any]] | None = None
 
     # --- to be provided by each front ------------------------------------------------------------------
 
@@ -69,17 +80,85 @@ class Connection(Generic[StateT]):
         that yields lighter values on its hot path, and a :meth:`dispatch` that takes them)."""
         return self._decoder.feed(data)
 
+    # --- asyncio.Protocol ------------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)
+        if self.registry is not None:
+            self.registry.add(self)
+        if self.closing:  # closed before the socket was handed over (a timer, a shutdown)
+            self._transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        if self.closing:
+            return
+        try:
+            self._serve_read(data)
+        except Exception:
+            log.exception("connection handler failed; closing this connection only")
+            self._out.clear()
+            self.close()
+
+    def _serve_read(self, data: bytes) -> None:
+        broken = False
+        try:
+            commands = self.decode(data)
+        except FramingError as exc:
+            # The stream cannot be trusted any more (oversized MSG, huge line), but what the peer
+            # sent before the break is still served, then the connection closes.
+            commands, broken = exc.decoded, True
+        for command in commands:
+            self.dispatch(command)
+            if self.closing:
+                return
+        if broken:
+            self.close()
+        else:
+            self.flush()
+
+    def eof_received(self) -> bool | None:
+        """The peer sent FIN: what is queued still goes out, then the socket closes."""
+        self.close()
+        return None
+
+    def pause_writing(self) -> None:
+        """Our output to this peer piles up: stop reading its input until it catches up."""
+        if self._transport is not None and not self.closing:
+            self._transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self._transport is not None and not self.closing:
+            self._transport.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closing = True
+        self._out.clear()
+        self._finish_once()
+        if self.registry is not None:
+            self.registry.discard(self)
+        if not self.lost.done():
+            self.lost.set_result(None)
+
     # --- machinery -------------------------------------------------------------------------------------
+
+    def refer(self, address: Address) -> str:
+        """``host:port`` for XFR/RNG. Bound to a wildcard, refer clients to the address they reached."""
+        host = address[0]
+        if host in WILDCARD_HOSTS and self._transport is not None:
+            sockname = self._transport.get_extra_info("sockname")
+            host = str(sockname[0]) if sockname else host
+        return f"{host}:{address[1]}"
 
     def send(self, command: Command) -> None:
         if not self.closing:
             self._out.append(encode(command))
 
     def flush(self) -> None:
-        if self._out and not self._writer.is_closing():
-            self._writer.write(b"".join(self._out))
+        transport = self._transport
+        if self._out and transport is not None and not transport.is_closing():
+            transport.write(b"".join(self._out) if len(self._out) > 1 else self._out[0])
             self._out.clear()
-            if self._writer.transport.get_write_buffer_size() > MAX_PENDING_OUTPUT:
+            if transport.get_write_buffer_size() > MAX_PENDING_OUTPUT:
                 log.warning("dropping a connection that does not read its output")
                 self.abort()
         self._out.clear()
@@ -111,7 +190,8 @@ class Connection(Generic[StateT]):
             return
         self.flush()
         self.closing = True
-        self._writer.close()
+        if self._transport is not None:
+            self._transport.close()
         self._finish_once()
 
     def _finish_once(self) -> None:
@@ -131,7 +211,8 @@ class Connection(Generic[StateT]):
         """Drop the socket at once, discarding unsent output (a peer that stopped reading)."""
         self.closing = True
         self._out.clear()
-        self._writer.transport.abort()
+        if self._transport is not None:
+            self._transport.abort()
         self._finish_once()
 
     def dispatch(self, command: Command) -> None:
@@ -151,39 +232,6 @@ class Connection(Generic[StateT]):
                     self.close()
                 else:
                     self.send(Error(ErrorCode.DB_SERVER, trid))
-
-    async def serve(self) -> None:
-        try:
-            while not self.closing:
-                data = await self._reader.read(READ_CHUNK)
-                if not data:
-                    break
-                broken = False
-                try:
-                    commands = self.decode(data)
-                except FramingError as exc:
-                    # The stream cannot be trusted any more (oversized MSG, huge line), but what the
-                    # peer sent before the break is still served, then the connection closes.
-                    commands, broken = exc.decoded, True
-                for command in commands:
-                    self.dispatch(command)
-                    if self.closing:
-                        break
-                if broken:
-                    self.close()
-                    break
-                self.flush()
-                if not self.closing:
-                    await self._writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
-            pass
-        except Exception:
-            log.exception("connection handler failed; closing this connection only")
-        finally:
-            self.closing = True
-            self._out.clear()
-            self._writer.close()
-            self._finish_once()
 
 
 _NAMES: dict[str, str] = {

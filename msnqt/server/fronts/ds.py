@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from enum import Enum, auto
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from msnqt.protocol import Decoder, Out, UsrInitial, XfrNs
 from msnqt.protocol.commands import Channel, Sender
 
+from .connection import Address
 from .login import AUTH_PACKAGE, LoginFront
 
 
@@ -27,9 +27,8 @@ class DsState(Enum):
 
 
 class DsConnection(LoginFront[DsState]):
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
-                 ns_address: str, login_timeout: float) -> None:
-        super().__init__(reader, writer, Decoder(Sender.CLIENT, Channel.NS), initial=DsState.CONNECTED,
+    def __init__(self, *, ns_address: Address, login_timeout: float) -> None:
+        super().__init__(Decoder(Sender.CLIENT, Channel.NS), initial=DsState.CONNECTED,
                          negotiated=DsState.NEGOTIATED, version_check=DsState.VERSION_CHECK,
                          login_timeout=login_timeout)
         self._ns_address = ns_address
@@ -39,7 +38,7 @@ class DsConnection(LoginFront[DsState]):
 
     def on_usr(self, command: Any) -> None:
         if isinstance(command, UsrInitial) and command.package == AUTH_PACKAGE:
-            self.send(XfrNs(command.trid, self._ns_address))
+            self.send(XfrNs(command.trid, self.refer(self._ns_address)))
         self.close()
 
     def on_out(self, command: Out) -> None:

@@ -53,9 +53,9 @@ class LoginFront(Connection[StateT]):
     closes after its referral anyway.
     """
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, decoder: Decoder, *,
-                 initial: StateT, negotiated: StateT, version_check: StateT, login_timeout: float) -> None:
-        super().__init__(reader, writer, decoder)
+    def __init__(self, decoder: Decoder, *, initial: StateT, negotiated: StateT, version_check: StateT,
+                 login_timeout: float) -> None:
+        super().__init__(decoder)
         self.state = initial
         self._negotiated_state = negotiated
         self._version_check_state = version_check

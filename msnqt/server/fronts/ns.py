@@ -12,7 +12,6 @@ with ``302 t`` when it is a signed-in command sent too early, and otherwise clos
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Mapping
 from enum import Enum, auto
@@ -70,7 +69,7 @@ from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, Removed
 from ..core.model import Account, Profile
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
-from .connection import log, trid_of
+from .connection import Address, log, trid_of
 from .login import AUTH_PACKAGE, LoginFront, version_check_reply
 
 HOTMAIL = "Hotmail"
@@ -112,10 +111,9 @@ class NsState(Enum):
 
 
 class NsConnection(LoginFront[NsState]):
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
-                 core: NotificationCore, switchboard: SwitchboardCore, sb_address: str,
+    def __init__(self, *, core: NotificationCore, switchboard: SwitchboardCore, sb_address: Address,
                  login_timeout: float, clock: Callable[[], float] = time.time) -> None:
-        super().__init__(reader, writer, Decoder(Sender.CLIENT, Channel.NS), initial=NsState.CONNECTED,
+        super().__init__(Decoder(Sender.CLIENT, Channel.NS), initial=NsState.CONNECTED,
                          negotiated=NsState.NEGOTIATED, version_check=NsState.VERSION_CHECK,
                          login_timeout=login_timeout)
         self._core = core
@@ -314,7 +312,7 @@ class NsConnection(LoginFront[NsState]):
         except Refused as refusal:
             self.refused(command.trid, refusal)
             return
-        self.send(XfrSb(command.trid, self._sb_address, cookie))
+        self.send(XfrSb(command.trid, self.refer(self._sb_address), cookie))
 
     def on_url(self, command: UrlRequest) -> None:
         path = SERVICE_URLS.get(command.service.upper())
@@ -385,7 +383,7 @@ class NsConnection(LoginFront[NsState]):
             case RemovedBy(version, handle):
                 self.push(Rem(0, ListName.REVERSE, version, handle))
             case Ring(session_id, cookie, caller, caller_friendly):
-                self.push(Rng(session_id, self._sb_address, cookie, caller, caller_friendly))
+                self.push(Rng(session_id, self.refer(self._sb_address), cookie, caller, caller_friendly))
             case SignedOut(reason):
                 self.push(Out(reason))
                 self.close()

@@ -64,11 +64,10 @@ class SbState(Enum):
 
 
 class SbConnection(Connection[SbState]):
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
-                 core: SwitchboardCore, max_payload: int, auth_timeout: float,
+    def __init__(self, *, core: SwitchboardCore, max_payload: int, auth_timeout: float,
                  cal_limit_per_minute: int) -> None:
         self._relay_decoder = Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload, msg_runs=True)
-        super().__init__(reader, writer, self._relay_decoder)
+        super().__init__(self._relay_decoder)
         self.state = SbState.CONNECTED
         self._core = core
         self._session: Session | None = None
