@@ -10,7 +10,7 @@ for the switchboard (``msg_runs=True``) consecutive ones come back as one :class
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from . import fields
@@ -21,26 +21,47 @@ from .errors import BadPayloadLength, FramingError, LineTooLong, MalformedComman
 from .grammar import ACK_MODES, GRAMMARS, Grammar
 from .limits import MAX_LINE_BYTES, MAX_NS_PAYLOAD, MAX_SB_PAYLOAD, MAX_TRID
 
-MsgFields = tuple[int, AckMode, bytes]
-"""A client's ``MSG t U|N|A n`` + payload as ``(trid, ack, payload)``, as a :class:`MsgRun` holds it."""
+RUN_MSG = re.compile(rb"MSG ([0-9]{1,9}) ([UN]) (0|[1-9][0-9]{0,11})\r\n")
+"""The relay's common case in one C call: ``MSG t U|N n`` in canonical form (single spaces, CRLF, no
+leading zero in the length), so ``n\r\n`` + payload can be relayed as the very bytes that were read.
+A TrID of at most nine digits cannot exceed MAX_TRID. ``A`` (wants an ACK) and anything else take the
+checked path, which gives the same result."""
+RUN_MSG_LONGEST = 4 + 9 + 1 + 1 + 1 + 12 + 2
+"""Bytes in the longest line :data:`RUN_MSG` matches; a decoder with a smaller line cap does not use it."""
+
+MsgHead = Sequence[bytes]
+"""What a :class:`MsgRun` keeps of one message's line: ``head[1]`` is its TrID, ``head[2]`` its ack
+mode, as bytes (a :data:`RUN_MSG` match, or the line's fields when the checked path read it)."""
 
 
 class MsgRun:
     """Consecutive well-formed client MSGs from one read, in order (``Decoder(msg_runs=True)``).
 
-    The switchboard relays a whole run with one join and one queued write per recipient, and pays
-    for no ``MsgSend`` per message. ``acked`` says whether any message asked for an ACK or NAK.
+    The switchboard relays a whole run as its sender's ``MSG handle name `` prefix joined with
+    ``bodies`` (each message's ``length\r\npayload``, canonical), one queued write per recipient, and
+    pays for no ``MsgSend`` per message. ``heads`` holds each message's TrID and ack mode; ``acked``
+    says whether any message asked for an ACK (``A``), so a delivered run of ``U``/``N`` messages
+    needs no look at them.
     """
 
-    __slots__ = ("acked", "messages")
+    __slots__ = ("acked", "bodies", "heads")
 
     def __init__(self) -> None:
-        self.messages: list[MsgFields] = []
+        self.bodies: list[bytes] = []
+        self.heads: list[MsgHead] = []
         self.acked = False
+
+    def acks(self) -> list[tuple[int, AckMode]]:
+        """Each message's TrID and ack mode, in order."""
+        return [(int(head[1]), ACK_MODES[head[2]]) for head in self.heads]
+
+    def payloads(self) -> list[bytes]:
+        return [body[body.index(b"\n") + 1:] for body in self.bodies]
 
     def as_commands(self) -> list[MsgSend]:
         """The same messages as the usual decoder gives them."""
-        return [MsgSend(trid, ack, payload) for trid, ack, payload in self.messages]
+        pairs = zip(self.acks(), self.payloads(), strict=True)
+        return [MsgSend(trid, ack, payload) for (trid, ack), payload in pairs]
 
 
 class _PendingMsg:
@@ -68,6 +89,7 @@ class Decoder:
         the commands with :meth:`feed_relay`. Anything else decodes exactly as without it."""
         self._grammar: Grammar = GRAMMARS[(Sender(sender), Channel(channel))]
         self._runs = msg_runs
+        self._run_match = RUN_MSG.match if msg_runs and max_line >= RUN_MSG_LONGEST else None
         if msg_runs and (Sender(sender), Channel(channel)) != (Sender.CLIENT, Channel.SB):
             raise ValueError("msg_runs applies to what a client sends a switchboard")
         if max_payload is None:
@@ -116,9 +138,10 @@ class Decoder:
         fast_msg = self._grammar.fast_msg
         runs = self._runs
         run: Any = None
-        unacknowledged = AckMode.UNACKNOWLEDGED
+        acknowledged = AckMode.ACKNOWLEDGED
         ack_modes = ACK_MODES
         max_line, max_payload = self._max_line, self._max_payload
+        run_match = self._run_match
         try:
             while True:
                 pending = self._pending
@@ -130,6 +153,19 @@ class Decoder:
                     out.append(self._msg(pending.args, text[start:end]))
                     start = end
                     continue
+                if run_match is not None and (head := run_match(text, start)) is not None:
+                    # The relay's innermost loop: a canonical U/N message whose payload is here is
+                    # added to the run as read; anything else falls through to the checks below.
+                    length_ = int(head[3])
+                    end = head.end() + length_
+                    if end <= size and length_ <= max_payload:
+                        if run is None or out[-1] is not run:
+                            run = MsgRun()
+                            out.append(run)
+                        run.bodies.append(text[head.start(3):end])
+                        run.heads.append(head)
+                        start = end
+                        continue
                 newline = text.find(b"\n", start)
                 if newline < 0:
                     if size - start > max_line:
@@ -159,8 +195,9 @@ class Decoder:
                                         if run is None or out[-1] is not run:
                                             run = MsgRun()
                                             out.append(run)
-                                        run.messages.append((number, ack, payload))
-                                        if ack is not unacknowledged:
+                                        run.bodies.append(b"%d\r\n%s" % (len(payload), payload))
+                                        run.heads.append(parts)
+                                        if ack is acknowledged:
                                             run.acked = True
                                         start = end
                                         continue

@@ -166,15 +166,14 @@ class SbConnection(Connection[SbState]):
         """Relay consecutive MSGs, encoded once for all recipients and queued as one write each.
 
         Nothing between them can change who is in the session or whether a recipient is closing, so
-        every message of the run is delivered (or not) alike; ACK/NAK then go out in order.
+        every message of the run is delivered (or not) alike; ACK/NAK then go out in order. A delivered
+        run with no ``A`` message owes its sender nothing, so its heads are not even looked at.
         """
         assert self._session is not None and self._me is not None
         prefix = self._relay_prefix
-        bodies = [b"%d\r\n%s" % (len(payload), payload) for _, _, payload in run.messages]
-        lines = prefix + prefix.join(bodies)
-        delivered = self._core.relay(self._session, self._me, lines)
-        if run.acked:
-            for trid, ack, _ in run.messages:
+        delivered = self._core.relay(self._session, self._me, prefix + prefix.join(run.bodies))
+        if run.acked or not delivered:
+            for trid, ack in run.acks():
                 self._acknowledge(trid, ack, delivered)
 
     def _acknowledge(self, trid: int, ack: AckMode, delivered: bool) -> None:
