@@ -12,6 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from msnqt.server import AccountError, MsnServer, ServerConfig
+from msnqt.server.fronts.ns import NsConnection
 from tests.server.wire import LineClient, open_chat, sign_in
 
 ALICE, BOB = ("alice@example.org", "Alice"), ("bob@example.org", "Bob")
@@ -239,3 +240,41 @@ def test_disconnect_drops_one_users_chats_or_whole_session(tmp_path: Path, aloop
             await server.close()
 
     aloop.run(run())
+
+
+def test_a_client_that_sends_without_reading_is_paused_and_then_gets_every_reply_in_order(
+        tmp_path: Path, aloop: asyncio.Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flow control: while replies pile up unread, the server stops reading that client's requests
+    (instead of buffering without bound or dropping it); once the client reads, nothing is missing."""
+    requests = 100_000  # ~10 MB of replies: more than the kernel's socket buffers hold
+    observed: list[bool] = []
+    paused = asyncio.Event()
+    pause_writing = NsConnection.pause_writing
+
+    def watching(connection: NsConnection) -> None:
+        pause_writing(connection)
+        transport = connection.transport
+        observed.append(transport is not None and transport.is_reading())
+        paused.set()
+
+    monkeypatch.setattr(NsConnection, "pause_writing", watching)
+
+    async def run() -> list[int]:
+        server = await MsnServer.start(_config(tmp_path))
+        try:
+            server.add_account("alice@example.org", "alicepw", "Alice")
+            alice = await sign_in(server.ns_address, "alice@example.org", "alicepw")
+            alice.writer.transport.pause_reading()
+            alice.writer.write(b"".join(b"URL %d INBOX\r\n" % trid for trid in range(10, 10 + requests)))
+            await asyncio.wait_for(paused.wait(), 30)
+            alice.writer.transport.resume_reading()
+            trids: list[int] = []
+            while len(trids) < requests:
+                trids.append(int((await alice.line()).split()[1]))
+            alice.close()
+            return trids
+        finally:
+            await server.close()
+
+    assert aloop.run(run()) == list(range(10, 10 + requests))
+    assert observed and not any(observed)  # no longer reading that client while its replies wait

@@ -141,6 +141,11 @@ class Connection(asyncio.Protocol, Generic[StateT]):
 
     # --- machinery -------------------------------------------------------------------------------------
 
+    @property
+    def transport(self) -> asyncio.Transport | None:
+        """The socket's transport once connected (None before ``connection_made``)."""
+        return self._transport
+
     def refer(self, address: Address) -> str:
         """``host:port`` for XFR/RNG. Bound to a wildcard, refer clients to the address they reached."""
         host = address[0]
