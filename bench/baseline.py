@@ -2,11 +2,14 @@
 
 A minimal asyncio TCP line relay that does no protocol work: a client's first line is ``PAIR key``;
 two clients with the same key are joined, and every complete line one sends is written to the other
-(a partial line waits for its end; all the lines of one read go out in one write). It uses the same
-asyncio streams, read size and one-write-per-read policy as the msnqt server, so ``bench.compare``
+(a partial line waits for its end; all the lines of one read go out in one write). ``bench.compare``
 measures what the MSNP2 work (decode, route, encode) costs on top of bare line I/O, on the same loop.
 
-    python -m bench.baseline [--host 127.0.0.1] [--port 0] [--loop asyncio|uvloop]
+Two ways to do the I/O: ``--io streams`` (a reader task, ``read()`` and ``drain()`` per read, as the
+msnqt server did until 2026-12) and ``--io protocol`` (an ``asyncio.Protocol`` per socket, relaying in
+``data_received``, as the msnqt server does now): the leanest relay this runtime allows.
+
+    python -m bench.baseline [--host 127.0.0.1] [--port 0] [--loop asyncio|uvloop] [--io streams|protocol]
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ MAX_KEY_LINE = 200
 
 
 class BaselineRelay:
+    """The stream flavour: one reader task per socket."""
+
     def __init__(self) -> None:
         self._waiting: dict[bytes, tuple[asyncio.StreamWriter, asyncio.Future[asyncio.StreamWriter]]] = {}
         self._server: asyncio.Server | None = None
@@ -84,6 +89,74 @@ class BaselineRelay:
             await self._server.wait_closed()
 
 
+class LineRelayProtocol(asyncio.Protocol):
+    """The protocol flavour: per read, split off the complete lines and write them to the partner."""
+
+    def __init__(self, waiting: dict[bytes, LineRelayProtocol]) -> None:
+        self._waiting = waiting
+        self._transport: asyncio.Transport | None = None
+        self._partner: LineRelayProtocol | None = None
+        self._key: bytes | None = None
+        self._partial = b""
+        self._held = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        data = self._partial + data
+        if self._key is None:
+            newline = data.find(b"\n")
+            if newline < 0:
+                self._partial = data
+                if len(data) > MAX_KEY_LINE:
+                    self._close()
+                return
+            line, data = data[:newline + 1], data[newline + 1:]
+            if not line.startswith(b"PAIR ") or len(line) > MAX_KEY_LINE:
+                self._close()
+                return
+            self._meet(line[5:].strip())
+        cut = data.rfind(b"\n") + 1
+        self._partial = data[cut:]
+        if not cut:
+            return
+        partner = self._partner
+        if partner is not None and partner._transport is not None:
+            partner._transport.write(data[:cut])
+        else:  # the partner has not arrived yet: hold the lines for it (the stream flavour waits too)
+            self._held += data[:cut]
+
+    def _meet(self, key: bytes) -> None:
+        self._key = key
+        first = self._waiting.pop(key, None)
+        if first is None:
+            self._waiting[key] = self
+            return
+        first._partner, self._partner = self, first
+        if first._held and self._transport is not None:
+            self._transport.write(first._held)
+            first._held = b""
+
+    def _close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._key is not None and self._waiting.get(self._key) is self:
+            del self._waiting[self._key]
+        if self._partner is not None:
+            self._partner._partner = None
+            self._partner._close()
+
+
+async def start_protocol_relay(host: str, port: int) -> tuple[asyncio.Server, tuple[str, int]]:
+    waiting: dict[bytes, LineRelayProtocol] = {}
+    server = await asyncio.get_running_loop().create_server(lambda: LineRelayProtocol(waiting), host, port)
+    sock_host, sock_port = server.sockets[0].getsockname()[:2]
+    return server, (str(sock_host), int(sock_port))
+
+
 def install_loop(name: str) -> None:
     """Use uvloop for the next asyncio.run when asked (and installed)."""
     if name == "uvloop":
@@ -92,9 +165,13 @@ def install_loop(name: str) -> None:
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
-async def _serve(host: str, port: int) -> None:
-    relay = BaselineRelay()
-    host_, port_ = await relay.start(host, port)
+async def _serve(host: str, port: int, io: str) -> None:
+    relay: BaselineRelay | None = None
+    if io == "protocol":
+        server, (host_, port_) = await start_protocol_relay(host, port)
+    else:
+        relay = BaselineRelay()
+        host_, port_ = await relay.start(host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -103,7 +180,10 @@ async def _serve(host: str, port: int) -> None:
     try:
         await stop.wait()
     finally:
-        await relay.close()
+        if relay is not None:
+            await relay.close()
+        else:
+            server.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,10 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument("--io", choices=("streams", "protocol"), default="streams")
     args = parser.parse_args(argv)
     try:
         install_loop(args.loop)
-        asyncio.run(_serve(args.host, args.port))
+        asyncio.run(_serve(args.host, args.port, args.io))
     except ImportError:
         print("bench.baseline: uvloop is not installed", file=sys.stderr)
         return 2

@@ -6,7 +6,8 @@
 
 Each target is started here as its own process (so its CPU can be read from /proc): ``msnqt`` and
 ``msnqt-uvloop`` are ``bench.serve`` on a fresh data dir with the accounts the run needs, ``baseline``
-and ``baseline-uvloop`` are ``bench.baseline``. Rounds alternate A, B, A, B… so slow drifts in machine
+and ``baseline-uvloop`` are ``bench.baseline`` on streams, ``baseline-protocol[-uvloop]`` the same relay
+on an ``asyncio.Protocol``. Rounds alternate A, B, A, B… so slow drifts in machine
 load hit every target alike; the summary gives per-target medians and the ratios of the first target
 to the second. Loads are bounded: ``rounds × targets × seconds`` plus setup.
 
@@ -35,7 +36,8 @@ from .config import LoadConfig
 from .load import run_scenario
 from .stats import median
 
-TARGETS = ("msnqt", "msnqt-uvloop", "baseline", "baseline-uvloop")
+TARGETS = ("msnqt", "msnqt-uvloop", "baseline", "baseline-uvloop", "baseline-protocol",
+           "baseline-protocol-uvloop")
 START_TIMEOUT = 30.0
 
 
@@ -75,7 +77,8 @@ def start_target(name: str, data_dir: Path, extra: Sequence[str] = ()) -> Target
     base, _at, tree = name.partition("@")
     loop = "uvloop" if base.endswith("-uvloop") else "asyncio"
     if base.startswith("baseline"):
-        command = [sys.executable, "-m", "bench.baseline", "--loop", loop]
+        io = "protocol" if base.startswith("baseline-protocol") else "streams"
+        command = [sys.executable, "-m", "bench.baseline", "--loop", loop, "--io", io]
         marker = "BASELINE listening on "
     else:
         command = [sys.executable, "-m", "bench.serve", "--data", str(data_dir), "--loop", loop, *extra]
