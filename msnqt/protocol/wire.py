@@ -154,17 +154,25 @@ class Decoder:
                     start = end
                     continue
                 if run_match is not None and (head := run_match(text, start)) is not None:
-                    # The relay's innermost loop: a canonical U/N message whose payload is here is
+                    # The relay's innermost loop: canonical U/N messages whose payloads are here are
                     # added to the run as read; anything else falls through to the checks below.
-                    length_ = int(head[3])
-                    end = head.end() + length_
-                    if end <= size and length_ <= max_payload:
-                        if run is None or out[-1] is not run:
-                            run = MsgRun()
-                            out.append(run)
-                        run.bodies.append(text[head.start(3):end])
-                        run.heads.append(head)
+                    if run is None or out[-1] is not run:
+                        run = MsgRun()
+                        out.append(run)
+                    bodies, heads = run.bodies, run.heads
+                    while head is not None:
+                        length_ = int(head[3])
+                        end = head.end() + length_
+                        if end > size or length_ > max_payload:
+                            break
+                        bodies.append(text[head.start(3):end])
+                        heads.append(head)
                         start = end
+                        head = run_match(text, start)
+                    if not bodies:  # not one: the run was made for nothing
+                        out.pop()
+                        run = None
+                    if head is None:
                         continue
                 newline = text.find(b"\n", start)
                 if newline < 0:
