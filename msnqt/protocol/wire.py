@@ -96,7 +96,8 @@ class Decoder:
             max_payload = MAX_SB_PAYLOAD if channel == Channel.SB else MAX_NS_PAYLOAD
         self._max_payload = max_payload
         self._max_line = max_line
-        self._buffer = bytearray()
+        self._buffer = b""
+        """The unfinished tail of what was fed (immutable: lines and payloads are sliced from it)."""
         self._pending: _PendingMsg | None = None
         self._failure: FramingError | None = None
 
@@ -120,18 +121,14 @@ class Decoder:
             return self._drain(data)
         except FramingError as exc:
             self._failure = exc
-            self._buffer.clear()
+            self._buffer = b""
             self._pending = None
             raise
 
     def _drain(self, data: bytes) -> list[Command]:
         # Lines and payloads are sliced from one immutable snapshot (one allocation per slice, not two
         # as from a bytearray); only the unfinished tail is kept, so the copy is bounded by the limits.
-        if self._buffer:
-            self._buffer += data
-            text = bytes(self._buffer)
-        else:
-            text = bytes(data)
+        text = self._buffer + data if self._buffer else bytes(data)
         size = len(text)
         out: list[Command] = []
         start = 0
@@ -172,8 +169,7 @@ class Decoder:
                     if not bodies:  # not one: the run was made for nothing
                         out.pop()
                         run = None
-                    if head is None:
-                        continue
+                    # what stopped the run (if anything is left) is read by the general path below
                 newline = text.find(b"\n", start)
                 if newline < 0:
                     if size - start > max_line:
@@ -222,7 +218,7 @@ class Decoder:
             exc.decoded = out
             raise
         finally:
-            self._buffer = bytearray(text[start:])
+            self._buffer = text[start:]  # b"" (no allocation) when all was read
         return out
 
     def _line(self, line: bytes) -> Command | None:
