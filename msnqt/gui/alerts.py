@@ -26,6 +26,8 @@ from msnqt.gui.sounds import CONTACT_ONLINE, NEW_MAIL, NEW_MESSAGE, SoundPlayer
 from msnqt.protocol.codes import ListName, Status
 
 ALERT_MS = 5_000
+MAX_ALERTS_SHOWN = 3
+"""A burst of sign-ins (everyone back after a server restart) shows the latest few, not a wall of them."""
 _SCREEN_MARGIN = 8
 
 
@@ -163,9 +165,24 @@ class Notifier:
         toast = AlertToast(text, timeout_ms=self._alert_ms)
         toast.clicked.connect(lambda: self.session.open_conversation(handle))
         toast.destroyed.connect(lambda _obj=None, t=toast: self._forget(t))
-        used = {t.slot for t in self.toasts}
-        toast.show_near_corner(slot=min(set(range(len(used) + 1)) - used))
+        if len(self.toasts) >= self._room_for(toast):
+            oldest = self.toasts.pop(0)  # the newest takes the place of the oldest
+            slot = oldest.slot
+            oldest.close()
+        else:
+            used = {t.slot for t in self.toasts}
+            slot = min(set(range(len(used) + 1)) - used)
+        toast.show_near_corner(slot=slot)
         self.toasts.append(toast)
+
+    @staticmethod
+    def _room_for(toast: AlertToast) -> int:
+        """How many alerts may show at once: :data:`MAX_ALERTS_SHOWN`, fewer on a screen too short."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return 1
+        fits = screen.availableGeometry().height() // (toast.height() + _SCREEN_MARGIN)
+        return max(1, min(MAX_ALERTS_SHOWN, fits))
 
     def _forget(self, toast: AlertToast) -> None:
         if toast in self.toasts:

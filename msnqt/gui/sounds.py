@@ -43,6 +43,7 @@ class SoundPlayer:
         self._looked_up = player is not None
         self._dir = sounds_dir if sounds_dir is not None else resource_path("sounds")
         self._tasks = BackgroundTasks()
+        self._playing: set[str] = set()
 
     @property
     def player(self) -> str | None:
@@ -52,20 +53,27 @@ class SoundPlayer:
 
     def play(self, event: str) -> bool:
         """Start playing ``event``'s sound; False when nothing was started (sounds off, no player, no
-        file, no running loop)."""
-        if not self._enabled() or self.player is None:
+        file, no running loop, or the same sound still playing: a burst of sign-ins chimes once, not
+        once per contact with a player process each)."""
+        if not self._enabled() or self.player is None or event in self._playing:
             return False
         path = self._dir / f"{event}.wav"
         if not path.is_file():
             return False
-        return self._tasks.spawn(self._run(self.player, path))
+        started = self._tasks.spawn(self._run(self.player, path, event))
+        if started:
+            self._playing.add(event)
+        return started
 
-    async def _run(self, player: str, path: Path) -> None:
-        with contextlib.suppress(OSError):  # vanished player, no permission: silence, not a traceback
-            process = await asyncio.create_subprocess_exec(
-                player, str(path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL)
-            await process.wait()  # a missing audio device makes the player exit non-zero: ignored
+    async def _run(self, player: str, path: Path, event: str) -> None:
+        try:
+            with contextlib.suppress(OSError):  # vanished player, no permission: silence, not a traceback
+                process = await asyncio.create_subprocess_exec(
+                    player, str(path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
+                await process.wait()  # a missing audio device makes the player exit non-zero: ignored
+        finally:
+            self._playing.discard(event)
 
     async def drain(self) -> None:
         """Wait for the sounds still playing (tests, and a tidy exit). Player failures were already

@@ -4,6 +4,7 @@ at all when the user turned alerts off."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -128,5 +129,23 @@ def test_alerts_at_the_same_time_stack_instead_of_hiding_each_other(gui_app: Any
             first, second = notifier.toasts
             assert second.geometry().bottom() < first.geometry().top()
             assert second.geometry().right() == first.geometry().right()
+
+    qloop.run(scenario())
+
+
+def test_a_burst_of_sign_ins_shows_the_latest_few_alerts_on_screen(gui_app: Any, qloop: Any,
+                                                                   settings: Any, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = await signed_in(w, settings)
+            notifier = window.extras.notifier
+            for number in range(40):  # everyone back at once, e.g. after the server restarted
+                notifier.contact_signed_in(f"friend{number}@hotmail.com", f"Friend {number}")
+            shown = [toast for toast in notifier.toasts if toast.isVisible()]
+            assert [t.text for t in shown] == [f"Friend {n} has just signed in." for n in (37, 38, 39)]
+            screen = gui_app.primaryScreen().availableGeometry()
+            assert all(screen.contains(t.geometry()) for t in shown)
+            tops = sorted(t.geometry().top() for t in shown)
+            assert all(upper + shown[0].height() <= lower for upper, lower in pairwise(tops))
 
     qloop.run(scenario())

@@ -100,3 +100,22 @@ def test_a_player_that_fails_or_vanishes_is_harmless(tmp_path: Path, aloop: Any)
         await gone.drain()
 
     aloop.run(scenario())
+
+
+def test_a_burst_of_one_event_chimes_once_and_again_after_it_finished(tmp_path: Path, aloop: Any) -> None:
+    """Fifty contacts signing in at once (a server restart) start one player, not fifty."""
+    log = tmp_path / "played.txt"
+    player = SoundPlayer(lambda: True, player=str(fake_player(tmp_path / "bin", "paplay", log)))
+
+    async def scenario() -> list[bool]:
+        started = [player.play(CONTACT_ONLINE) for _ in range(50)]
+        started.append(player.play(NEW_MESSAGE))  # another event is not held back
+        await player.drain()
+        started.append(player.play(CONTACT_ONLINE))  # the first one finished: the next sign-in chimes
+        await player.drain()
+        return started
+
+    started = aloop.run(scenario())
+    assert started == [True] + [False] * 49 + [True, True]
+    assert sorted(Path(line).name for line in log.read_text().split()) == ["message.wav", "online.wav",
+                                                                           "online.wav"]
