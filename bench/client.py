@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,10 @@ def _prepare_population(data_dir: Path, contacts: int) -> tuple[tuple[str, str],
     return user, others
 
 
-async def _drive(ds: str, others: list[tuple[str, str]], child: subprocess.Popen[str],
+async def _drive(ds: str, others: list[tuple[str, str]], start_child: Callable[[], subprocess.Popen[str]],
                  rate: int, seconds: float) -> dict[str, Any]:
+    """Bring every contact online first, so the app signs in to a list that is all online (one ILN
+    each) rather than racing them (an NLN and an alert for each one that comes online after it)."""
     address = split_address(ds)
     peers: list[Peer] = []
 
@@ -106,6 +108,7 @@ async def _drive(ds: str, others: list[tuple[str, str]], child: subprocess.Popen
 
     try:
         await bounded(others, 64, enter)
+        child = start_child()
         loop = asyncio.get_running_loop()
         ready = await loop.run_in_executor(None, _read_json_line, child, "loop lag")
         assert child.stdin is not None
@@ -139,13 +142,19 @@ def loop_lag(contacts: int, rate: int, seconds: float) -> dict[str, Any]:
         user, others = _prepare_population(data_dir, contacts)
         server = start_target("msnqt", data_dir, extra=["--fl-limit", str(contacts)])
         child: subprocess.Popen[str] | None = None
-        try:
-            ds = f"{server.address[0]}:{server.address[1]}"
+
+        def start_child() -> subprocess.Popen[str]:
+            nonlocal child
             child = subprocess.Popen(
                 [*CHILD, "lag", "--server", ds, "--email", user[0], "--password", user[1],
                  "--seconds", str(seconds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            return child
+
+        try:
+            ds = f"{server.address[0]}:{server.address[1]}"
             load_before = procfs.loadavg()
-            result = asyncio.run(_drive(ds, others, child, rate, seconds))
+            result = asyncio.run(_drive(ds, others, start_child, rate, seconds))
+            assert child is not None
             child.wait(CHILD_TIMEOUT)
             return {"contacts": contacts, "rate": rate, "seconds": seconds, "loadavg_before": load_before,
                     **result}
