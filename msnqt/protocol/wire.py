@@ -10,7 +10,7 @@ for the switchboard (``msg_runs=True``) consecutive ones come back as one :class
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, cast
 
 from . import fields
@@ -21,17 +21,13 @@ from .errors import BadPayloadLength, FramingError, LineTooLong, MalformedComman
 from .grammar import ACK_MODES, GRAMMARS, Grammar
 from .limits import MAX_LINE_BYTES, MAX_NS_PAYLOAD, MAX_SB_PAYLOAD, MAX_TRID
 
-RUN_MSG = re.compile(rb"MSG ([0-9]{1,9}) ([UN]) (0|[1-9][0-9]{0,11})\r\n")
+RUN_MSG = re.compile(rb"MSG [0-9]{1,9} [UN] (0|[1-9][0-9]{0,11})\r\n")
 """The relay's common case in one C call: ``MSG t U|N n`` in canonical form (single spaces, CRLF, no
 leading zero in the length), so ``n\r\n`` + payload can be relayed as the very bytes that were read.
 A TrID of at most nine digits cannot exceed MAX_TRID. ``A`` (wants an ACK) and anything else take the
-checked path, which gives the same result."""
+checked path, which gives the same result. Group 1 is the length."""
 RUN_MSG_LONGEST = 4 + 9 + 1 + 1 + 1 + 12 + 2
 """Bytes in the longest line :data:`RUN_MSG` matches; a decoder with a smaller line cap does not use it."""
-
-MsgHead = Sequence[bytes]
-"""What a :class:`MsgRun` keeps of one message's line: ``head[1]`` is its TrID, ``head[2]`` its ack
-mode, as bytes (a :data:`RUN_MSG` match, or the line's fields when the checked path read it)."""
 
 
 class MsgRun:
@@ -39,29 +35,33 @@ class MsgRun:
 
     The switchboard relays a whole run as its sender's ``MSG handle name `` prefix joined with
     ``bodies`` (each message's ``length\r\npayload``, canonical), one queued write per recipient, and
-    pays for no ``MsgSend`` per message. ``heads`` holds each message's TrID and ack mode; ``acked``
-    says whether any message asked for an ACK (``A``), so a delivered run of ``U``/``N`` messages
-    needs no look at them.
+    pays for no ``MsgSend`` per message. ``acked`` says whether any message asked for an ACK (``A``):
+    a delivered run of ``U``/``N`` messages owes its sender nothing, so nothing else is kept per
+    message. The TrIDs and ack modes (for a NAK, or a run that arrives out of state) are read again
+    from the run's bytes, ``source[begin:end]``, by the usual decoder, only when asked for.
     """
 
-    __slots__ = ("acked", "bodies", "heads")
+    __slots__ = ("acked", "begin", "bodies", "end", "max_line", "max_payload", "source")
 
-    def __init__(self) -> None:
+    def __init__(self, source: bytes, begin: int, max_payload: int, max_line: int) -> None:
         self.bodies: list[bytes] = []
-        self.heads: list[MsgHead] = []
         self.acked = False
-
-    def acks(self) -> list[tuple[int, AckMode]]:
-        """Each message's TrID and ack mode, in order."""
-        return [(int(head[1]), ACK_MODES[head[2]]) for head in self.heads]
-
-    def payloads(self) -> list[bytes]:
-        return [body[body.index(b"\n") + 1:] for body in self.bodies]
+        self.source, self.begin, self.end = source, begin, begin
+        self.max_payload, self.max_line = max_payload, max_line
 
     def as_commands(self) -> list[MsgSend]:
         """The same messages as the usual decoder gives them."""
-        pairs = zip(self.acks(), self.payloads(), strict=True)
-        return [MsgSend(trid, ack, payload) for (trid, ack), payload in pairs]
+        decoder = Decoder(Sender.CLIENT, Channel.SB, max_payload=self.max_payload, max_line=self.max_line)
+        commands = decoder.feed(self.source[self.begin:self.end])
+        assert decoder.buffered == 0 and all(type(c) is MsgSend for c in commands), "not a run of MSGs"
+        return cast(list[MsgSend], commands)
+
+    def acks(self) -> list[tuple[int, AckMode]]:
+        """Each message's TrID and ack mode, in order."""
+        return [(command.trid, command.ack) for command in self.as_commands()]
+
+    def payloads(self) -> list[bytes]:
+        return [command.payload for command in self.as_commands()]
 
 
 class _PendingMsg:
@@ -154,18 +154,19 @@ class Decoder:
                     # The relay's innermost loop: canonical U/N messages whose payloads are here are
                     # added to the run as read; anything else falls through to the checks below.
                     if run is None or out[-1] is not run:
-                        run = MsgRun()
+                        run = MsgRun(text, start, max_payload, max_line)
                         out.append(run)
-                    bodies, heads = run.bodies, run.heads
+                    bodies = run.bodies
                     while head is not None:
-                        length_ = int(head[3])
-                        end = head.end() + length_
+                        length_start, length_end = head.span(1)
+                        length_ = int(head[1])
+                        end = length_end + 2 + length_
                         if end > size or length_ > max_payload:
                             break
-                        bodies.append(text[head.start(3):end])
-                        heads.append(head)
+                        bodies.append(text[length_start:end])
                         start = end
-                        head = run_match(text, start)
+                        head = run_match(text, start) if start < size else None
+                    run.end = start
                     if not bodies:  # not one: the run was made for nothing
                         out.pop()
                         run = None
@@ -177,6 +178,7 @@ class Decoder:
                     break
                 if newline + 1 - start > max_line:
                     raise LineTooLong(f"line of {newline + 1 - start} bytes exceeds {max_line}")
+                line_start = start
                 line = text[start:newline]
                 start = newline + 1
                 if fast_msg is not None and line.startswith(b"MSG "):
@@ -197,13 +199,12 @@ class Decoder:
                                     number = int(trid)
                                     if number <= MAX_TRID:
                                         if run is None or out[-1] is not run:
-                                            run = MsgRun()
+                                            run = MsgRun(text, line_start, max_payload, max_line)
                                             out.append(run)
                                         run.bodies.append(b"%d\r\n%s" % (len(payload), payload))
-                                        run.heads.append(parts)
                                         if ack is acknowledged:
                                             run.acked = True
-                                        start = end
+                                        start = run.end = end
                                         continue
                             command = fast_msg(parts, payload)
                             if command is None:

@@ -56,7 +56,8 @@ MESSAGES = st.one_of(
               st.sampled_from([b"U", b"N", b"A"]), st.binary(max_size=12),
               st.sampled_from([b"\r\n", b"\r\n", b"\n"])),
     st.sampled_from([b"MSG 1 U 05\r\nhello", b"MSG 1  N 2\r\nhi", b"MSG 2 U 2\r\nMSG 3 U 0\r\n",
-                     b"OUT\r\n", b"CAL 4 bob@example.com\r\n", b"MSG 5 U 1665\r\n", b"MSG 6 X 1\r\nx"]),
+                     b"OUT\r\n", b"CAL 4 bob@example.com\r\n", b"MSG 5 U 1665\r\n", b"MSG 6 X 1\r\nx",
+                     b"\r\n", b"  \n"]),  # blank lines are ignored, inside a run too
 )
 
 
