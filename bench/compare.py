@@ -114,6 +114,20 @@ def _paired(rounds: list[dict[str, Any]], a: str, b: str, value: Callable[[dict[
     return ratios
 
 
+def _ratio(per_target: dict[str, dict[str, Any]], rounds: list[dict[str, Any]], first: str, second: str
+           ) -> dict[str, Any]:
+    a, b = per_target[first], per_target[second]
+    return {
+        "of": f"{first} / {second}",
+        "throughput": round(a["ops_per_s_median"] / b["ops_per_s_median"], 3)
+        if b["ops_per_s_median"] else None,
+        "server_cpu_per_op": round(a["server_cpu_us_per_op_median"] / b["server_cpu_us_per_op_median"], 3)
+        if b["server_cpu_us_per_op_median"] else None,
+        "throughput_per_round": _paired(rounds, first, second, lambda r: r["ops_per_s"]),
+        "server_cpu_per_round": _paired(rounds, first, second, lambda r: r["server"]["cpu_us_per_op"] or 0.0),
+    }
+
+
 def summarize(scenario: str, names: list[str], rounds: list[dict[str, Any]]) -> dict[str, Any]:
     per_target: dict[str, dict[str, Any]] = {}
     for name in names:
@@ -130,17 +144,9 @@ def summarize(scenario: str, names: list[str], rounds: list[dict[str, Any]]) -> 
     summary: dict[str, Any] = {"scenario": scenario, "targets": per_target,
                                "machine": procfs.machine()}
     if len(names) >= 2:
-        a, b = per_target[names[0]], per_target[names[1]]
-        summary["ratio"] = {
-            "of": f"{names[0]} / {names[1]}",
-            "throughput": round(a["ops_per_s_median"] / b["ops_per_s_median"], 3)
-            if b["ops_per_s_median"] else None,
-            "server_cpu_per_op": round(a["server_cpu_us_per_op_median"] / b["server_cpu_us_per_op_median"], 3)
-            if b["server_cpu_us_per_op_median"] else None,
-            "throughput_per_round": _paired(rounds, names[0], names[1], lambda r: r["ops_per_s"]),
-            "server_cpu_per_round": _paired(rounds, names[0], names[1],
-                                            lambda r: r["server"]["cpu_us_per_op"] or 0.0),
-        }
+        summary["ratio"] = _ratio(per_target, rounds, names[0], names[1])
+    if len(names) >= 3:  # the first target against each of the others, e.g. msnqt vs two baselines
+        summary["ratios"] = {other: _ratio(per_target, rounds, names[0], other) for other in names[1:]}
     return summary
 
 
