@@ -1,1 +1,1 @@
-"""Thin MSNP2 adapters (DS, NS, SB) on asyncio streams: one explicit state machine each."""
+"""Thin MSNP2 adapters (DS, NS, SB), one asyncio.Protocol per socket: one explicit state machine each."""
