@@ -167,7 +167,7 @@ class SbConnection(Connection[SbState]):
 
         Nothing between them can change who is in the session or whether a recipient is closing, so
         every message of the run is delivered (or not) alike; ACK/NAK then go out in order. A delivered
-        run with no ``A`` message owes its sender nothing, so its heads are not even looked at.
+        run with no ``A`` message owes its sender nothing, so its TrIDs are not even decoded.
         """
         assert self._session is not None and self._me is not None
         prefix = self._relay_prefix
