@@ -19,6 +19,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from typing import cast
 
 READ_CHUNK = 65536
 MAX_KEY_LINE = 200
@@ -35,8 +36,7 @@ class BaselineRelay:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
         self._server = await asyncio.start_server(self._accept, host, port)
-        sock_host, sock_port = self._server.sockets[0].getsockname()[:2]
-        self.address = (str(sock_host), int(sock_port))
+        self.address = bound_address(self._server)
         return self.address
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -101,7 +101,7 @@ class LineRelayProtocol(asyncio.Protocol):
         self._held = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = transport  # type: ignore[assignment]
+        self._transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         data = self._partial + data
@@ -150,11 +150,33 @@ class LineRelayProtocol(asyncio.Protocol):
             self._partner._close()
 
 
-async def start_protocol_relay(host: str, port: int) -> tuple[asyncio.Server, tuple[str, int]]:
-    waiting: dict[bytes, LineRelayProtocol] = {}
-    server = await asyncio.get_running_loop().create_server(lambda: LineRelayProtocol(waiting), host, port)
-    sock_host, sock_port = server.sockets[0].getsockname()[:2]
-    return server, (str(sock_host), int(sock_port))
+class ProtocolBaselineRelay:
+    """The protocol flavour, with the same interface as :class:`BaselineRelay`."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[bytes, LineRelayProtocol] = {}
+        self._server: asyncio.Server | None = None
+        self.address: tuple[str, int] = ("", 0)
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
+        self._server = await asyncio.get_running_loop().create_server(
+            lambda: LineRelayProtocol(self._waiting), host, port)
+        self.address = bound_address(self._server)
+        return self.address
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
+RELAYS: dict[str, type[BaselineRelay] | type[ProtocolBaselineRelay]] = {
+    "streams": BaselineRelay, "protocol": ProtocolBaselineRelay}
+
+
+def bound_address(server: asyncio.Server) -> tuple[str, int]:
+    host, port = server.sockets[0].getsockname()[:2]
+    return (str(host), int(port))
 
 
 def install_loop(name: str) -> None:
@@ -166,12 +188,8 @@ def install_loop(name: str) -> None:
 
 
 async def _serve(host: str, port: int, io: str) -> None:
-    relay: BaselineRelay | None = None
-    if io == "protocol":
-        server, (host_, port_) = await start_protocol_relay(host, port)
-    else:
-        relay = BaselineRelay()
-        host_, port_ = await relay.start(host, port)
+    relay = RELAYS[io]()
+    host_, port_ = await relay.start(host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -180,10 +198,7 @@ async def _serve(host: str, port: int, io: str) -> None:
     try:
         await stop.wait()
     finally:
-        if relay is not None:
-            await relay.close()
-        else:
-            server.close()
+        await relay.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -191,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
-    parser.add_argument("--io", choices=("streams", "protocol"), default="streams")
+    parser.add_argument("--io", choices=tuple(RELAYS), default="streams")
     args = parser.parse_args(argv)
     try:
         install_loop(args.loop)

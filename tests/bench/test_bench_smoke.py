@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bench.accounts import account_list, create_accounts, write_accounts_file
-from bench.baseline import BaselineRelay, start_protocol_relay
+from bench.baseline import RELAYS
 from bench.compare import summarize
 from bench.config import LoadConfig, read_accounts
 from bench.load import main as load_main
@@ -66,24 +66,17 @@ def test_scenario_runs_without_errors_against_our_server(
         assert result["held"] == 2
 
 
-@pytest.mark.parametrize("io", ["streams", "protocol"])
+@pytest.mark.parametrize("io", sorted(RELAYS))
 def test_relay_runs_against_the_baseline(aloop: asyncio.Runner, io: str) -> None:
     async def scenario() -> dict[str, Any]:
-        if io == "protocol":
-            server, address = await start_protocol_relay("127.0.0.1", 0)
-        else:
-            relay = BaselineRelay()
-            address = await relay.start()
+        relay = RELAYS[io]()
+        address = await relay.start()
         try:
             config = LoadConfig(target=address, seconds=SECONDS, clients=4, window=4, baseline=True,
                                 server_pid=os.getpid())
             return await run_scenario("relay", config)
         finally:
-            if io == "protocol":
-                server.close()
-                await server.wait_closed()
-            else:
-                await relay.close()
+            await relay.close()
 
     result = _check_result(aloop.run(scenario()), "relay")
     assert result["params"]["pairs"] == 2
