@@ -10,9 +10,12 @@ The password is read from the first line of stdin, or with ``--keyring`` from th
 Output, one line each, flushed at once: ``status`` prints ``EMAIL<TAB>STATUS<TAB>FRIENDLY NAME`` per
 contact; ``listen`` prints ``FROM<TAB>TEXT`` per message and ``* EMAIL<TAB>STATUS`` per presence change
 (starting with the contacts already online when it signs in).
-STATUS is the MSNP2 code (NLN BSY IDL BRB AWY PHN LUN, FLN = offline). In message text a backslash is
-written ``\\\\`` and a line break ``\\n``, so one message is always one line. ``status`` signs in as
-Appear Offline (HDN) so that checking the list does not announce you to your contacts.
+STATUS is the MSNP2 code (NLN BSY IDL BRB AWY PHN LUN, FLN = offline). ``status`` signs in as Appear
+Offline (HDN) so that checking the list does not announce you to your contacts.
+
+In every field (names and message text alike) a backslash is written ``\\\\``, a line break ``\\n``, a
+tab ``\\t`` and any other control or bidi character ``\\xHH``/``\\uHHHH`` (``terminal.py``): one message
+is always one line, and no name can forge a line, shift a column or send the terminal a control sequence.
 
 Exit status: 0 on success, 1 on a failure (one line on stderr, e.g. wrong password, message not
 delivered), 2 on bad usage.
@@ -34,6 +37,7 @@ from . import events as ev
 from .errors import MessengerError, Undelivered
 from .login import parse_server_address
 from .messenger import Messenger
+from .terminal import terminal_text
 
 PROG = "msnqt-cli"
 KEYRING_SERVICE = "msnqt"
@@ -60,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="output (tab-separated, one line each):\n"
                "  status   EMAIL STATUS FRIENDLY-NAME\n"
                "           (STATUS: NLN BSY IDL BRB AWY PHN LUN, FLN = offline)\n"
-               "  listen   FROM TEXT  per message (line breaks written as \\n)\n"
+               "  listen   FROM TEXT  per message\n"
                "           * EMAIL STATUS  per presence change\n"
+               "  (in every field \\ is written \\\\, a line break \\n, a tab \\t and\n"
+               "   other control characters \\xHH or \\uHHHH)\n"
                "exit status: 0 ok, 1 failure (one line on stderr), 2 bad usage")
     parser.add_argument("--server", required=True, metavar="HOST:PORT",
                         help="dispatch server (or a notification server that answers directly)")
@@ -150,7 +156,7 @@ async def _run(args: argparse.Namespace, password: str, out: TextIO) -> int:
     try:
         if args.command == "status":
             for contact in messenger.contacts():
-                _say(out, f"{contact.handle}\t{contact.status.value}\t{contact.friendly}")
+                _say(out, contact.handle, contact.status.value, contact.friendly)
             return 0
         if args.command == "send":
             return await _send(messenger, args.to, args.text)
@@ -187,14 +193,14 @@ class _Listener:
     def _on_event(self, event: ev.Event) -> None:
         match event:
             case ev.MessageReceived(sender=sender, text=text):
-                _say(self._out, f"{sender}\t{_one_line(text)}")
+                _say(self._out, sender, text)
             case ev.ContactChanged(contact=contact):
                 key = contact.handle.lower()
                 if self._last_status.get(key, Status.OFFLINE) != contact.status:
                     self._last_status[key] = contact.status
                     if self._messenger.signed_in or contact.status is not Status.OFFLINE:
                         # (not the "everyone offline" of a lost connection that is being re-made)
-                        _say(self._out, f"* {contact.handle}\t{contact.status.value}")
+                        _say(self._out, f"* {contact.handle}", contact.status.value)
             case ev.SignedOut(reason=reason) if reason != "user":
                 self._failure.append("signed out: " + {
                     "elsewhere": "you signed in at another location",
@@ -228,11 +234,9 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-def _one_line(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-
-
-def _say(stream: TextIO, line: str) -> None:
+def _say(stream: TextIO, *fields: str) -> None:
+    """Write one line: the fields, each made terminal-safe, separated by tabs. Every output goes here."""
+    line = "\t".join(terminal_text(field) for field in fields)
     try:
         stream.write(line + "\n")
         stream.flush()
