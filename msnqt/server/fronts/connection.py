@@ -11,12 +11,19 @@ Why a protocol and not streams: the switchboard relays every message, and a stre
 task wake-up, a read future and a ``drain()`` per read on top of the protocol callbacks underneath
 (bench/README.md, relay). Flow control is kept: while the transport's output is above its high-water
 mark (the peer is not reading our replies), we stop reading what it sends, as ``drain()`` did.
+
+One read may hold thousands of commands (``SYN 1 0`` five thousand times is 45 KB), so what one
+read may cost is bounded too: at most :data:`COMMANDS_PER_TURN` commands are served before the loop
+turns over to everyone else, and none while :data:`OUTPUT_BUDGET` bytes of this connection's output
+are still unsent. Commands beyond that wait in a backlog while the socket is not read, so a client
+that asks for more than it reads stalls only itself and its memory stays bounded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, Generic, TypeVar, cast
@@ -31,6 +38,10 @@ log = logging.getLogger("msnqt.server")
 
 MAX_PENDING_OUTPUT = 1 << 20
 """A peer that stops reading while others keep talking to it is dropped beyond this many bytes."""
+OUTPUT_BUDGET = 64 << 10
+"""No further command of a connection is served while this many bytes of its output are unsent."""
+COMMANDS_PER_TURN = 64
+"""Commands of one connection served in one event-loop turn before the others get theirs."""
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
 Address = tuple[str, int]
@@ -52,7 +63,15 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         self._transport: asyncio.Transport | None = None
         self._decoder = decoder
         self._out: list[bytes] = []
+        self._out_bytes = 0
         self._flush_scheduled = False
+        self._backlog: deque[Any] = deque()
+        """Decoded commands not served yet (over budget, or beyond this turn's share)."""
+        self._broken = False
+        """The stream broke (FramingError): close once the backlog before the break is served."""
+        self._serve_scheduled = False
+        self._writing_paused = False
+        self._reading = True
         self._loop = asyncio.get_running_loop()
         self.closing = False
         self._finished = False
@@ -93,28 +112,94 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         if self.closing:
             return
         try:
-            self._serve_read(data)
+            try:
+                commands = self.decode(data)
+            except FramingError as exc:
+                # The stream cannot be trusted any more (oversized MSG, huge line), but what the peer
+                # sent before the break is still served, then the connection closes.
+                commands, self._broken = exc.decoded, True
+            self._backlog.extend(commands)
+            if not (self._serve_scheduled or self._writing_paused):
+                self._serve_backlog()
+            else:
+                self._sync_reading()
         except Exception:
-            log.exception("connection handler failed; closing this connection only")
-            self._out.clear()
-            self.close()
+            self._failed()
 
-    def _serve_read(self, data: bytes) -> None:
-        broken = False
-        try:
-            commands = self.decode(data)
-        except FramingError as exc:
-            # The stream cannot be trusted any more (oversized MSG, huge line), but what the peer
-            # sent before the break is still served, then the connection closes.
-            commands, broken = exc.decoded, True
-        for command in commands:
-            self.dispatch(command)
+    def _failed(self) -> None:
+        log.exception("connection handler failed; closing this connection only (%s)", self.describe())
+        self._out.clear()
+        self._out_bytes = 0
+        self._backlog.clear()
+        self.close()
+
+    def _serve_backlog(self) -> None:
+        """Serve this connection's share of its backlog, then let the loop serve the others."""
+        backlog = self._backlog
+        served = 0
+        while backlog and served < COMMANDS_PER_TURN and not self._over_budget():
+            self.dispatch(backlog.popleft())
+            served += 1
             if self.closing:
                 return
-        if broken:
+        if backlog:
+            self.flush()
+            if not self.closing and not self._writing_paused:
+                self._schedule_serving()
+        elif self._broken:
             self.close()
+            return
         else:
             self.flush()
+        self._sync_reading()
+
+    def _over_budget(self) -> bool:
+        transport = self._transport
+        pending = self._out_bytes + (transport.get_write_buffer_size() if transport is not None else 0)
+        return pending > OUTPUT_BUDGET
+
+    def _schedule_serving(self) -> None:
+        if not self._serve_scheduled:
+            self._serve_scheduled = True
+            self._loop.call_soon(self._scheduled_serving)
+
+    def _scheduled_serving(self) -> None:
+        self._serve_scheduled = False
+        if self.closing or self._writing_paused:
+            return
+        try:
+            self._serve_backlog()
+        except Exception:
+            self._failed()
+
+    def _sync_reading(self) -> None:
+        """Read the socket only while nothing waits to be served and the peer reads our output."""
+        transport = self._transport
+        if transport is None or self.closing:
+            return
+        wanted = not self._backlog and not self._writing_paused
+        if wanted != self._reading:
+            self._reading = wanted
+            if wanted:
+                transport.resume_reading()
+            else:
+                transport.pause_reading()
+
+    @property
+    def backlog_size(self) -> int:
+        """Commands received but not served yet (tests and diagnostics)."""
+        return len(self._backlog)
+
+    def describe(self) -> str:
+        """Who is at the other end, for log lines: the peer address and, once known, the handle."""
+        peer = self._transport.get_extra_info("peername") if self._transport is not None else None
+        where = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else "unknown address"
+        who = self.who()
+        return f"{who} at {where}" if who else where
+
+    def who(self) -> str | None:
+        """The handle behind this connection, once it is known (overridden by the NS and SB fronts)."""
+        return None
 
     def eof_received(self) -> bool | None:
         """The peer sent FIN: what is queued still goes out, then the socket closes."""
@@ -122,17 +207,23 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         return None
 
     def pause_writing(self) -> None:
-        """Our output to this peer piles up: stop reading its input until it catches up."""
-        if self._transport is not None and not self.closing:
-            self._transport.pause_reading()
+        """Our output to this peer piles up: stop reading and serving its input until it catches up."""
+        self._writing_paused = True
+        self._sync_reading()
 
     def resume_writing(self) -> None:
-        if self._transport is not None and not self.closing:
-            self._transport.resume_reading()
+        self._writing_paused = False
+        if self.closing:
+            return
+        if self._backlog:
+            self._schedule_serving()
+        self._sync_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closing = True
         self._out.clear()
+        self._out_bytes = 0
+        self._backlog.clear()
         self._finish_once()
         if self.registry is not None:
             self.registry.discard(self)
@@ -156,17 +247,22 @@ class Connection(asyncio.Protocol, Generic[StateT]):
 
     def send(self, command: Command) -> None:
         if not self.closing:
-            self._out.append(encode(command))
+            line = encode(command)
+            self._out.append(line)
+            self._out_bytes += len(line)
 
     def flush(self) -> None:
         transport = self._transport
         if self._out and transport is not None and not transport.is_closing():
             transport.write(b"".join(self._out) if len(self._out) > 1 else self._out[0])
             self._out.clear()
+            self._out_bytes = 0
             if transport.get_write_buffer_size() > MAX_PENDING_OUTPUT:
-                log.warning("dropping a connection that does not read its output")
+                log.warning("dropping %s: it does not read its output (%d bytes unsent)",
+                            self.describe(), transport.get_write_buffer_size())
                 self.abort()
         self._out.clear()
+        self._out_bytes = 0
 
     def push(self, command: Command) -> None:
         """Send an unsolicited line (an event caused by someone else) at the end of this loop turn.
@@ -180,6 +276,7 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         if self.closing:
             return
         self._out.append(line)
+        self._out_bytes += len(line)
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self._loop.call_soon(self._scheduled_flush)
@@ -216,6 +313,8 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         """Drop the socket at once, discarding unsent output (a peer that stopped reading)."""
         self.closing = True
         self._out.clear()
+        self._out_bytes = 0
+        self._backlog.clear()
         if self._transport is not None:
             self._transport.abort()
         self._finish_once()
@@ -230,8 +329,9 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         else:
             try:
                 handler(self, command)
-            except StoreError:
-                log.exception("storage failed while handling %s", name)
+            except StoreError as exc:
+                # One line, no traceback: a locked or full disk would otherwise flood the log.
+                log.warning("storage failed while handling %s for %s: %s", name, self.describe(), exc)
                 trid = trid_of(command)
                 if trid is None:
                     self.close()

@@ -129,6 +129,9 @@ class NsConnection(LoginFront[NsState]):
     def transitions(self) -> Mapping[tuple[NsState, str], Callable[[Any, Any], None]]:
         return TRANSITIONS
 
+    def who(self) -> str | None:
+        return self.account.handle if self.account is not None else self._claimed
+
     # --- state-machine edges -------------------------------------------------------------------------
 
     def dispatch(self, command: Command) -> None:

@@ -103,6 +103,9 @@ class SbConnection(Connection[SbState]):
         """Whose connection this is, once USR or ANS has let them in."""
         return None if self._me is None else self._me.handle
 
+    def who(self) -> str | None:
+        return self.member_handle
+
     def _auth_timed_out(self) -> None:
         if self.state is SbState.CONNECTED:
             self.close()
