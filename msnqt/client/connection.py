@@ -9,7 +9,8 @@ same three things, so the NS and SB logic above it only ever deal in typed comma
 * everything else (no TrID, TrID 0, or a TrID nobody waits for any more, such as the ILN lines after
   a CHG echo) goes to ``on_unsolicited``.
 
-A numeric reply fails the request with that TrID. A numeric reply *without* a TrID fails the oldest
+A numeric reply fails the request with that TrID. A line the codec could not read (``Malformed``) is
+logged at WARNING and skipped; it fails a request only when it was that request's one reply. A numeric reply *without* a TrID fails the oldest
 pending request (servers answer in order in practice; E18 sends a bare ``207``); with nothing pending
 it is passed on as unsolicited. Lines are logged at DEBUG with passwords and MD5 responses redacted.
 """
@@ -231,8 +232,12 @@ class Connection:
         if isinstance(command, Error):
             self._fail(trid, error_for_code(command.code, pending.name))  # type: ignore[arg-type]
         elif isinstance(command, Malformed):
-            self._fail(trid, ProtocolViolation(  # type: ignore[arg-type]
-                f"malformed reply to {pending.name}: {command.name} {' '.join(command.args)}"))
+            log.warning("%s: unusable reply to %s skipped (%s): %s", self.label, pending.name, command.error,
+                        loggable(command))
+            if pending.done is single_reply:  # the one reply it waited for is unusable: fail now, not later
+                self._fail(trid, ProtocolViolation(  # type: ignore[arg-type]
+                    f"malformed reply to {pending.name}: {command.name} {' '.join(command.args)}"))
+            # one bad line of a multi-line answer (an LST entry, a FND result) is skipped; the rest count
         else:
             pending.replies.append(command)
             if pending.done(pending.replies):

@@ -44,6 +44,7 @@ from msnqt.protocol.commands import (
     GtcRequest,
     Iln,
     Lst,
+    Malformed,
     MsgRelay,
     Nln,
     Out,
@@ -68,7 +69,7 @@ from msnqt.protocol.message import CONTENT_EMAIL, parse_message
 from msnqt.protocol.names import friendly_fits, is_valid_handle, same_handle
 
 from . import events as ev
-from .connection import Connection
+from .connection import Connection, loggable
 from .conversation import Conversation
 from .errors import (
     AuthenticationFailed,
@@ -534,8 +535,11 @@ class Messenger:
                     self._ns.abort(ConnectionLost(self._ns.host, self._ns.port, "moved by the server"))
             case Error(code=code):
                 log.warning("the server reported error %d outside any request", code)
+            case Malformed():
+                log.warning("skipped a line from the server this program cannot use (%s): %s",
+                            command.error, loggable(command))
             case _:
-                log.debug("ignoring unsolicited %r", command)
+                log.debug("ignoring unsolicited %s", loggable(command))
 
     def _set_presence(self, handle: str, status: Status, friendly: str) -> None:
         key = handle.lower()

@@ -3,6 +3,13 @@
 There is one table per (Sender, Channel), because the same line means different things depending
 on who sent it (``USR t MD5 S x``) and where (``USR t h ck`` only exists on a switchboard). Each
 parser raises a MalformedCommand subclass; :mod:`.wire` turns that into a ``Malformed`` value.
+
+Strict one way, liberal the other (msnp2-reference §10, client 1): what a *client* sends is checked
+field for field, because our server answers it; what a *server* sends is read by the client engine,
+which must work against every MSNP2 server a user points it at. So the server-line parsers read the
+fields they need and ignore any that follow (Escargot 2018's ``CHG t NLN 0``, Escargot 2025's
+``URL t /unused1 /unused2 1``, later-MSNP extras), and take a missing optional field as absent
+(``ADD 0 RL handle name`` without a list version, §8.2 D12).
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from . import fields as f
-from .codes import SETTABLE_STATUSES, AckMode, Privacy, ReverseListPrompt, Status
+from .codes import SETTABLE_STATUSES, AckMode, ListName, Privacy, ReverseListPrompt, Status
 from .commands import (
     Ack,
     Add,
@@ -86,6 +93,17 @@ _cached_friendly = lru_cache(maxsize=4096)(f.friendly)
 _STATUSES = {status.value: status for status in Status}
 
 
+def _at_least(args: list[str], count: int, what: str) -> None:
+    """A server line needs ``count`` fields; more are ignored (see the module docstring)."""
+    if len(args) < count:
+        raise MalformedCommand(f"{what} needs at least {count} fields, got {len(args)}")
+
+
+NO_VERSION = 0
+"""The list version of an ``ADD``/``REM`` that carried none (Escargot 2018, §8.2 D12): 0 never raises
+the cached version (the engine keeps the larger one)."""
+
+
 def _status(text: str, allowed: frozenset[Status] | None = None) -> Status:
     """f.status by dict lookup (an enum call is slow); anything unusual goes to f.status to be refused."""
     status = _STATUSES.get(text)
@@ -137,9 +155,25 @@ def _syn(a: list[str]) -> Command:
     return Syn(f.trid(a[0]), f.number(a[1], "list version"))
 
 
+def _s_syn(a: list[str]) -> Command:
+    _at_least(a, 2, "SYN")
+    return Syn(f.trid(a[0]), f.number(a[1], "list version"))
+
+
 def _out(a: list[str]) -> Command:
     f.expect_count(a, 0, 1)
     return Out(a[0] if a else None)
+
+
+def _s_out(a: list[str]) -> Command:
+    return Out(a[0] if a else None)
+
+
+def _s_trid_only(cls: Callable[[int], Command]) -> LineParser:
+    def parse(a: list[str]) -> Command:
+        _at_least(a, 1, "a reply")
+        return cls(f.trid(a[0]))
+    return parse
 
 
 def _trid_only(cls: Callable[[int], Command]) -> LineParser:
@@ -254,14 +288,14 @@ def _s_inf(a: list[str]) -> Command:
 
 
 def _usr_ok(a: list[str]) -> Command:
-    f.expect_count(a, 4)
+    _at_least(a, 4, "USR")
     t = f.trid(a[0])
     f.expect_word(a[1], "OK")
     return UsrOk(t, f.handle(a[2]), f.friendly(a[3]))
 
 
 def _s_usr(a: list[str]) -> Command:
-    f.expect_count(a, 4)
+    _at_least(a, 4, "USR")
     if a[1] == "OK":
         return _usr_ok(a)
     t = f.trid(a[0])
@@ -270,108 +304,123 @@ def _s_usr(a: list[str]) -> Command:
 
 
 def _s_xfr(a: list[str]) -> Command:
-    f.expect_count(a, 3, 5)
+    _at_least(a, 3, "XFR")
     t = f.trid(a[0])
-    if len(a) == 3:
-        f.expect_word(a[1], "NS")
+    if a[1] == "NS":
         return XfrNs(t, a[2])
     f.expect_word(a[1], "SB")
+    _at_least(a, 5, "XFR SB")
     f.expect_word(a[3], "CKI")
     return XfrSb(t, a[2], a[4])
 
 
 def _s_lst(a: list[str]) -> Command:
-    f.expect_count(a, 5, 7)
+    _at_least(a, 5, "LST")
     t = f.trid(a[0])
     head = (f.list_name(a[1]), f.number(a[2], "list version"), f.number(a[3], "index"),
             f.number(a[4], "count"))
     if len(a) == 5:
         return Lst(t, *head)
-    return Lst(t, *head, f.handle(a[5]), f.friendly(a[6]))
+    contact = f.handle(a[5])
+    return Lst(t, *head, contact, f.friendly(a[6]) if len(a) > 6 else contact)
 
 
 def _s_gtc(a: list[str]) -> Command:
-    f.expect_count(a, 3)
+    _at_least(a, 3, "GTC")
     return Gtc(f.trid(a[0]), f.number(a[1], "list version"),
                f.choice(ReverseListPrompt, a[2], "GTC setting"))
 
 
 def _s_blp(a: list[str]) -> Command:
-    f.expect_count(a, 3)
+    _at_least(a, 3, "BLP")
     return Blp(f.trid(a[0]), f.number(a[1], "list version"), f.choice(Privacy, a[2], "BLP setting"))
 
 
+def _list_change(a: list[str], what: str) -> tuple[int, ListName, int, list[str]]:
+    """TrID, list, version and the remaining fields of ``ADD``/``REM``; the version may be missing
+    (``ADD 0 RL handle name``, Escargot 2018 D12), which a handle in its place gives away."""
+    _at_least(a, 3, what)
+    t, list_ = f.trid(a[0]), f.list_name(a[1])
+    if not f.is_number(a[2]):  # a handle is never all digits (it has an @)
+        return t, list_, NO_VERSION, a[2:]
+    return t, list_, f.number(a[2], "list version"), a[3:]
+
+
 def _s_add(a: list[str]) -> Command:
-    f.expect_count(a, 5)
-    return Add(f.trid(a[0]), f.list_name(a[1]), f.number(a[2], "list version"), f.handle(a[3]),
-               f.friendly(a[4]))
+    t, list_, version, rest = _list_change(a, "ADD")
+    if not rest:
+        raise MalformedCommand("ADD needs a handle")
+    contact = f.handle(rest[0])
+    return Add(t, list_, version, contact, f.friendly(rest[1]) if len(rest) > 1 else contact)
 
 
 def _s_rem(a: list[str]) -> Command:
-    f.expect_count(a, 4)
-    return Rem(f.trid(a[0]), f.list_name(a[1]), f.number(a[2], "list version"), f.handle(a[3]))
+    t, list_, version, rest = _list_change(a, "REM")
+    if not rest:
+        raise MalformedCommand("REM needs a handle")
+    return Rem(t, list_, version, f.handle(rest[0]))
 
 
 def _s_rea(a: list[str]) -> Command:
-    f.expect_count(a, 4)
+    _at_least(a, 4, "REA")
     return Rea(f.trid(a[0]), f.number(a[1], "list version"), f.handle(a[2]), f.friendly(a[3]))
 
 
 def _s_chg(a: list[str]) -> Command:
-    f.expect_count(a, 2)
+    _at_least(a, 2, "CHG")  # E18: "CHG t NLN 0" (a capabilities field of later MSNP, §8.2 D10)
     return Chg(f.trid(a[0]), f.status(a[1]))
 
 
 def _s_iln(a: list[str]) -> Command:
-    f.expect_count(a, 4)
-    return Iln(f.trid(a[0]), _status(a[1]), _cached_handle(a[2]), _cached_friendly(a[3]))
+    _at_least(a, 3, "ILN")
+    contact = _cached_handle(a[2])
+    return Iln(f.trid(a[0]), _status(a[1]), contact, _cached_friendly(a[3]) if len(a) > 3 else contact)
 
 
 def _s_nln(a: list[str]) -> Command:
-    f.expect_count(a, 3)
-    return Nln(_status(a[0]), _cached_handle(a[1]), _cached_friendly(a[2]))
+    _at_least(a, 2, "NLN")
+    contact = _cached_handle(a[1])
+    return Nln(_status(a[0]), contact, _cached_friendly(a[2]) if len(a) > 2 else contact)
 
 
 def _s_fln(a: list[str]) -> Command:
-    f.expect_count(a, 1)
+    _at_least(a, 1, "FLN")
     return Fln(_cached_handle(a[0]))
 
 
 def _s_rng(a: list[str]) -> Command:
-    f.expect_count(a, 6)
+    _at_least(a, 5, "RNG")
     f.expect_word(a[2], "CKI")
-    return Rng(a[0], a[1], a[3], f.handle(a[4]), f.friendly(a[5]))
+    caller = f.handle(a[4])
+    return Rng(a[0], a[1], a[3], caller, f.friendly(a[5]) if len(a) > 5 else caller)
 
 
 def _s_url(a: list[str]) -> Command:
-    f.expect_count(a, 3)
-    return Url(f.trid(a[0]), a[1], a[2])
+    _at_least(a, 2, "URL")  # E25: "URL t /unused1 /unused2 1"
+    return Url(f.trid(a[0]), a[1], a[2] if len(a) > 2 else "")
 
 
 def _s_fnd(a: list[str]) -> Command:
-    f.expect_count(a, 3, 8)
+    _at_least(a, 3, "FND")
     t = f.trid(a[0])
     index, total = f.number(a[1], "index"), f.number(a[2], "count")
-    if len(a) == 3:
+    if len(a) < 3 + len(FND_KEYS):
         return FndResult(t, index, total)
-    return FndResult(t, index, total, *_fnd_fields(a[3:]))
+    return FndResult(t, index, total, *_fnd_fields(a[3:3 + len(FND_KEYS)]))
 
 
 def _s_snd(a: list[str]) -> Command:
-    f.expect_count(a, 2)
-    t = f.trid(a[0])
-    f.expect_word(a[1], "OK")
-    return SndOk(t)
+    _at_least(a, 1, "SND")
+    return SndOk(f.trid(a[0]))
 
 
 def _s_qng(a: list[str]) -> Command:
-    f.expect_count(a, 0, 1)  # MSNP9+ servers add a number; tolerate it
-    return Qng()
+    return Qng()  # MSNP9+ servers add a number
 
 
 def _msg_relay(check_sender: bool) -> MsgParser:
     def parse(a: list[str], payload: bytes) -> Command:
-        f.expect_count(a, 3)
+        _at_least(a, 3, "MSG")
         # The NS sends "MSG Hotmail Hotmail n", so only the SB's sender is a real handle.
         sender = f.handle(a[0]) if check_sender else a[0]
         return MsgRelay(sender, f.friendly(a[1]), payload)
@@ -395,7 +444,7 @@ def _relay_names(sender: bytes, friendly: bytes, check_sender: bool) -> tuple[st
 def _msg_relay_fast(check_sender: bool) -> FastMsgParser:
     def parse(p: list[bytes], payload: bytes) -> Command | None:
         if len(p) != 4:
-            return None
+            return None  # the general parser reads (and tolerates) any other shape
         names = _relay_names(p[1], p[2], check_sender)
         return None if names is None else MsgRelay(names[0], names[1], payload)
     return parse
@@ -404,9 +453,9 @@ def _msg_relay_fast(check_sender: bool) -> FastMsgParser:
 SERVER_NS = Grammar(
     {
         "VER": _ver, "INF": _s_inf, "USR": _s_usr, "XFR": _s_xfr, "CVR": _cvr, "CVQ": _cvq,
-        "SYN": _syn, "LST": _s_lst, "GTC": _s_gtc, "BLP": _s_blp, "ADD": _s_add, "REM": _s_rem,
+        "SYN": _s_syn, "LST": _s_lst, "GTC": _s_gtc, "BLP": _s_blp, "ADD": _s_add, "REM": _s_rem,
         "REA": _s_rea, "CHG": _s_chg, "ILN": _s_iln, "NLN": _s_nln, "FLN": _s_fln, "RNG": _s_rng,
-        "URL": _s_url, "FND": _s_fnd, "SND": _s_snd, "QNG": _s_qng, "OUT": _out,
+        "URL": _s_url, "FND": _s_fnd, "SND": _s_snd, "QNG": _s_qng, "OUT": _s_out,
     },
     frozenset({"NLN", "FLN", "RNG", "QNG", "OUT", "MSG"}),
     _msg_relay(check_sender=False),
@@ -463,39 +512,41 @@ CLIENT_SB = Grammar(
 # --- server on SB ------------------------------------------------------------------------------------
 
 def _s_cal(a: list[str]) -> Command:
-    f.expect_count(a, 3)
+    _at_least(a, 3, "CAL")
     t = f.trid(a[0])
     f.expect_word(a[1], "RINGING")
     return CalRinging(t, a[2])
 
 
 def _s_iro(a: list[str]) -> Command:
-    f.expect_count(a, 5)
-    return Iro(f.trid(a[0]), f.number(a[1], "index"), f.number(a[2], "count"), f.handle(a[3]),
-               f.friendly(a[4]))
+    _at_least(a, 4, "IRO")
+    member = f.handle(a[3])
+    return Iro(f.trid(a[0]), f.number(a[1], "index"), f.number(a[2], "count"), member,
+               f.friendly(a[4]) if len(a) > 4 else member)
 
 
 def _s_ans(a: list[str]) -> Command:
-    f.expect_count(a, 2)
+    _at_least(a, 2, "ANS")
     t = f.trid(a[0])
     f.expect_word(a[1], "OK")
     return AnsOk(t)
 
 
 def _s_joi(a: list[str]) -> Command:
-    f.expect_count(a, 2)
-    return Joi(f.handle(a[0]), f.friendly(a[1]))
+    _at_least(a, 1, "JOI")
+    member = f.handle(a[0])
+    return Joi(member, f.friendly(a[1]) if len(a) > 1 else member)
 
 
 def _s_bye(a: list[str]) -> Command:
-    f.expect_count(a, 1)
+    _at_least(a, 1, "BYE")
     return Bye(f.handle(a[0]))
 
 
 SERVER_SB = Grammar(
     {
         "USR": _usr_ok, "CAL": _s_cal, "IRO": _s_iro, "ANS": _s_ans, "JOI": _s_joi, "BYE": _s_bye,
-        "ACK": _trid_only(Ack), "NAK": _trid_only(Nak), "OUT": _out,
+        "ACK": _s_trid_only(Ack), "NAK": _s_trid_only(Nak), "OUT": _s_out,
     },
     frozenset({"JOI", "BYE", "OUT", "MSG"}),
     _msg_relay(check_sender=True),

@@ -84,7 +84,8 @@ def _malformed(sender: Sender, channel: Channel, line: str) -> Malformed:
         (C, NS, "FND 3 lname=a fname=b city=* state=* country=*", MalformedCommand, 3),
         (S, NS, "XFR 3 SB 1.2.3.4:1863 XYZ ck", MalformedCommand, 3),
         (S, SB, "CAL 2 BUSY 1", MalformedCommand, 2),
-        (S, NS, "LST 8 FL 14 1 2 bob@hotmail.com", MalformedCommand, 8),
+        (S, NS, "LST 8 FL 14 1", MalformedCommand, 8),
+        (S, NS, "CHG 6", MalformedCommand, 6),
         (C, SB, "USR 1 alice@hotmail.com", MalformedCommand, 1),
     ],
 )
