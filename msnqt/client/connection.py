@@ -9,10 +9,11 @@ same three things, so the NS and SB logic above it only ever deal in typed comma
 * everything else (no TrID, TrID 0, or a TrID nobody waits for any more, such as the ILN lines after
   a CHG echo) goes to ``on_unsolicited``.
 
-A numeric reply fails the request with that TrID. A line the codec could not read (``Malformed``) is
-logged at WARNING and skipped; it fails a request only when it was that request's one reply. A numeric reply *without* a TrID fails the oldest
-pending request (servers answer in order in practice; E18 sends a bare ``207``); with nothing pending
-it is passed on as unsolicited. Lines are logged at DEBUG with passwords and MD5 responses redacted.
+A numeric reply fails the request with that TrID. A line the codec could not read (``Malformed``)
+is logged at WARNING and skipped; it fails a request only when it was that request's one reply. A
+numeric reply *without* a TrID fails the oldest pending request (servers answer in order in practice;
+E18 sends a bare ``207``); with nothing pending it is passed on as unsolicited. Lines are logged at
+DEBUG with passwords and MD5 responses redacted.
 """
 
 from __future__ import annotations
