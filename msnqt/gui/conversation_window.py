@@ -7,26 +7,33 @@ a bold "<name> says:" header then the text indented; join/leave and delivery not
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QFont,
     QKeyEvent,
+    QKeySequence,
+    QShortcut,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
+    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -45,6 +52,21 @@ GREY = "#808080"
 MESSAGE_INDENT = 12   # px: the message text sits under its "says:" header, indented (ui-fidelity §5)
 BLOCK_GAP = 6         # px above each header and system line
 UNDELIVERED_HEADER = "The following message could not be delivered to all recipients:"
+SIGNED_OUT_NOTE = "You are not signed in. Sign in again to send messages from this window."
+RECONNECTING_NOTE = ("The connection to the server was lost. Reconnecting... "
+                     "You can send messages again once it is back.")
+
+
+
+class NotSignedIn(Exception):
+    """This window's session has ended and no new one has started."""
+
+    user_message = SIGNED_OUT_NOTE
+
+
+Starter = Callable[["ConversationWindow"], Awaitable[Any]]
+"""Start a new conversation with this window's people on the current session and attach it (the session's
+``restart``); used when the window outlived the session it was opened in."""
 
 
 def format_last_received(when: datetime) -> str:
@@ -76,6 +98,9 @@ class ConversationWindow(QMainWindow):
         self._clearing_input = False
         self._tasks = BackgroundTasks()
         self._last_undelivered: str | None = None
+        self._starter: Starter | None = None
+        self._start_lock = asyncio.Lock()
+        self.save_dialog: QFileDialog | None = None
 
         self.setWindowIcon(icon("app"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
@@ -89,6 +114,19 @@ class ConversationWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.status_label.setAccessibleName("Conversation status")
         self.statusBar().addWidget(self.status_label, 1)
+        self.connection_label = QLabel(self)  # shown only while this window cannot send (signed out, ...)
+        self.connection_label.setAccessibleName("Connection")
+        self.connection_label.setWordWrap(True)
+        self.connection_label.setStyleSheet("color: #800000")
+        self.connection_label.hide()
+        layout = form.layout()
+        assert isinstance(layout, QBoxLayout)
+        layout.insertWidget(1, self.connection_label)  # under the To: line, above the history
+        self.history_menu: QMenu | None = None
+        self.history.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.history.customContextMenuRequested.connect(self._history_menu)
+        self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        self.save_shortcut.activated.connect(self.open_save_dialog)
         self.statusBar().setSizeGripEnabled(True)
         splitter = child(form, QSplitter, "splitter")
         splitter.setStretchFactor(0, 3)
@@ -125,7 +163,32 @@ class ConversationWindow(QMainWindow):
     def set_can_send(self, can_send: bool) -> None:
         self._can_send = can_send
         self._update_send_enabled()
-        self.invite_button.setEnabled(can_send)
+        self.invite_button.setEnabled(can_send and self.conversation is not None)
+        if can_send:
+            self.set_connection_note("")
+
+    def set_connection_note(self, note: str) -> None:
+        """Say above the history why this window cannot send now ("" when it can); each new note is also
+        written into the history, so a screen reader and someone reading back both learn of it."""
+        if note == self.connection_label.text():
+            return
+        self.connection_label.setText(note)
+        self.connection_label.setVisible(bool(note))
+        if note:
+            self.add_system_line(note)
+
+    def detach(self, note: str = SIGNED_OUT_NOTE) -> None:
+        """The session this window belonged to has ended: keep everything readable, stop sending."""
+        self._pending_handles = self.handles
+        self.conversation = None
+        self._starter = None
+        self.set_can_send(False)
+        self.set_connection_note(note)
+
+    def offer_restart(self, starter: Starter) -> None:
+        """Signed in again: the next message starts a new conversation through ``starter``."""
+        self._starter = starter
+        self.set_can_send(True)
 
     def refresh_names(self) -> None:
         self._refresh_header()
@@ -175,7 +238,7 @@ class ConversationWindow(QMainWindow):
     # --- user actions ----------------------------------------------------------------------------
     def send_text(self, text: str) -> None:
         text = text.strip("\n")
-        if not text.strip() or self.conversation is None:
+        if not text.strip() or (self.conversation is None and self._starter is None):
             return
         self._append_message(self._my_name(), text)
         self._last_undelivered = None
@@ -183,6 +246,11 @@ class ConversationWindow(QMainWindow):
 
     async def _deliver(self, text: str) -> None:
         try:
+            async with self._start_lock:  # a second message waits for the first one's new conversation
+                if self.conversation is None and self._starter is not None:
+                    await self._starter(self)  # attaches the new conversation, or raises
+            if self.conversation is None:
+                raise NotSignedIn()
             await self.conversation.send_text(text)
         except Exception as exc:  # the UI boundary: every failure becomes a line in the history
             if is_undelivered(exc):
@@ -217,6 +285,41 @@ class ConversationWindow(QMainWindow):
                     self._send_clicked()
                 return True
         return super().eventFilter(watched, event)
+
+    def _history_menu(self, pos: QPoint) -> None:
+        """The history's own menu (Copy, Select All) plus "Save As...": 1.0 had no menu bar to put it in."""
+        menu = self.history.createStandardContextMenu(pos)
+        menu.addSeparator()
+        save = menu.addAction("Save &As...", self.open_save_dialog)
+        save.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
+        self.history_menu = menu
+        menu.popup(self.history.viewport().mapToGlobal(pos))
+
+    def open_save_dialog(self) -> QFileDialog:
+        """Ask where to save the conversation as plain text (Ctrl+S, or the history's right-click menu)."""
+        dialog = QFileDialog(self, "Save Conversation As - MSN Messenger Service")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setNameFilter("Text files (*.txt)")
+        dialog.setDefaultSuffix("txt")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, QApplication.platformName() == "offscreen")
+        names = [self._name_of(h) for h in self.handles]
+        safe = "".join(c for c in ", ".join(names) if c.isalnum() or c in " ,.-_").strip()
+        dialog.selectFile(f"{safe or 'Conversation'}.txt")
+        dialog.fileSelected.connect(self.save_history)
+        self.save_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def save_history(self, path: str) -> bool:
+        """Write the history as the user reads it, UTF-8 plain text; a failure is a line, not a crash."""
+        try:
+            Path(path).write_text(self.history_text().rstrip("\n") + "\n", encoding="utf-8")
+        except OSError as exc:
+            self.add_system_line(f"The conversation could not be saved to {path}: {exc.strerror or exc}",
+                                 colour="#c00000")
+            return False
+        return True
 
     def _invite_clicked(self) -> None:
         present = set(self.handles)

@@ -19,7 +19,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from msnqt.gui.bridge import EngineBridge
 from msnqt.gui.contact_model import ContactListModel
-from msnqt.gui.conversation_window import TYPING_CLEAR_MS, ConversationWindow
+from msnqt.gui.conversation_window import (
+    RECONNECTING_NOTE,
+    TYPING_CLEAR_MS,
+    ConversationWindow,
+    NotSignedIn,
+)
 from msnqt.gui.credentials import Availability, CredentialError, CredentialStore
 from msnqt.gui.errors import user_message
 from msnqt.gui.idle import IdleWatcher
@@ -80,6 +85,9 @@ class GuiSession(QObject):
         self.last_error = ""
         self.windows: dict[str, ConversationWindow] = {}
         self._pending: list[ConversationWindow] = []
+        self._detached: list[ConversationWindow] = []
+        """Windows still open from a session that ended: readable, and able to start a new conversation
+        once signed in again. Held here because nothing else keeps them alive."""
         self._sign_in_task: asyncio.Task[bool] | None = None
         self._tasks = BackgroundTasks()
         self._status_before_idle: Status | None = None
@@ -240,11 +248,13 @@ class GuiSession(QObject):
 
     def _after_sign_out(self, message: str) -> None:
         self.model.reset_contacts([])
-        for window in self._all_windows():
-            window.set_can_send(False)
-            if window.isVisible():
-                window.add_system_line("You are no longer signed in; this window cannot send messages.")
-        # Open windows stay readable but belong to a finished session: the next session opens new ones.
+        # Open windows stay open and readable until the user closes them; their conversations belong
+        # to the finished session, so they wait, detached, for the next sign-in.
+        for window in list(self.windows.values()) + self._pending:
+            if window.isVisible() and window not in self._detached:
+                self._detached.append(window)
+        for window in self._detached:
+            window.detach()
         self.windows.clear()
         self._pending.clear()
         self._set_state(SIGNED_OUT, message)
@@ -252,8 +262,24 @@ class GuiSession(QObject):
     def _set_state(self, state: str, message: str = "") -> None:
         self.state = state
         self.last_error = message
+        if state == SIGNED_IN:
+            for window in self._detached:
+                window.offer_restart(self.restart)
         self.stateChanged.emit(state, message)
         self.myInfoChanged.emit()
+
+    async def restart(self, window: ConversationWindow) -> None:
+        """Give a window left from an earlier session a new conversation with the same people."""
+        handles = window.handles
+        if self.messenger is None or not handles:
+            raise NotSignedIn()
+        conversation = await self.messenger.start_conversation(handles[0])
+        if window in self._detached:
+            self._detached.remove(window)
+        self._bind(window, conversation)
+        for handle in handles[1:]:
+            with contextlib.suppress(Exception):
+                await conversation.invite(handle)
 
     # --- my presence -------------------------------------------------------------------------------
     async def set_status(self, status: Status) -> None:
@@ -337,6 +363,8 @@ class GuiSession(QObject):
         """The window of ``conversation``, opening one (without stealing focus) if none is showing."""
         window = self.windows.get(conversation.id)
         if window is None:
+            window = self._adopt_detached(conversation)
+        if window is None:
             window = self._new_window()
             self.windows[conversation.id] = window
             window.attach(conversation)
@@ -347,12 +375,25 @@ class GuiSession(QObject):
             window.alert()
         return window
 
+    def _adopt_detached(self, conversation: Any) -> ConversationWindow | None:
+        """Someone from a window left open since the last session writes again: continue in that window."""
+        people = set(conversation.invited) | set(conversation.participants)
+        for window in self._detached:
+            if window.isVisible() and set(window.handles) == people:
+                self._detached.remove(window)
+                self.windows[conversation.id] = window
+                window.attach(conversation)
+                return window
+        return None
+
     def _all_windows(self) -> list[ConversationWindow]:
-        return list(self.windows.values()) + list(self._pending)
+        return list(self.windows.values()) + list(self._pending) + list(self._detached)
 
     def _on_window_closed(self, window: ConversationWindow) -> None:
         if window in self._pending:
             self._pending.remove(window)
+        if window in self._detached:
+            self._detached.remove(window)
         conversation = window.conversation
         if conversation is not None and self.windows.get(conversation.id) is window:
             del self.windows[conversation.id]
@@ -396,16 +437,13 @@ class GuiSession(QObject):
         if self.messenger is not None and self.state != SIGNED_IN:
             self.model.reset_contacts(self.messenger.contacts())
             self._set_state(SIGNED_IN)
-            for window in self._all_windows():
+            for window in list(self.windows.values()) + self._pending:
                 window.set_can_send(window.conversation is not None)
 
     def _on_signed_out(self, reason: str) -> None:
+        # The engine says SignedOut only when it is over (after a reconnect gave up, or with automatic
+        # reconnect off); while it retries it says Reconnecting instead.
         if reason == "user" or self.messenger is None:
-            return
-        if reason == "connection_lost":
-            self.model.reset_contacts([])
-            self._set_state(SIGNING_IN, _SIGNED_OUT_REASONS[reason])
-            self.progress.emit("The connection to the server was lost. Reconnecting...")
             return
         self.messenger = None
         self.idle.stop()
@@ -413,9 +451,15 @@ class GuiSession(QObject):
         self._after_sign_out(_SIGNED_OUT_REASONS.get(reason, "You have been signed out."))
 
     def _on_reconnecting(self, attempt: int, delay: float) -> None:
-        if self.messenger is not None:
-            self._set_state(SIGNING_IN)
-            self.progress.emit(f"The connection to the server was lost. Reconnecting (attempt {attempt})...")
+        if self.messenger is None:
+            return
+        if self.state == SIGNED_IN:
+            self.model.reset_contacts([])
+        self._set_state(SIGNING_IN)
+        self.progress.emit(f"The connection to the server was lost. Reconnecting (attempt {attempt})...")
+        for window in list(self.windows.values()) + self._pending:
+            window.set_can_send(False)
+            window.set_connection_note(RECONNECTING_NOTE)
 
     def _on_conversation_started(self, conversation: Any, initiated_by_us: bool) -> None:
         if initiated_by_us:

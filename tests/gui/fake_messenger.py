@@ -31,6 +31,7 @@ def _event(name: str, *fields: str) -> type:
 
 SignedIn = _event("SignedIn", "handle", "friendly")
 SignedOut = _event("SignedOut", "reason")
+Reconnecting = _event("Reconnecting", "attempt", "delay")
 ListsLoaded = _event("ListsLoaded")
 ContactChanged = _event("ContactChanged", "contact")
 MyStatusChanged = _event("MyStatusChanged", "status")
@@ -190,3 +191,8 @@ class FakeMessenger:
     def kick(self, reason: str) -> None:
         self.signed_in = False
         self.emit(SignedOut(reason))
+
+    def lose_connection(self, attempt: int = 1) -> None:
+        """What the engine says while it retries after losing the server: Reconnecting, not SignedOut."""
+        self.signed_in = False
+        self.emit(Reconnecting(attempt, 2.0))

@@ -354,15 +354,25 @@ def test_lost_connection_shows_progress_and_the_list_returns_after_reconnect(
 
     window, engines = make_window(settings)
     qloop.run(sign_in(window))
-    engines[0].kick("connection_lost")
+    conversation = engines[0].incoming(BOB.handle, "Still there?")
+    conv_window = window.session.windows[conversation.id]
+    QTest.keyClicks(conv_window.input, "yes")
+    engines[0].lose_connection()
     assert window.pages.currentWidget() is window.signing_in_page
     assert "connection to the server was lost" in window.progress_label.text()
+    # The open conversation says so too, and does not pretend it can send.
+    assert conv_window.connection_label.isVisible()
+    assert "Reconnecting" in conv_window.connection_label.text()
+    assert "Reconnecting" in conv_window.history_text()
+    assert not conv_window.send_button.isEnabled()
     engines[0].signed_in = True
     engines[0].emit(SignedIn("alice@hotmail.com", "alice"))
     assert window.pages.currentWidget() is window.signed_in_page
     assert visible_contact_names(window, ONLINE_SECTION) == ["Bob (Busy)", "Carol"]
+    assert not conv_window.connection_label.isVisible()
+    assert conv_window.send_button.isEnabled()
 
-    engines[0].kick("connection_lost")
+    engines[0].lose_connection()
 
     async def give_up() -> None:
         window.cancel_link.linkActivated.emit("cancel")
@@ -370,6 +380,16 @@ def test_lost_connection_shows_progress_and_the_list_returns_after_reconnect(
 
     qloop.run(give_up())
     assert window.pages.currentWidget() is window.signed_out_page
+    assert conv_window.isVisible() and "Still there?" in conv_window.history_text()
+
+
+def test_a_lost_connection_the_engine_gave_up_on_signs_out_with_the_reason(
+        gui_app: Any, qloop: Any, settings: Any) -> None:
+    window, engines = make_window(settings)
+    qloop.run(sign_in(window))
+    engines[0].kick("connection_lost")
+    assert window.pages.currentWidget() is window.signed_out_page
+    assert "connection to the server was lost" in window.error_text
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")
@@ -393,24 +413,31 @@ def test_opening_the_same_contact_again_reuses_the_window(gui_app: Any, qloop: A
     qloop.run(scenario())
 
 
-def test_after_signing_out_and_in_again_a_contact_gets_a_fresh_window(
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_after_signing_out_and_in_again_the_open_window_is_the_contacts_window(
         gui_app: Any, qloop: Any, settings: Any) -> None:
-    window, _ = make_window(settings)
+    window, engines = make_window(settings)
     qloop.run(sign_in(window))
 
     async def open_carol() -> Any:
         conv_window = window.session.open_conversation("carol@hotmail.com")
-        await wait_until(lambda: conv_window.conversation is not None)
         return conv_window
 
     first = qloop.run(open_carol())
+    qloop.run(wait_until(lambda: first.conversation is not None))
     qloop.run(window.session.sign_out())
-    assert "You are no longer signed in" in first.history_text()
+    assert "You are not signed in" in first.history_text()
     QTest.keyClicks(first.input, "hello?")
     assert not first.send_button.isEnabled()
 
     qloop.run(sign_in(window))
     second = qloop.run(open_carol())
-    assert second is not first
-    QTest.keyClicks(second.input, "hello again")
+    assert second is first  # still open, so it is raised rather than doubled
     assert second.send_button.isEnabled()
+
+    async def send() -> None:
+        QTest.keyClick(second.input, Qt.Key.Key_Return)
+        await wait_until(lambda: second.conversation is not None and second.conversation.sent == ["hello?"])
+
+    qloop.run(send())
+    assert second.conversation.owner is engines[1]
