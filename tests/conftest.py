@@ -17,6 +17,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_server_quirks() -> Iterator[None]:
+    """What one test's fake server taught the engines (no PNG, ...) must not reach the next test, whose
+    server may get the same loopback port."""
+    yield
+    from msnqt.client.quirks import SHARED_QUIRKS
+
+    SHARED_QUIRKS.clear()
+
+
 @pytest.fixture
 def aloop() -> Iterator[BoundedRunner]:
     """A plain asyncio loop for tests of the server and the engine (no Qt): ``aloop.run(coro)``.

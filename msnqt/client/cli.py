@@ -2,14 +2,15 @@
 
     msnqt-cli --server HOST:PORT --user EMAIL status
     msnqt-cli --server HOST:PORT --user EMAIL send TO TEXT
-    msnqt-cli --server HOST:PORT --user EMAIL listen [--seconds N]
+    msnqt-cli --server HOST:PORT --user EMAIL listen [--seconds N] [--retries N]
 
 The password is read from the first line of stdin, or with ``--keyring`` from the OS keyring (service
 "msnqt"); never from the command line, where other users could read it in the process list.
 
 Output, one line each, flushed at once: ``status`` prints ``EMAIL<TAB>STATUS<TAB>FRIENDLY NAME`` per
 contact; ``listen`` prints ``FROM<TAB>TEXT`` per message and ``* EMAIL<TAB>STATUS`` per presence change
-(starting with the contacts already online when it signs in).
+(starting with the contacts already online when it signs in). A lost connection is re-made up to
+``--retries`` times; when that fails, ``listen`` ends with exit status 1 and one line on stderr.
 STATUS is the MSNP2 code (NLN BSY IDL BRB AWY PHN LUN, FLN = offline). ``status`` signs in as Appear
 Offline (HDN) so that checking the list does not announce you to your contacts.
 
@@ -85,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     listen = commands.add_parser("listen", help="print messages and presence changes as they come")
     listen.add_argument("--seconds", type=float, default=None, metavar="N",
                         help="stop after N seconds (default: until interrupted)")
+    listen.add_argument("--retries", type=int, default=5, metavar="N",
+                        help="reconnect at most N times after a lost connection (2, 4, 8, ... s apart), "
+                             "then fail with exit status 1 (default 5)")
     return parser
 
 
@@ -120,6 +124,8 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError(f"not an e-mail address: {args.to!r}")
     if args.timeout <= 0 or (args.command == "listen" and args.seconds is not None and args.seconds < 0):
         raise UsageError("times must be positive")
+    if args.command == "listen" and args.retries < 0:
+        raise UsageError("--retries must be 0 or more")
 
 
 def _password(args: argparse.Namespace, stdin: TextIO) -> str:
@@ -149,8 +155,9 @@ def _password(args: argparse.Namespace, stdin: TextIO) -> str:
 
 async def _run(args: argparse.Namespace, password: str, out: TextIO) -> int:
     status = Status.HIDDEN if args.command == "status" else Status.ONLINE
-    messenger = Messenger(args.server, request_timeout=args.timeout,
-                          auto_reconnect=args.command == "listen")
+    retries = args.retries if args.command == "listen" else 0
+    messenger = Messenger(args.server, request_timeout=args.timeout, auto_reconnect=retries > 0,
+                          max_reconnect_attempts=retries)
     listener = _Listener(messenger, out) if args.command == "listen" else None
     await messenger.sign_in(args.user, password, status=status)
     try:

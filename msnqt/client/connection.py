@@ -91,6 +91,7 @@ class Connection:
         self._on_unsolicited = on_unsolicited
         self._on_closed = on_closed
         self._closed = False
+        self._gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._task = asyncio.get_running_loop().create_task(self._read_loop(), name=f"msnqt-{label}")
 
     @classmethod
@@ -112,6 +113,12 @@ class Connection:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def gone(self) -> asyncio.Future[None]:
+        """Done once the connection is closed, for whatever reason: what a waiter that is no request
+        (a PNG's QNG) waits on besides its answer, so a close never leaves it hanging."""
+        return self._gone
 
     @property
     def next_trid(self) -> int:
@@ -259,6 +266,8 @@ class Connection:
         if self._closed:
             return
         self._closed = True
+        if not self._gone.done():
+            self._gone.set_result(None)
         error = reason or ConnectionLost(self.host, self.port, "connection closed")
         for trid in list(self._pending):
             self._fail(trid, error)

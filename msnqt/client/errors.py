@@ -107,6 +107,11 @@ class ConnectionLost(ConnectionFailed):
         return f"The connection to {self.host}:{self.port} was lost. Check your network connection."
 
 
+class PingDropped(ConnectionLost):
+    """The server closed the notification connection right after our PNG (the Go server, §8.4): the
+    engine signs in again without PNG; a user never sees this one."""
+
+
 class ProtocolViolation(MessengerError):
     """The server sent something MSNP2 does not allow where it was sent."""
 

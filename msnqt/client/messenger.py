@@ -76,6 +76,7 @@ from .errors import (
     ConnectionLost,
     MessengerError,
     NotSignedIn,
+    PingDropped,
     ProtocolViolation,
     ServerError,
     SignedInElsewhere,
@@ -83,6 +84,7 @@ from .errors import (
 )
 from .login import log_in, parse_server_address
 from .model import Contact, DirectoryEntry, ListCache
+from .quirks import SHARED_QUIRKS, ServerQuirks
 from .states import NS_TRANSITIONS, NsEvent, NsState, StateMachine
 
 log = logging.getLogger("msnqt.client")
@@ -97,7 +99,11 @@ class Messenger:
                  auto_reconnect: bool = True, list_cache: ListCache | None = None,
                  connect_timeout: float | None = None, reconnect_delay: float = 2.0,
                  reconnect_max_delay: float = 120.0, typing_interval: float = 5.0,
-                 delivery_window: float = 1.5, join_timeout: float | None = None) -> None:
+                 delivery_window: float = 1.5, join_timeout: float | None = None,
+                 max_reconnect_attempts: int | None = None, quirks: ServerQuirks | None = None) -> None:
+        """``max_reconnect_attempts``: give up (``SignedOut("connection_lost")``) after that many failed
+        reconnects; None retries forever. ``quirks``: what is known about servers (default: shared by the
+        engines of this process, see ``quirks.py``)."""
         self._server = server  # checked at sign-in, where a bad address becomes InvalidServerAddress
         self._request_timeout = request_timeout
         self._connect_timeout = connect_timeout if connect_timeout is not None else request_timeout
@@ -105,6 +111,9 @@ class Messenger:
         self._auto_reconnect = auto_reconnect
         self._reconnect_delay = reconnect_delay
         self._reconnect_max_delay = reconnect_max_delay
+        self._max_reconnect_attempts = max_reconnect_attempts
+        self._quirks = quirks if quirks is not None else SHARED_QUIRKS
+        self._moved_to: str | None = None
         self._typing_interval = typing_interval
         self._delivery_window = delivery_window
         self._join_timeout = join_timeout if join_timeout is not None else request_timeout
@@ -228,6 +237,7 @@ class Messenger:
         if not is_valid_handle(handle):
             raise ServerError(208, "USR")
         self._kicked_elsewhere = False
+        self._moved_to = None
         self._sm.fire(NsEvent.SIGN_IN)
         self._handle, self._password, self._wanted_status = handle, password, status
         self._sign_in_cancelled = False
@@ -393,8 +403,23 @@ class Messenger:
 
     # --- sign-in, sync, status ------------------------------------------------------------------
 
-    async def _connect_and_sync(self) -> None:
-        result = await log_in(self._server, self._handle, self._password, timeout=self._request_timeout,
+    async def _connect_and_sync(self, server: str | None = None) -> None:
+        """Sign in to ``server`` (default: the configured one). A server that closes the connection on
+        the sign-in PNG (the Go server, §8.4) is signed in to once more at once, without PNG; if that
+        works, it is remembered as such (``quirks.py``)."""
+        target = server or self._server
+        try:
+            await self._connect_and_sync_once(target, ping=self._quirks.answers_ping(self._server))
+        except PingDropped as exc:
+            log.warning("%s closed the connection on PNG (%s); signing in again without PNG", target, exc)
+            self._drop_ns()
+            self._go_offline(keep_status=True)
+            self._advance(NsEvent.REDIAL)
+            await self._connect_and_sync_once(target, ping=False)
+            self._quirks.remember_no_ping(self._server)
+
+    async def _connect_and_sync_once(self, server: str, *, ping: bool) -> None:
+        result = await log_in(server, self._handle, self._password, timeout=self._request_timeout,
                               connect_timeout=self._connect_timeout)
         ns = result.connection
         self._ns = ns
@@ -407,10 +432,13 @@ class Messenger:
             self._on_ns_line(line)
         await self._synchronise(ns)
         await self._change_status(ns, self._wanted_status)
-        await self._presence_barrier(ns)
+        ping = await self._presence_barrier(ns, ping=ping)
+        if ns.closed:  # never report a sign-in on a connection that is gone
+            raise ConnectionLost(ns.host, ns.port, "closed during sign-in")
         self._advance(NsEvent.READY)
         self._flush_renames_soon()
-        self._keepalive_task = self._spawn(self._keepalive(ns))
+        if ping:
+            self._keepalive_task = self._spawn(self._keepalive(ns))
 
     def _advance(self, event: NsEvent) -> None:
         """A sign-in step; if sign_out ran meanwhile the step is impossible: the sign-in is cancelled."""
@@ -419,6 +447,16 @@ class Messenger:
         self._sm.fire(event)
 
     async def _synchronise(self, ns: Connection) -> None:
+        await self._fetch_lists(ns)
+        self.emit(ev.ListsLoaded())
+        self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
+        for handle, friendly in list(self._cache.entries[ListName.REVERSE].items()):
+            if not self._cache.has(ListName.ALLOW, handle) and not self._cache.has(ListName.BLOCK, handle):
+                await self._reverse_list_check(handle, friendly, notify_only_when_prompting=True)
+
+    async def _fetch_lists(self, ns: Connection) -> bool:
+        """SYN with the cached version; the lists and settings that come back replace the cache.
+        True when they came (a server that resends them every time, §8.2 D9, sends them here too)."""
         cached = self._cache.version
         self._syn_stragglers = []
         try:
@@ -442,38 +480,55 @@ class Messenger:
                     fresh.put(line.list_name, line.handle, line.friendly or line.handle)
             self._cache.version, self._cache.gtc, self._cache.blp = fresh.version, fresh.gtc, fresh.blp
             self._cache.entries = fresh.entries
-        self.emit(ev.ListsLoaded())
-        self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
-        for handle, friendly in list(self._cache.entries[ListName.REVERSE].items()):
-            if not self._cache.has(ListName.ALLOW, handle) and not self._cache.has(ListName.BLOCK, handle):
-                await self._reverse_list_check(handle, friendly, notify_only_when_prompting=True)
+            return True
+        return False
 
     async def _change_status(self, ns: Connection, status: Status) -> None:
         (reply,) = await ns.request(lambda t: Chg(t, status), timeout=self._request_timeout)
         if isinstance(reply, Chg):
             self._apply_own_status(reply.status)
 
-    async def _presence_barrier(self, ns: Connection) -> None:
-        """PNG/QNG after the first CHG: the server answers in order, so every ILN has arrived after QNG.
+    async def _presence_barrier(self, ns: Connection, *, ping: bool) -> bool:
+        """A round trip after the first CHG: the server answers in order, so every ILN has arrived after
+        its answer. That makes "sign_in returned" mean "presence is complete" (what a script needs).
 
-        That makes "sign_in returned" mean "presence is complete" (what a script or the CLI needs).
-        A server that ignores PNG only costs one request timeout here; the session goes on.
+        The round trip is PNG/QNG; to a server known not to answer PNG it is ``SYN`` with the current
+        list version (answered with ``SYN t v`` alone by a server that keeps versions; one that resends
+        the lists refreshes the cache). Returns whether PNG works on this server: a server that leaves
+        PNG unanswered costs one request timeout, once, and is remembered; one that closes the
+        connection on it raises PingDropped.
         """
-        await self.ping(ns)
+        if not ping:
+            if await self._fetch_lists(ns):
+                self.emit(ev.ListsLoaded())
+            return False
+        try:
+            answered = await self.ping(ns)
+        except ConnectionLost as exc:
+            raise PingDropped(ns.host, ns.port, "closed on PNG") from exc
+        if not answered:
+            log.warning("%s did not answer PNG within %gs: no keep-alive for it", ns.label,
+                        self._request_timeout)
+            self._quirks.remember_no_ping(self._server)
+        return answered
 
     async def ping(self, ns: Connection | None = None) -> bool:
-        """PNG and wait for QNG (at most ``request_timeout``); True if it came. A round-trip barrier."""
+        """PNG and wait for QNG (at most ``request_timeout``); True if it came. A round-trip barrier.
+
+        Raises ConnectionLost at once when the connection closes before the QNG."""
         ns = ns or self._require_ns()
         loop = asyncio.get_running_loop()
         if self._qng is None or self._qng.done():
             self._qng = loop.create_future()
         waiter = self._qng
         ns.send(Png())
-        try:
-            await asyncio.wait_for(asyncio.shield(waiter), self._request_timeout)
-        except TimeoutError:
-            return False
-        return True
+        await asyncio.wait((waiter, ns.gone), timeout=self._request_timeout,
+                           return_when=asyncio.FIRST_COMPLETED)
+        if waiter.done():
+            return True
+        if ns.closed:
+            raise ConnectionLost(ns.host, ns.port, "closed while waiting for QNG")
+        return False
 
     def _apply_own_status(self, status: Status) -> None:
         self._wanted_status = status
@@ -529,8 +584,9 @@ class Messenger:
                     self._qng.set_result(None)
             case Out(reason=reason):
                 self._on_out(reason)
-            case XfrNs():
-                log.warning("the server asked us to move to %s; reconnecting instead", command.address)
+            case XfrNs(address=address):
+                log.info("the server moves us to %s", address)
+                self._moved_to = address  # the reconnect goes there first (then the configured server)
                 if self._ns is not None:
                     self._ns.abort(ConnectionLost(self._ns.host, self._ns.port, "moved by the server"))
             case Error(code=code):
@@ -664,11 +720,12 @@ class Messenger:
         self._ns = None
         if reason is None or self._sm.state is not NsState.ONLINE:
             return  # we closed it, or a sign-in attempt in progress reports the failure itself
-        log.warning("lost the connection to the notification server: %s", reason)
+        if self._moved_to is None:
+            log.warning("lost the connection to the notification server: %s", reason)
         self._stop_background()
         self._sm.fire(NsEvent.LOST)
         self._go_offline(keep_status=True)
-        if self._auto_reconnect:
+        if self._auto_reconnect or self._moved_to is not None:
             self._reconnect_task = self._spawn(self._reconnect())
         else:
             self._sm.fire(NsEvent.LOGIN_FAILED)
@@ -683,7 +740,7 @@ class Messenger:
             try:
                 answered = await self.ping(ns)
             except MessengerError:
-                return
+                return  # closed: _on_ns_closed has taken over
             if not answered:
                 log.warning("no answer to PNG within %gs: the connection is dead", self._request_timeout)
                 ns.abort(ConnectionLost(ns.host, ns.port, "no answer to keep-alive"))
@@ -693,14 +750,16 @@ class Messenger:
         attempt = 0
         while self._sm.state is NsState.RECONNECTING:
             attempt += 1
-            delay = min(self._reconnect_delay * 2 ** (attempt - 1), self._reconnect_max_delay)
+            target, self._moved_to = self._moved_to, None
+            delay = 0.0 if target is not None else min(self._reconnect_delay * 2 ** (attempt - 1),
+                                                       self._reconnect_max_delay)
             self.emit(ev.Reconnecting(attempt, delay))
             await asyncio.sleep(delay)
             if self._sm.state is not NsState.RECONNECTING:
                 return
             self._sm.fire(NsEvent.RETRY)
             try:
-                await self._connect_and_sync()
+                await self._connect_and_sync(target)
             except AuthenticationFailed:
                 self._drop_ns()
                 self._sm.fire(NsEvent.LOGIN_FAILED)
@@ -712,6 +771,13 @@ class Messenger:
                 self._drop_ns()
                 if self._sm.can(NsEvent.RETRY_FAILED):
                     self._sm.fire(NsEvent.RETRY_FAILED)
+                if self._max_reconnect_attempts is not None and attempt >= self._max_reconnect_attempts \
+                        and self._sm.can(NsEvent.LOGIN_FAILED):
+                    log.warning("giving up after %d reconnect attempts", attempt)
+                    self._sm.fire(NsEvent.LOGIN_FAILED)
+                    self._password = ""
+                    self.emit(ev.SignedOut("connection_lost"))
+                    return
                 continue
             self.emit(ev.SignedIn(self._handle, self._friendly))
             return

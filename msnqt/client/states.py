@@ -30,6 +30,7 @@ class NsEvent(StrEnum):
     KICKED = "kicked"              # OUT OTH / OUT SSD: stop for good
     SIGN_OUT = "sign_out"
     CLOSED = "closed"
+    REDIAL = "redial"              # the server closed on the sign-in PNG: sign in again without it
 
 
 NS_TRANSITIONS: dict[tuple[NsState, NsEvent], NsState] = {
@@ -43,6 +44,7 @@ NS_TRANSITIONS: dict[tuple[NsState, NsEvent], NsState] = {
     (NsState.SYNCING, NsEvent.LOST): NsState.OFFLINE,
     (NsState.SYNCING, NsEvent.KICKED): NsState.OFFLINE,
     (NsState.SYNCING, NsEvent.SIGN_OUT): NsState.SIGNING_OUT,
+    (NsState.SYNCING, NsEvent.REDIAL): NsState.CONNECTING,
     (NsState.ONLINE, NsEvent.LOST): NsState.RECONNECTING,
     (NsState.ONLINE, NsEvent.KICKED): NsState.OFFLINE,
     (NsState.ONLINE, NsEvent.SIGN_OUT): NsState.SIGNING_OUT,

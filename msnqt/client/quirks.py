@@ -1,0 +1,43 @@
+"""What the engine has learned about particular servers, so it does not trip over the same thing twice.
+
+Why: MSNP2 servers differ (msnp2-reference §8). Most differences are absorbed by reading server lines
+liberally, but one costs a whole connection: the Go MSNP2 server (§8.4) closes the notification
+connection on ``PNG``, and a server that ignores ``PNG`` would make the keep-alive declare a healthy
+connection dead. Once seen, the engine signs in to that server without ``PNG`` (a ``SYN`` with the
+current list version is the round-trip barrier instead) and sends no keep-alive to it.
+
+The record is per server address as the user configured it, and shared by every engine of the process
+(an app that signs in again, a CLI that runs several engines); nothing persists it across runs.
+"""
+
+from __future__ import annotations
+
+from .login import parse_server_address
+
+
+def server_key(server: str) -> str:
+    """``host:port`` in one spelling (host lower-cased, default port written out)."""
+    host, port = parse_server_address(server)
+    return f"{host.lower()}:{port}"
+
+
+class ServerQuirks:
+    def __init__(self) -> None:
+        self._no_ping: set[str] = set()
+
+    def answers_ping(self, server: str) -> bool:
+        """False once ``server`` dropped the connection on PNG or left one unanswered."""
+        return server_key(server) not in self._no_ping
+
+    def remember_no_ping(self, server: str) -> None:
+        self._no_ping.add(server_key(server))
+
+    def forget(self, server: str) -> None:
+        self._no_ping.discard(server_key(server))
+
+    def clear(self) -> None:
+        self._no_ping.clear()
+
+
+SHARED_QUIRKS = ServerQuirks()
+"""The default record, shared by the engines of this process."""
