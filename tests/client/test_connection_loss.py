@@ -17,8 +17,9 @@ from msnqt.client.quirks import ServerQuirks
 from msnqt.client.states import NsState
 from msnqt.protocol.codes import Status
 from tests.client.util import PASSWORD, EventRecorder, ns_login
-from tests.support.fakeserver import C, Close, FakeServer, Gate, Hold, Mark, S
+from tests.support.fakeserver import C, Close, FakeServer, Gate, Hold, S
 
+BOB = "bob@hotmail.com"
 SLOW = 30.0
 """A request timeout no test may run into."""
 
@@ -43,7 +44,7 @@ def test_a_server_that_drops_on_png_is_signed_in_to_without_it_and_remembered(al
             recorder = EventRecorder(messenger)
             await messenger.sign_in("alice@hotmail.com", PASSWORD)
             assert messenger.signed_in and messenger.status is Status.ONLINE
-            bob = [e.contact for e in recorder.of_type(ev.ContactChanged) if e.contact.handle == "bob@hotmail.com"]
+            bob = [e.contact for e in recorder.of_type(ev.ContactChanged) if e.contact.handle == BOB]
             assert bob[-1].status is Status.ONLINE  # the ILN burst of the second connection
             assert recorder.of_type(ev.SignedIn) == [ev.SignedIn("alice@hotmail.com", "Alice Liddell")]
             assert not quirks.answers_ping(ns.address)
