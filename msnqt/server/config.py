@@ -16,6 +16,8 @@ from msnqt.protocol.limits import (
     SB_COOKIE_LIFETIME_SECONDS,
 )
 
+from .core.limits import DEFAULT_RATE_LIMITS, RateLimits
+
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
@@ -34,6 +36,12 @@ class ServerConfig:
     login_timeout: float = 60.0
     """DS and NS sockets that have not signed in after this many seconds are closed (like the SB's)."""
     cal_limit_per_minute: int = 30
-    """More CALs than this from one SB connection within 60 s are answered 713 (calling too fast)."""
+    """More CALs than this from one user (all their switchboards together) within 60 s are answered
+    713 (calling too fast); refused calls count."""
+    ring_limit_per_minute: int = 10
+    """More rings than this for one callee within 60 s, whoever calls from wherever, are answered 713:
+    each ring makes the callee's client open a socket."""
+    rate_limits: RateLimits = DEFAULT_RATE_LIMITS
+    """Per-user allowances for the costly NS commands (core/limits.py); beyond them 713."""
     session_max_participants: int = 20
     """A CAL (or ANS) that would grow a switchboard session beyond this many people is answered 713."""

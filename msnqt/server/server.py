@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from msnqt.protocol.names import friendly_fits, is_valid_handle
 
 from .config import ServerConfig
 from .core.errors import AccountError
+from .core.limits import UserLimits
 from .core.model import Account, Profile, handle_key
 from .core.notification import NotificationCore
 from .core.routing import LocalRouter, PresenceTable
@@ -43,7 +45,9 @@ def check_new_account(handle: str, friendly: str) -> None:
 class MsnServer:
     """DS, NS and SB on one host, backed by SQLite in ``config.data_dir``."""
 
-    def __init__(self, config: ServerConfig, store: SqliteStore) -> None:
+    def __init__(self, config: ServerConfig, store: SqliteStore, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``clock`` drives the rate limiters (tests freeze it, so a burst is all anyone gets)."""
         self.config = config
         self.store = store
         self.notification = NotificationCore(
@@ -51,7 +55,9 @@ class MsnServer:
             fnd_max_results=config.fnd_max_results, valid_handle=is_valid_handle)
         self.switchboard = SwitchboardCore(
             self.notification, CookieJar(config.cookie_lifetime), valid_handle=is_valid_handle,
-            max_participants=config.session_max_participants)
+            max_participants=config.session_max_participants, calls_per_minute=config.cal_limit_per_minute,
+            rings_per_minute=config.ring_limit_per_minute, clock=clock)
+        self.limits = UserLimits(config.rate_limits, clock)
         self._servers: list[asyncio.Server] = []
         self._connections: set[Connection[Any]] = set()
         self.ds_address: Address = (config.host, config.ds_port)
@@ -59,9 +65,9 @@ class MsnServer:
         self.sb_address: Address = (config.host, config.sb_port)
 
     @classmethod
-    async def start(cls, config: ServerConfig) -> MsnServer:
+    async def start(cls, config: ServerConfig, *, clock: Callable[[], float] = time.monotonic) -> MsnServer:
         """Open the store and listen on the three ports (0 picks a free one); return once listening."""
-        server = cls(config, SqliteStore.open(config.data_dir))
+        server = cls(config, SqliteStore.open(config.data_dir), clock=clock)
         try:
             await server._listen()
         except BaseException:
@@ -92,12 +98,12 @@ class MsnServer:
     def _new_ns(self) -> Connection[Any]:
         return NsConnection(
             core=self.notification, switchboard=self.switchboard, sb_address=self.sb_address,
-            login_timeout=self.config.login_timeout)
+            login_timeout=self.config.login_timeout, limits=self.limits)
 
     def _new_sb(self) -> Connection[Any]:
         return SbConnection(
             core=self.switchboard, max_payload=self.config.sb_max_payload,
-            auth_timeout=self.config.sb_auth_timeout, cal_limit_per_minute=self.config.cal_limit_per_minute)
+            auth_timeout=self.config.sb_auth_timeout, limits=self.limits)
 
     # --- administration ------------------------------------------------------------------------------
 

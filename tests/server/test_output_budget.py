@@ -16,6 +16,7 @@ from msnqt.protocol.codes import ListName
 from msnqt.server import MsnServer, ServerConfig
 from msnqt.server.fronts.connection import MAX_PENDING_OUTPUT, OUTPUT_BUDGET
 from msnqt.server.fronts.ns import NsConnection
+from tests.server.harness import NO_RATE_LIMITS
 from tests.server.wire import LineClient, sign_in
 from tests.support.qt import wait_until
 
@@ -44,7 +45,9 @@ def with_forty_contacts(server: MsnServer, owner: str) -> None:
 def test_a_syn_flood_in_one_write_does_not_delay_others_or_grow_without_bound(
         tmp_path: Path, aloop: asyncio.Runner) -> None:
     async def run() -> None:
-        server = await MsnServer.start(ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0))
+        # The rate limit on SYN would refuse most of this flood; here the budget alone must hold.
+        server = await MsnServer.start(ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0,
+                                                    rate_limits=NO_RATE_LIMITS))
         try:
             with_forty_contacts(server, "flood@example.org")
             server.add_account("bob@example.org", "bobpw", "Bob")

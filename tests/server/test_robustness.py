@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msnqt.server import MsnServer, ServerConfig
+from tests.server.harness import NO_RATE_LIMITS
 from tests.server.wire import LineClient, sign_in
 
 WORDS = ["VER", "INF", "USR", "MD5", "I", "S", "OK", "SYN", "LST", "GTC", "BLP", "ADD", "REM", "REA",
@@ -41,7 +42,9 @@ FUZZ = settings(max_examples=40, deadline=None,
 @pytest.fixture
 def server(tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture):  # type: ignore[no-untyped-def]
     caplog.set_level(logging.WARNING, logger="msnqt.server")
-    config = ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0, sb_auth_timeout=5.0)
+    # One server serves every example, so the per-user rate limits would soon refuse the sign-in steps.
+    config = ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0, sb_auth_timeout=5.0,
+                          rate_limits=NO_RATE_LIMITS)
     instance = aloop.run(MsnServer.start(config))
     for name in ("alice", "bob", "carol"):
         instance.add_account(f"{name}@hotmail.com", f"{name}pw", name.title())

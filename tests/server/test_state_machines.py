@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from msnqt.server import MsnServer, ServerConfig
+from tests.server.harness import NO_RATE_LIMITS
 from tests.server.wire import LineClient, sign_in
 
 NS_SAMPLES = [
@@ -42,7 +43,8 @@ SB_SAMPLES = [
 @pytest.fixture
 def server(tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture):  # type: ignore[no-untyped-def]
     caplog.set_level(logging.WARNING, logger="msnqt.server")
-    config = ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0)
+    # Every sample signs the same account in again: the per-user rate limits are not under test here.
+    config = ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0, rate_limits=NO_RATE_LIMITS)
     instance = aloop.run(MsnServer.start(config))
     for name in ("alice", "bob", "carol"):
         instance.add_account(f"{name}@hotmail.com", f"{name}pw", name.title())

@@ -66,10 +66,11 @@ from msnqt.protocol.message import mail_summary_payload, profile_payload
 
 from ..core.errors import AccountError, Refused, StoreError
 from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
-from ..core.model import Account, Profile
+from ..core.limits import UserLimits
+from ..core.model import Account, Profile, handle_key
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
-from .connection import Address, log, trid_of
+from .connection import Address, command_name, log, trid_of
 from .login import AUTH_PACKAGE, LoginFront, version_check_reply
 
 HOTMAIL = "Hotmail"
@@ -112,7 +113,7 @@ class NsState(Enum):
 
 class NsConnection(LoginFront[NsState]):
     def __init__(self, *, core: NotificationCore, switchboard: SwitchboardCore, sb_address: Address,
-                 login_timeout: float, clock: Callable[[], float] = time.time) -> None:
+                 login_timeout: float, limits: UserLimits, clock: Callable[[], float] = time.time) -> None:
         super().__init__(Decoder(Sender.CLIENT, Channel.NS), initial=NsState.CONNECTED,
                          negotiated=NsState.NEGOTIATED, version_check=NsState.VERSION_CHECK,
                          login_timeout=login_timeout)
@@ -120,6 +121,8 @@ class NsConnection(LoginFront[NsState]):
         self._switchboard = switchboard
         self._sb_address = sb_address
         self._clock = clock
+        self._limits = limits
+        self._user_key = ""
         self._claimed: str | None = None
         self._challenge: str | None = None
         self.account: Account | None = None
@@ -137,11 +140,29 @@ class NsConnection(LoginFront[NsState]):
     def dispatch(self, command: Command) -> None:
         """An account that vanished mid-request (``msnqt-server user remove`` while signed in, or a
         contact removed between the check and the write) ends this session cleanly, with no traceback;
-        nothing was changed, because the store looks accounts up before it writes."""
+        nothing was changed, because the store looks accounts up before it writes.
+
+        Signed in, each costly command draws on its owner's allowance (core/limits.py): beyond it the
+        command is answered 713 and not run, and a user who keeps going after a hundred refusals is
+        closed. Only the flooder is refused; the people watching it never see the flood.
+        """
+        if self.state is NsState.SIGNED_IN:
+            name = command_name(command)
+            if name is not None and not self._limits.allow(name, self._user_key):
+                self._too_active(command)
+                return
         try:
             super().dispatch(command)
         except AccountError as exc:
             log.info("closing a session whose request named a vanished account: %s", exc)
+            self.close()
+
+    def _too_active(self, command: Command) -> None:
+        trid = trid_of(command)
+        if trid is not None:
+            self.send(Error(ErrorCode.USER_TOO_ACTIVE, trid))
+        if trid is None or not self._limits.patience_left(self._user_key):
+            log.warning("closing %s: still flooding after being refused", self.describe())
             self.close()
 
     def out_of_state(self, name: str, command: Command) -> None:
@@ -210,6 +231,7 @@ class NsConnection(LoginFront[NsState]):
             self.close()
             return
         self.account = account
+        self._user_key = handle_key(account.handle)
         self.state = NsState.SIGNED_IN
         self.login_done()
         self.send(UsrOk(command.trid, account.handle, account.friendly))

@@ -1,10 +1,12 @@
 """The Switchboard front (msnp2-reference §2.3, §3.3).
 
-    CONNECTED  --USR h ck-->        IN_SESSION (creates the session; 911 + close on a bad cookie)
+    CONNECTED  --USR h ck-->        IN_SESSION (creates the session; 911 + close on a bad cookie,
+                                    913 + close when its owner hid or signed out since XFR)
     CONNECTED  --ANS h ck sid-->    IN_SESSION (IRO…, ANS t OK; JOI to the others; 911 + close)
     CONNECTED  --nothing for sb_auth_timeout--> closed
-    IN_SESSION --CAL h-->           IN_SESSION (CAL t RINGING sid; 208 / 215 / 217; 713 too many
-                                    CALs a minute or a full session)
+    IN_SESSION --CAL h-->           IN_SESSION (CAL t RINGING sid; 208 / 215 / 217 / 913; 713 too
+                                    many CALs a minute from this user or rings for the callee, or a
+                                    full session; closed after too many 713s)
     IN_SESSION --MSG t U|N|A n-->   IN_SESSION (relay; ACK/NAK per mode; close on bad mode or size)
     IN_SESSION --OUT-->             closed (BYE to the others)
 Anything else closes the connection.
@@ -44,7 +46,8 @@ from msnqt.protocol.errors import InvalidHandle
 from msnqt.protocol.wire import MsgRun
 
 from ..core.errors import Refused
-from ..core.limits import SlidingWindow
+from ..core.limits import UserLimits
+from ..core.model import handle_key
 from ..core.switchboard import Participant, Session, SwitchboardCore
 from .connection import Connection
 
@@ -65,7 +68,7 @@ class SbState(Enum):
 
 class SbConnection(Connection[SbState]):
     def __init__(self, *, core: SwitchboardCore, max_payload: int, auth_timeout: float,
-                 cal_limit_per_minute: int) -> None:
+                 limits: UserLimits) -> None:
         self._relay_decoder = Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload, msg_runs=True)
         super().__init__(self._relay_decoder)
         self.state = SbState.CONNECTED
@@ -73,7 +76,7 @@ class SbConnection(Connection[SbState]):
         self._session: Session | None = None
         self._me: Participant | None = None
         self._relay_prefix = b""
-        self._calls = SlidingWindow(cal_limit_per_minute, 60.0)
+        self._limits = limits
         self._auth_timer = asyncio.get_running_loop().call_later(auth_timeout, self._auth_timed_out)
 
     def transitions(self) -> Mapping[tuple[SbState, str], Callable[[Any, Any], None]]:
@@ -150,13 +153,13 @@ class SbConnection(Connection[SbState]):
 
     def on_cal(self, command: Cal) -> None:
         assert self._session is not None and self._me is not None
-        if not self._calls.allow():
-            self.send(Error(ErrorCode.USER_TOO_ACTIVE, command.trid))
-            return
         try:
             session_id = self._core.call(self._session, self._me, command.handle)
         except Refused as refusal:
             self._refused(command.trid, refusal)
+            if refusal.code is ErrorCode.USER_TOO_ACTIVE and not self._limits.patience_left(
+                    handle_key(self._me.handle)):
+                self.close()  # still calling after a hundred refusals: not a person
             return
         self.send(CalRinging(command.trid, session_id))
 
