@@ -7,6 +7,8 @@ user. ``ServerError`` keeps the numeric code for callers that care (205 "no such
 
 from __future__ import annotations
 
+import ipaddress
+
 from msnqt.protocol.codes import ErrorCode
 
 UNAVAILABLE_CODES = frozenset({
@@ -92,7 +94,20 @@ class ConnectionFailed(MessengerError):
 
     @property
     def user_message(self) -> str:
+        if _is_this_computer(self.host):  # the network is not the problem: nothing listens here
+            return (f"Could not connect to {self.host}:{self.port}: no server is running at that address "
+                    "on this computer.")
         return f"Could not connect to {self.host}:{self.port}. Check your network connection."
+
+
+def _is_this_computer(host: str) -> bool:
+    """A loopback address or name (no network between us and it)."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class ConnectionLost(ConnectionFailed):

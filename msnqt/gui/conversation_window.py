@@ -56,6 +56,7 @@ SIGNED_OUT_NOTE = "You are not signed in. Sign in again to send messages from th
 RECONNECTING_NOTE = ("The connection to the server was lost. Reconnecting... "
                      "You can send messages again once it is back.")
 
+CONTACT_LIST_LINK = '<a href="contacts">Show the contact list</a> to sign in again.'
 
 
 class NotSignedIn(Exception):
@@ -80,6 +81,7 @@ class ConversationWindow(QMainWindow):
 
     closed = Signal(object)
     messageSent = Signal(str)
+    contactListWanted = Signal()
 
     def __init__(self, *, my_name: Callable[[], str], name_of: Callable[[str], str],
                  invite_candidates: Callable[[], list[tuple[str, str]]],
@@ -119,9 +121,16 @@ class ConversationWindow(QMainWindow):
         self.connection_label.setWordWrap(True)
         self.connection_label.setStyleSheet("color: #800000")
         self.connection_label.hide()
+        self.contact_list_link = QLabel(CONTACT_LIST_LINK, self)
+        self.contact_list_link.setAccessibleName("Show the contact list")
+        self.contact_list_link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                       | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.contact_list_link.linkActivated.connect(lambda _link: self.contactListWanted.emit())
+        self.contact_list_link.hide()
         layout = form.layout()
         assert isinstance(layout, QBoxLayout)
         layout.insertWidget(1, self.connection_label)  # under the To: line, above the history
+        layout.insertWidget(2, self.contact_list_link)
         self.history_menu: QMenu | None = None
         self.history.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.history.customContextMenuRequested.connect(self._history_menu)
@@ -174,6 +183,8 @@ class ConversationWindow(QMainWindow):
             return
         self.connection_label.setText(note)
         self.connection_label.setVisible(bool(note))
+        # Signed out, the way back is the contact list, which may be closed (no tray): offer it here.
+        self.contact_list_link.setVisible(note == SIGNED_OUT_NOTE)
         if note:
             self.add_system_line(note)
 

@@ -100,6 +100,18 @@ class CreateAccountDialog(QDialog):
     def show_problem(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Make room for a problem sentence by growing, never by squeezing the fields under it."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        wanted = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        wanted = max(wanted, layout.totalMinimumSize().height(), self.sizeHint().height())
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def _on_create(self) -> None:
         if self.task is not None and not self.task.done():

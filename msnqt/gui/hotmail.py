@@ -56,6 +56,10 @@ def no_mailbox_text(service: str) -> str:
             "e-mail.")
 
 
+NO_MAILBOX_REASON = ("Not available: this server has no Hotmail mailbox behind it (the built-in server does "
+                     "not provide e-mail).")
+
+
 class HotmailLinks:
     """Opens Hotmail services for the signed-in user; explains in a message box when it cannot.
 
@@ -93,6 +97,19 @@ class HotmailLinks:
             self._explain(f"No web browser could be started to open {target.toString()}.")
             return False
         return True
+
+    async def mailbox_problem(self) -> str:
+        """Why this server's Hotmail links lead nowhere ("" when they lead somewhere, or it is unknown)."""
+        messenger = self.session.messenger
+        if messenger is None:
+            return ""
+        try:
+            relative, login = await messenger.url(INBOX)
+        except Exception:  # the UI boundary: the menu stays as it is; a click explains the failure
+            return ""
+        if link_target(relative, login) is not None:
+            return ""
+        return NO_MAILBOX_REASON
 
     def _explain(self, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Hotmail - MSN Messenger Service", text,

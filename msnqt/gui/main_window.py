@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         session.model.modelReset.connect(self.contact_tree.expandAll)
         session.model.rowsInserted.connect(lambda parent, *_: self.contact_tree.expand(parent))
         self.contact_tree.doubleClicked.connect(self._on_contact_activated)
+        selection = self.contact_tree.selectionModel()
+        selection.currentChanged.connect(lambda *_: self._enable_contact_commands())
         self.contact_tree.installEventFilter(self)
 
         self._build_menus()
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         session.progress.connect(self.progress_label.setText)
         session.myInfoChanged.connect(self._refresh_me)
         session.notice.connect(self.show_notice)
+        session.contactListWanted.connect(self.extras.show_window)
 
         geometry = session.settings.geometry("main")
         if geometry is None or not self.restoreGeometry(geometry):
@@ -117,9 +120,12 @@ class MainWindow(QMainWindow):
             self._status_actions[status] = action
         file_menu.addMenu(self.status_menu)
         self.send_action = file_menu.addAction("Send an Instant &Message...", self.open_send_dialog)
+        self.delete_action = file_menu.addAction("&Delete Contact", lambda: self.contact_ui.delete_current())
         file_menu.addSeparator()
         close_action = file_menu.addAction("&Close", self.close)
         close_action.setShortcut(QKeySequence("Alt+F4"))
+        self.exit_action = file_menu.addAction("E&xit", lambda: self.extras.exit_app())
+        self.file_menu = file_menu
 
         view_menu = bar.addMenu("&View")
         self.on_top_action = view_menu.addAction("Always on &Top")
@@ -188,7 +194,14 @@ class MainWindow(QMainWindow):
             action.setEnabled(signed_in)
         for button in (self.toolbar_add, self.toolbar_send):
             button.defaultAction().setEnabled(signed_in)
+        self._enable_contact_commands()
         self._refresh_me()
+
+    def _enable_contact_commands(self) -> None:
+        """File > Delete Contact needs a contact picked in the list (and a session to delete it in)."""
+        index = self.contact_tree.currentIndex()
+        picked = index.isValid() and not index.data(IsSectionRole) and bool(index.data(HandleRole))
+        self.delete_action.setEnabled(self.session.state == SIGNED_IN and picked)
 
     def _refresh_me(self) -> None:
         status = self.session.my_status
@@ -220,21 +233,36 @@ class MainWindow(QMainWindow):
         account = self.session.settings.last_account
         dialog.set_remember_availability(await self.session.remember_availability())
         dialog.prefill(account, await self.session.remembered_password(account))
-        dialog.offer_account_creation(self.session.can_create_accounts)
+        settings = self.session.settings
+        first_start = not account and not settings.server_chosen
+        dialog.offer_servers(self.session.server, local_available=self.session.local_server is not None,
+                             use_local=self.session.uses_local_server or first_start)
+        dialog.offer_account_creation(self.session.create_account is not None)
         dialog.create_account_button.clicked.connect(lambda: self.open_create_account(dialog))
         dialog.accepted.connect(lambda: self._logon_accepted(dialog))
         dialog.open()
 
     def open_create_account(self, logon: LogonDialog) -> CreateAccountDialog:
         """The built-in server's "Create a new account" form, over the Log On dialog it fills in."""
-        form = CreateAccountDialog(self.session, logon.account, logon)
+        self._use_server_choice(logon)
+        # The last account exists already: offer its address only if the user typed another one.
+        typed = logon.account if logon.account != self.session.settings.last_account else ""
+        form = CreateAccountDialog(self.session, typed, logon)
         form.created.connect(logon.use_new_account)
         self.create_account_dialog = form
         form.open()
         return form
 
     def _logon_accepted(self, dialog: LogonDialog) -> None:
+        self._use_server_choice(dialog)
         self.session.start_sign_in(dialog.account, dialog.password, dialog.remember)
+
+    def _use_server_choice(self, dialog: LogonDialog) -> None:
+        """Where the Log On dialog says to sign in (the same settings as Options > Connection)."""
+        settings = self.session.settings
+        settings.use_local_server = dialog.use_local_server
+        if not dialog.use_local_server:
+            self.session.server = dialog.server_address  # stored as "the server" once a sign-in works
 
     def _sign_out(self) -> None:
         self.session.spawn(self.session.sign_out())
@@ -248,7 +276,7 @@ class MainWindow(QMainWindow):
             return
         handle = index.data(HandleRole)
         if handle:
-            self.session.open_conversation(str(handle))
+            self.contact_ui.activate(str(handle))  # a message, or an e-mail to someone not online
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.contact_tree and event.type() == QEvent.Type.KeyPress:
@@ -302,6 +330,11 @@ class MainWindow(QMainWindow):
         if extras.keep_running_on_close():  # a tray icon keeps the app reachable: only hide
             event.ignore()
             return
+        if session.state != SIGNED_OUT and not extras.exiting:
+            # No tray: the list is the only way back to the session, so closing it signs out, as closing
+            # a 1999 program's main window ended it. Open conversations stay readable (and offer the list
+            # again); the program ends when the last of them is closed.
+            session.spawn(session.sign_out())
         super().closeEvent(event)
 
 

@@ -57,7 +57,8 @@ class LocalServerFailed(Exception):
 class GuiSession(QObject):
     """Signals: ``stateChanged(state, message)``, ``progress(text)``, ``myInfoChanged()``,
     ``conversationOpened(window)``, ``notice(text)`` (a non-fatal problem worth showing),
-    ``windowCreated(window)`` (every new conversation window, before it is shown)."""
+    ``windowCreated(window)`` (every new conversation window, before it is shown), ``contactListWanted()``
+    (a conversation window's "Show the contact list" link)."""
 
     stateChanged = Signal(str, str)
     progress = Signal(str)
@@ -65,6 +66,7 @@ class GuiSession(QObject):
     conversationOpened = Signal(object)
     notice = Signal(str)
     windowCreated = Signal(object)
+    contactListWanted = Signal()
 
     def __init__(self, *, server: str, engine_factory: EngineFactory, settings: AppSettings,
                  credentials: CredentialStore, idle_ms: int | None = None,
@@ -356,6 +358,7 @@ class GuiSession(QObject):
                                     invite_candidates=self.online_contacts, first_handle=first_handle,
                                     typing_clear_ms=self._typing_clear_ms)
         window.closed.connect(self._on_window_closed)
+        window.contactListWanted.connect(self.contactListWanted)
         self.windowCreated.emit(window)
         return window
 

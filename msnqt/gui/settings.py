@@ -102,6 +102,11 @@ class AppSettings:
     def use_local_server(self, value: bool) -> None:
         self._q.setValue("connection/use_local_server", bool(value))
 
+    @property
+    def server_chosen(self) -> bool:
+        """A server or the built-in one was ever chosen (or signed in to): not a first start."""
+        return self._q.contains("connection/server") or self._q.contains("connection/use_local_server")
+
     def geometry(self, window: str) -> QByteArray | None:
         value = self._q.value(f"geometry/{window}")
         return value if isinstance(value, QByteArray) else None

@@ -99,6 +99,9 @@ class Tray(QObject):
         self.icon.hide()
 
 
+HOTMAIL_TIP = "Opens Hotmail in your web browser (sign in first)"
+
+
 def tray_available() -> bool:
     return QSystemTrayIcon.isSystemTrayAvailable()
 
@@ -155,12 +158,13 @@ class DesktopExtras(QObject):
 
     def _add_hotmail_menu(self) -> dict[str, QAction]:
         menu = self._tools_menu()
+        menu.setToolTipsVisible(True)  # a greyed item says why on hover
         menu.addSeparator()
         actions: dict[str, QAction] = {}
         for service, label in ((INBOX, "Go to my Hotmail &Inbox"), (COMPOSE, "Send &Mail..."),
                                (PASSWORD, "Change My &Password..."), (PERSON, "My Account &Details...")):
             action = menu.addAction(label, partial(self.hotmail.open, service))
-            action.setStatusTip("Opens Hotmail in your web browser (sign in first)")
+            action.setStatusTip(HOTMAIL_TIP)
             actions[service] = action
         return actions
 
@@ -175,8 +179,22 @@ class DesktopExtras(QObject):
     def _on_state(self, state: str, _message: str) -> None:
         for action in self.hotmail_actions.values():
             action.setEnabled(state == SIGNED_IN)
+            action.setToolTip(HOTMAIL_TIP)
+        if state == SIGNED_IN:
+            self.session.spawn(self._check_mailbox())
         signed_in = state == SIGNED_IN
         announce(self.window, QAccessible.Event.NameChanged if signed_in else QAccessible.Event.Alert)
+
+    async def _check_mailbox(self) -> None:
+        """A server with no mail behind it: the four Hotmail items are greyed, and say why (tool tip, status
+        bar, accessible description), instead of four identical error boxes."""
+        reason = await self.hotmail.mailbox_problem()
+        if not reason or self.session.state != SIGNED_IN:
+            return
+        for action in self.hotmail_actions.values():
+            action.setEnabled(False)
+            action.setToolTip(reason)
+            action.setStatusTip(reason)
 
     async def auto_sign_in(self) -> None:
         """"Automatically sign me in": with the last account and its remembered password, or the Log On
@@ -205,8 +223,13 @@ class DesktopExtras(QObject):
         was_hidden = self.window.isHidden()
         self.window.close()
         app = QApplication.instance()
-        if was_hidden and isinstance(app, QApplication):
-            # Qt does not count closing an already hidden window as closing the last window.
+        if not isinstance(app, QApplication):
+            return
+        still_open = [w for w in app.topLevelWidgets()
+                      if w.isVisible() and w.testAttribute(Qt.WidgetAttribute.WA_QuitOnClose)]
+        if was_hidden or still_open:
+            # The app's end is "the last window closed" (msnqt.gui.main), which then signs out and closes
+            # the conversations; Qt does not say so itself while one is open, nor for a hidden window.
             app.lastWindowClosed.emit()
 
     def keep_running_on_close(self) -> bool:

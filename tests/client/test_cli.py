@@ -165,8 +165,8 @@ def test_unreachable_server_is_one_line_and_exit_1() -> None:
     code = main(["--server", f"127.0.0.1:{port}", "--user", ALICE, "status"],
                 stdin=io.StringIO("pw\n"), stdout=io.StringIO(), stderr=err)
     assert code == 1
-    assert err.getvalue() == (f"msnqt-cli: Could not connect to 127.0.0.1:{port}. "
-                              "Check your network connection.\n")
+    assert err.getvalue() == (f"msnqt-cli: Could not connect to 127.0.0.1:{port}: no server is running "
+                              "at that address on this computer.\n")
 
 
 @pytest.mark.parametrize("argv", [

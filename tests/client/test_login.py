@@ -132,7 +132,9 @@ def test_connection_refused(aloop: asyncio.Runner) -> None:
         with pytest.raises(ConnectionFailed) as caught:
             await messenger.sign_in("alice@hotmail.com", PASSWORD)
         assert caught.value.user_message == (
-            f"Could not connect to 127.0.0.1:{port}. Check your network connection.")
+            f"Could not connect to 127.0.0.1:{port}: no server is running at that address on this computer.")
+        assert "network" not in ConnectionFailed("127.0.0.1", port).user_message
+        assert "Check your network connection" in ConnectionFailed("192.0.2.1", port).user_message
         assert not messenger.signed_in
     aloop.run(scenario())
 

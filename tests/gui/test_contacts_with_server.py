@@ -160,7 +160,8 @@ def test_block_unblock_from_the_menu_hides_me_from_them(gui_app: Any, qloop: Any
                              and c.status is Status.ONLINE)
             menu = menu_of(window, BOB)
             assert [a.text() for a in menu.actions() if a.text()] == [
-                "Send an Instant &Message", "&Block", "&Delete Contact", "P&roperties"]
+                "Send an Instant &Message", "Send &Mail", "&Block", "&Delete Contact", "P&roperties"]
+            assert menu.defaultAction() is menu.send_action
             menu.block_action.trigger()
             await settle(window)
             assert on_server_list(w, ALICE, ListName.BLOCK, BOB)

@@ -44,6 +44,22 @@ def test_links_are_disabled_while_signed_out(gui_app: Any, qloop: Any, settings:
     qloop.run(scenario())
 
 
+def test_a_server_without_mail_greys_the_hotmail_items_and_says_why(gui_app: Any, qloop: Any, settings: Any,
+                                                                      tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window, opened = gui_for(w, settings)
+            assert await window.session.sign_in(ALICE, SECRET)
+            actions = window.extras.hotmail_actions
+            await wait_until(lambda: not any(a.isEnabled() for a in actions.values()))
+            for action in actions.values():
+                assert "no Hotmail mailbox behind it" in action.toolTip()
+                assert "no Hotmail mailbox behind it" in action.statusTip()
+            assert opened == []
+
+    qloop.run(scenario())
+
+
 @pytest.mark.parametrize("service", [INBOX, COMPOSE, PASSWORD, PERSON])
 def test_the_bundled_server_gets_an_explanation_not_a_dead_link(gui_app: Any, qloop: Any, settings: Any,
                                                                 tmp_path: Path, service: str) -> None:
@@ -51,8 +67,8 @@ def test_the_bundled_server_gets_an_explanation_not_a_dead_link(gui_app: Any, ql
         async with world(tmp_path) as w:
             window, opened = gui_for(w, settings)
             assert await window.session.sign_in(ALICE, SECRET)
-            window.extras.hotmail_actions[service].trigger()
             hotmail = window.extras.hotmail
+            hotmail.open(service)  # as the mail line does
             await wait_until(lambda: hotmail.message_box is not None and hotmail.message_box.isVisible())
             assert hotmail.message_box is not None
             assert "no Hotmail account behind this server" in hotmail.message_box.text()
