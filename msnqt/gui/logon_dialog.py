@@ -103,7 +103,11 @@ class LogonDialog(QDialog):
         self.server_edit = QLineEdit(box)
         self.server_edit.setAccessibleName("Server address")
         self.server_edit.setPlaceholderText("messenger.example.com:1863")
+        self.server_label = QLabel("&Server:", box)  # instead of the radio when there is no other choice
+        self.server_label.setBuddy(self.server_edit)
+        self.server_label.hide()
         remote_row.addWidget(self.remote_radio)
+        remote_row.addWidget(self.server_label)
         remote_row.addWidget(self.server_edit, 1)
         rows.addLayout(remote_row)
         self.local_radio = QRadioButton("&This computer (the built-in server)", box)
@@ -135,6 +139,8 @@ class LogonDialog(QDialog):
         """Show the server ``address`` and, when this program can run one, the built-in server."""
         self.server_edit.setText(address)
         self.local_radio.setVisible(local_available)
+        self.remote_radio.setVisible(local_available)
+        self.server_label.setVisible(not local_available)
         (self.local_radio if use_local and local_available else self.remote_radio).setChecked(True)
         self._on_choice()
 
