@@ -1,0 +1,208 @@
+"""One set of client scenarios against every MSNP2 server a user may point msnqt at (issue 13).
+
+Each scenario runs against the dialect fakes of ``tests/support/dialects`` (Escargot 2018 and 2025, the Go
+server, a server that drops the connection on PNG; msnp2-reference §8) and against our own server, once
+through its dispatch server and once on its notification server directly (as Escargot users do). To add
+a scenario, write ``def test_...(aloop, tmp_path, server_kind)`` with ``run(...)``; to add a server, add a
+dialect to ``DIALECTS`` or a branch to ``backend``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from msnqt.client import Conversation, Messenger, ServerError
+from msnqt.client import events as ev
+from msnqt.client.quirks import SHARED_QUIRKS
+from msnqt.protocol.codes import ListName, Status
+from tests.client.util import EventRecorder
+from tests.support.dialects import DIALECTS, DialectServer
+
+ALICE, BOB, CAROL, DAVE = "alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com"
+PASSWORDS = {ALICE: "alicepw", BOB: "bobpw", CAROL: "carolpw", DAVE: "davepw"}
+NAMES = {ALICE: "Alice Liddell", BOB: "Bob Builder", CAROL: "Carol", DAVE: "Dave"}
+FRIENDS = (ALICE, BOB, CAROL)
+"""Everyone of these has the others on FL and AL (set up through the engines); DAVE knows nobody."""
+
+SERVER_KINDS = [*DIALECTS, "ours", "ours-ns"]
+DROPS_PNG = {"goserver", "pngdrop"}
+
+
+class World:
+    """A running server with the accounts above, and the engines a scenario signed in."""
+
+    def __init__(self, kind: str, address: str) -> None:
+        self.kind, self.address = kind, address
+        self.engines: list[Messenger] = []
+
+    async def sign_in(self, handle: str) -> tuple[Messenger, EventRecorder]:
+        messenger = Messenger(self.address, request_timeout=5, delivery_window=0.3, reconnect_delay=0.05)
+        recorder = EventRecorder(messenger)
+        await messenger.sign_in(handle, PASSWORDS[handle])
+        self.engines.append(messenger)
+        return messenger, recorder
+
+    async def befriend(self) -> None:
+        for handle in FRIENDS:
+            messenger, _ = await self.sign_in(handle)
+            for other in FRIENDS:
+                if other != handle:
+                    await messenger.add_contact(other, friendly=NAMES[other])
+            await messenger.sign_out()
+        self.engines.clear()
+
+
+@contextlib.asynccontextmanager
+async def backend(kind: str, tmp_path: Path) -> AsyncIterator[World]:
+    if kind in DIALECTS:
+        async with DialectServer(DIALECTS[kind]) as fake:
+            for handle, password in PASSWORDS.items():
+                fake.add_account(handle, password, NAMES[handle])
+            yield World(kind, fake.address)
+        return
+    from msnqt.server import MsnServer, ServerConfig
+
+    server = await MsnServer.start(ServerConfig(data_dir=tmp_path, host="127.0.0.1", ds_port=0, ns_port=0,
+                                                sb_port=0))
+    try:
+        for handle, password in PASSWORDS.items():
+            server.add_account(handle, password, NAMES[handle])
+        host, port = server.ds_address if kind == "ours" else server.ns_address
+        yield World(kind, f"{host}:{port}")
+    finally:
+        await server.close()
+
+
+def run(aloop: asyncio.Runner, tmp_path: Path, kind: str, body: Callable[[World], Awaitable[None]]) -> None:
+    async def scenario() -> None:
+        async with backend(kind, tmp_path) as world:
+            try:
+                await world.befriend()
+                await body(world)
+            finally:
+                for engine in world.engines:
+                    await engine.sign_out()
+    aloop.run(scenario())
+
+
+def status_of(handle: str, status: Status) -> Callable[[ev.ContactChanged], bool]:
+    return lambda e: e.contact.handle.lower() == handle and e.contact.status is status
+
+
+async def open_chat(caller: Messenger, caller_events: EventRecorder, callee_events: EventRecorder,
+                    callee: str) -> tuple[Conversation, Conversation]:
+    conversation = await caller.start_conversation(callee)
+    await caller_events.wait(ev.ParticipantJoined, lambda e: e.conversation is conversation)
+    started = await callee_events.wait(ev.ConversationStarted, lambda e: not e.initiated_by_us)
+    return conversation, started.conversation
+
+
+pytestmark = pytest.mark.parametrize("kind", SERVER_KINDS)
+
+
+def test_sign_in_loads_the_lists_and_learns_about_png(aloop: asyncio.Runner, tmp_path: Path,
+                                                      kind: str) -> None:
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE)
+        assert alice.signed_in and alice.status is Status.ONLINE
+        assert (alice.handle, alice.friendly) == (ALICE, "Alice Liddell")
+        assert ev.ListsLoaded() in alice_events.events
+        assert {c.handle: c.lists for c in alice.contacts()} == {
+            h: frozenset({ListName.FORWARD, ListName.ALLOW, ListName.REVERSE}) for h in (BOB, CAROL)}
+        assert SHARED_QUIRKS.answers_ping(w.address) is (kind not in DROPS_PNG)
+    run(aloop, tmp_path, kind, body)
+
+
+def test_presence_and_status_reach_contacts(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+    async def body(w: World) -> None:
+        _alice, alice_events = await w.sign_in(ALICE)
+        bob, _bob_events = await w.sign_in(BOB)
+        await alice_events.wait(ev.ContactChanged, status_of(BOB, Status.ONLINE))
+        assert bob.contact(ALICE) is not None and bob.contact(ALICE).status is Status.ONLINE  # type: ignore[union-attr]
+        await bob.set_status(Status.BUSY)
+        assert bob.status is Status.BUSY
+        await alice_events.wait(ev.ContactChanged, status_of(BOB, Status.BUSY))
+        await bob.sign_out()
+        await alice_events.wait(ev.ContactChanged, status_of(BOB, Status.OFFLINE))
+    run(aloop, tmp_path, kind, body)
+
+
+def test_adding_someone_online_asks_them(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+    async def body(w: World) -> None:
+        alice, _ = await w.sign_in(ALICE)
+        _dave, dave_events = await w.sign_in(DAVE)
+        await alice.add_contact(DAVE, friendly=NAMES[DAVE])
+        added = await dave_events.wait(ev.AddedBy)
+        assert (added.handle, added.needs_prompt) == (ALICE, True)
+        dave = alice.contact(DAVE)
+        assert dave is not None and ListName.FORWARD in dave.lists
+    run(aloop, tmp_path, kind, body)
+
+
+def test_a_new_name_reaches_contacts(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+    async def body(w: World) -> None:
+        alice, _ = await w.sign_in(ALICE)
+        _bob, bob_events = await w.sign_in(BOB)
+        await alice.set_friendly_name("Alice & co")
+        assert alice.friendly == "Alice & co"
+        await bob_events.wait(ev.ContactChanged,
+                              lambda e: e.contact.handle == ALICE and e.contact.friendly == "Alice & co")
+    run(aloop, tmp_path, kind, body)
+
+
+def test_a_blocked_contact_cannot_start_a_conversation(aloop: asyncio.Runner, tmp_path: Path,
+                                                       kind: str) -> None:
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE)
+        bob, bob_events = await w.sign_in(BOB)
+        await alice.block(BOB)
+        blocked = alice.contact(BOB)
+        assert blocked is not None and ListName.BLOCK in blocked.lists and ListName.ALLOW not in blocked.lists
+        with pytest.raises(ServerError) as refused:
+            await bob.start_conversation(ALICE)
+        assert refused.value.code == 217
+        await alice.unblock(BOB)
+        await open_chat(bob, bob_events, alice_events, ALICE)
+    run(aloop, tmp_path, kind, body)
+
+
+def test_messages_both_ways_and_a_third_person(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE)
+        _bob, bob_events = await w.sign_in(BOB)
+        _carol, carol_events = await w.sign_in(CAROL)
+        mine, bobs = await open_chat(alice, alice_events, bob_events, BOB)
+        assert mine.participants == {BOB: "Bob Builder"} and bobs.participants == {ALICE: "Alice Liddell"}
+        await mine.send_text("Hello Bob é")
+        got = await bob_events.wait(ev.MessageReceived)
+        assert (got.sender, got.friendly, got.text) == (ALICE, "Alice Liddell", "Hello Bob é")
+        assert got.conversation is bobs
+        await bobs.send_text("Hi Alice")
+        back = await alice_events.wait(ev.MessageReceived)
+        assert (back.sender, back.text, back.conversation) == (BOB, "Hi Alice", mine)
+        await mine.invite(CAROL)
+        carols = (await carol_events.wait(ev.ConversationStarted)).conversation
+        assert set(carols.participants) == {ALICE, BOB}
+        await bob_events.wait(ev.ParticipantJoined, lambda e: e.handle == CAROL)
+        await carols.send_text("Hi both")
+        for recorder in (alice_events, bob_events):
+            heard = await recorder.wait(ev.MessageReceived, lambda e: e.sender == CAROL)
+            assert heard.text == "Hi both"
+        assert ev.ParticipantJoined(carols, CAROL, "Carol") not in carol_events.events  # no self-JOI shown
+    run(aloop, tmp_path, kind, body)
+
+
+def test_signing_in_elsewhere_signs_the_first_session_out(aloop: asyncio.Runner, tmp_path: Path,
+                                                          kind: str) -> None:
+    async def body(w: World) -> None:
+        first, first_events = await w.sign_in(ALICE)
+        second, _ = await w.sign_in(ALICE)
+        assert await first_events.wait(ev.SignedOut) == ev.SignedOut("elsewhere")
+        assert not first.signed_in and second.signed_in
+        assert first_events.of_type(ev.Reconnecting) == []
+    run(aloop, tmp_path, kind, body)
