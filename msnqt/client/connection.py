@@ -14,6 +14,11 @@ is logged at WARNING and skipped; it fails a request only when it was that reque
 numeric reply *without* a TrID fails the oldest pending request (servers answer in order in practice;
 E18 sends a bare ``207``); with nothing pending it is passed on as unsolicited. Lines are logged at
 DEBUG with passwords and MD5 responses redacted.
+
+Nothing the server sends can grow without end here: a request collects at most ``max_replies`` lines,
+and a ``done`` predicate or an unsolicited-line handler that raises ProtocolViolation (``ServerOverLimit``
+for a buffer of the owner's that is full) closes the connection with that error, which every pending
+request then raises.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from typing import Any
 
 from msnqt.protocol.commands import Channel, Command, Error, Malformed, MsgRelay, MsgSend, Sender
 from msnqt.protocol.errors import FramingError
-from msnqt.protocol.limits import MAX_TRID
+from msnqt.protocol.limits import MAX_REPLY_LINES, MAX_TRID
 from msnqt.protocol.wire import Decoder, encode
 
 from .errors import (
@@ -37,6 +42,7 @@ from .errors import (
     MessengerError,
     ProtocolViolation,
     RequestTimeout,
+    ServerOverLimit,
     error_for_code,
 )
 
@@ -73,6 +79,7 @@ class _Pending:
     name: str
     done: Done
     future: asyncio.Future[list[Command]]
+    max_replies: int
     replies: list[Command] = field(default_factory=list)
 
 
@@ -139,15 +146,17 @@ class Connection:
         self._writer.write(encode(command))
 
     async def request(self, make: Callable[[int], Command], *, timeout: float,
-                      done: Done = single_reply) -> list[Command]:
+                      done: Done = single_reply, max_replies: int = MAX_REPLY_LINES) -> list[Command]:
         """Send ``make(trid)`` and return every line with that TrID up to and including the last one.
 
-        Raises the mapped error for a numeric reply, RequestTimeout, or ConnectionLost.
+        Raises the mapped error for a numeric reply, RequestTimeout, or ConnectionLost; a reply longer
+        than ``max_replies`` lines closes the connection with ServerOverLimit.
         """
-        return await self.submit(make, timeout=timeout, done=done)
+        return await self.submit(make, timeout=timeout, done=done, max_replies=max_replies)
 
     def submit(self, make: Callable[[int], Command], *, timeout: float,
-               done: Done = single_reply) -> Coroutine[Any, Any, list[Command]]:
+               done: Done = single_reply,
+               max_replies: int = MAX_REPLY_LINES) -> Coroutine[Any, Any, list[Command]]:
         """Like :meth:`request`, but the line is written *now*; await the result later.
 
         Lets a caller put several requests on the wire in a fixed order without holding a lock while
@@ -157,7 +166,7 @@ class Connection:
         trid = self.take_trid()
         command = make(trid)
         future: asyncio.Future[list[Command]] = asyncio.get_running_loop().create_future()
-        pending = _Pending(command_name(command), done, future)
+        pending = _Pending(command_name(command), done, future, max_replies)
         self._pending[trid] = pending
         try:
             self.send(command)
@@ -248,14 +257,29 @@ class Connection:
             # one bad line of a multi-line answer (an LST entry, a FND result) is skipped; the rest count
         else:
             pending.replies.append(command)
-            if pending.done(pending.replies):
+            if len(pending.replies) > pending.max_replies:
+                self._refuse(ServerOverLimit(f"reply lines to {pending.name}", pending.max_replies))
+                return
+            try:
+                finished = pending.done(pending.replies)
+            except ProtocolViolation as exc:  # the predicate found the reply unacceptable (too long)
+                self._refuse(exc)
+                return
+            if finished:
                 pending.future.set_result(list(pending.replies))
 
     def _deliver(self, command: Command) -> None:
         try:
             self._on_unsolicited(command)
+        except ProtocolViolation as exc:  # the owner cannot take more of this: the server is at fault
+            self._refuse(exc)
         except Exception:  # a handler bug must not kill the connection; it is a bug, so log it loudly
             log.exception("%s: handling %s failed", self.label, loggable(command))
+
+    def _refuse(self, error: ProtocolViolation) -> None:
+        """Close because of what the server sent; every pending request raises ``error``."""
+        log.warning("%s: closing the connection: %s", self.label, error)
+        self._shutdown(error)
 
     def _fail(self, trid: int, error: MessengerError) -> None:
         pending = self._pending.pop(trid, None)

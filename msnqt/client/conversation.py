@@ -41,6 +41,7 @@ from msnqt.protocol.commands import (
     UsrSb,
 )
 from msnqt.protocol.errors import ProtocolError
+from msnqt.protocol.limits import MAX_PARTICIPANTS
 from msnqt.protocol.message import parse_message, plain_text_payload, split_text, typing_payload
 from msnqt.protocol.names import same_handle, split_address
 
@@ -49,11 +50,13 @@ from .connection import Connection
 from .errors import (
     AuthenticationFailed,
     ConnectionFailed,
+    ConnectionLost,
     MessengerError,
     NotSignedIn,
     ProtocolViolation,
     RequestTimeout,
     ServerError,
+    ServerOverLimit,
     SignedInElsewhere,
     Undelivered,
 )
@@ -194,10 +197,16 @@ class Conversation:
         except BaseException:
             self._close_switchboard()
             raise
+        if sb.closed:  # closed by what came right after ANS OK (and _on_closed has run)
+            raise ConnectionLost(sb.host, sb.port, "the switchboard closed at once")
         self._sm.fire(SbEvent.JOINED)
-        for reply in replies:
-            if isinstance(reply, Iro) and not same_handle(reply.handle, self._host.handle):
-                self._join(reply.handle, reply.friendly, announce=True)
+        try:
+            for reply in replies:
+                if isinstance(reply, Iro) and not same_handle(reply.handle, self._host.handle):
+                    self._join(reply.handle, reply.friendly, announce=True)
+        except ServerOverLimit:
+            self._close_switchboard()
+            raise
 
     # --- inside ---------------------------------------------------------------------------------
 
@@ -286,8 +295,8 @@ class Conversation:
         match command:
             case Joi(handle=handle, friendly=friendly):
                 if not same_handle(handle, self._host.handle):
-                    self.invited.add(handle)
                     self._join(handle, friendly, announce=True)
+                    self.invited.add(handle)
             case Bye(handle=handle):
                 for known in [h for h in self.participants if same_handle(h, handle)]:
                     del self.participants[known]
@@ -317,7 +326,11 @@ class Conversation:
         # unknown content types, invitations of later versions) is dropped as 1.0 did
 
     def _join(self, handle: str, friendly: str, *, announce: bool) -> None:
+        """Someone is in the session. Past MAX_PARTICIPANTS the server is making people up:
+        ServerOverLimit, and the session is left (``invited`` only grows by people who joined)."""
         already = self._is_participant(handle)
+        if not already and len(self.participants) >= MAX_PARTICIPANTS:
+            raise ServerOverLimit("people in one conversation", MAX_PARTICIPANTS)
         self.participants[handle] = friendly
         self._ringing.discard(handle.lower())
         self._someone_joined.set()

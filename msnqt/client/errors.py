@@ -135,6 +135,20 @@ class ProtocolViolation(MessengerError):
         return "The server sent a reply this program does not understand. Please try again later."
 
 
+class ServerOverLimit(ProtocolViolation):
+    """The server sent more of something than the client keeps (``protocol/limits.py``): the connection is
+    closed rather than letting a broken or hostile server grow this process without end."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"the server sent more than {limit} {what}")
+        self.what, self.limit = what, limit
+
+    @property
+    def user_message(self) -> str:
+        return (f"The server sent more {self.what} than this program accepts (at most {self.limit:,}), "
+                "so the connection was closed.")
+
+
 class RequestTimeout(MessengerError):
     """No (complete) reply to a request within its timeout."""
 

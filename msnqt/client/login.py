@@ -25,10 +25,17 @@ from msnqt.protocol.commands import (
     XfrNs,
 )
 from msnqt.protocol.errors import ProtocolError
+from msnqt.protocol.limits import MAX_EARLY_LINES
 from msnqt.protocol.names import split_address
 
 from .connection import Connection, loggable
-from .errors import InvalidServerAddress, MessengerError, ProtocolViolation, ServerUnavailable
+from .errors import (
+    InvalidServerAddress,
+    MessengerError,
+    ProtocolViolation,
+    ServerOverLimit,
+    ServerUnavailable,
+)
 
 DIALECTS = ("MSNP2", "CVR0")
 MAX_REFERRALS = 3
@@ -47,6 +54,16 @@ def _noop_closed(_reason: MessengerError | None) -> None:
     return None
 
 
+class _EarlyLines(list[Command]):
+    """The unsolicited lines of a sign-in, at most MAX_EARLY_LINES: a server flooding lines before each
+    reply (NLN, say) makes the connection close with ServerOverLimit instead of growing without end."""
+
+    def keep(self, command: Command) -> None:
+        if len(self) >= MAX_EARLY_LINES:
+            raise ServerOverLimit("unrequested lines during sign-in", MAX_EARLY_LINES)
+        self.append(command)
+
+
 def parse_server_address(server: str) -> tuple[str, int]:
     """``host[:port]`` -> (host, port), 1863 by default; InvalidServerAddress otherwise."""
     try:
@@ -63,10 +80,10 @@ async def log_in(server: str, handle: str, password: str, *, timeout: float,
     """Authenticate and return the open NS connection. Raises the errors of ``errors.py``."""
     host, port = parse_server_address(server)
     first_trid = 1
-    early: list[Command] = []
+    early = _EarlyLines()
     for _hop in range(MAX_REFERRALS + 1):
         conn = await Connection.open(host, port, channel=Channel.NS, label=label, first_trid=first_trid,
-                                     connect_timeout=connect_timeout, on_unsolicited=early.append,
+                                     connect_timeout=connect_timeout, on_unsolicited=early.keep,
                                      on_closed=_noop_closed)
         try:
             reply = await _negotiate_and_identify(conn, handle, timeout)

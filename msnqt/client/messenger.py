@@ -65,6 +65,7 @@ from msnqt.protocol.commands import (
     XfrSb,
 )
 from msnqt.protocol.errors import ProtocolError
+from msnqt.protocol.limits import MAX_CONVERSATIONS, MAX_LIST_ENTRIES
 from msnqt.protocol.message import CONTENT_EMAIL, parse_message
 from msnqt.protocol.names import friendly_fits, is_valid_handle, same_handle
 
@@ -79,6 +80,7 @@ from .errors import (
     PingDropped,
     ProtocolViolation,
     ServerError,
+    ServerOverLimit,
     SignedInElsewhere,
     SignInCancelled,
 )
@@ -86,6 +88,7 @@ from .login import log_in, parse_server_address
 from .model import Contact, DirectoryEntry, ListCache
 from .quirks import SHARED_QUIRKS, ServerQuirks
 from .states import NS_TRANSITIONS, NsEvent, NsState, StateMachine
+from .sync import MAX_SYN_REPLY_LINES, SynProgress
 
 log = logging.getLogger("msnqt.client")
 
@@ -137,6 +140,9 @@ class Messenger:
         self._sign_in_cancelled = False
         self._syn_stragglers: list[Command] | None = None
         self._rename_task: asyncio.Task[None] | None = None
+        self._answering = 0
+        self._sign_in_lost: MessengerError | None = None
+        self._refusing_rings = False
 
     # --- events ---------------------------------------------------------------------------------
 
@@ -422,7 +428,7 @@ class Messenger:
         result = await log_in(server, self._handle, self._password, timeout=self._request_timeout,
                               connect_timeout=self._connect_timeout)
         ns = result.connection
-        self._ns = ns
+        self._ns, self._sign_in_lost = ns, None
         ns.set_handlers(self._on_ns_line, lambda reason: self._on_ns_closed(ns, reason))
         if ns.closed:
             raise ConnectionLost(ns.host, ns.port, "closed during sign-in")
@@ -433,8 +439,8 @@ class Messenger:
         await self._synchronise(ns)
         await self._change_status(ns, self._wanted_status)
         ping = await self._presence_barrier(ns, ping=ping)
-        if ns.closed:  # never report a sign-in on a connection that is gone
-            raise ConnectionLost(ns.host, ns.port, "closed during sign-in")
+        if ns.closed:  # never report a sign-in on a connection that is gone (and say why it went)
+            raise self._sign_in_lost or ConnectionLost(ns.host, ns.port, "closed during sign-in")
         self._advance(NsEvent.READY)
         self._flush_renames_soon()
         if ping:
@@ -461,7 +467,7 @@ class Messenger:
         self._syn_stragglers = []
         try:
             replies = await ns.request(lambda t: Syn(t, cached), timeout=self._request_timeout,
-                                       done=lambda r: _syn_done(r, cached))
+                                       done=SynProgress(cached), max_replies=MAX_SYN_REPLY_LINES)
         except BaseException:
             self._syn_stragglers = None
             raise
@@ -540,6 +546,8 @@ class Messenger:
 
     def _on_ns_line(self, command: Command) -> None:
         if self._syn_stragglers is not None and isinstance(command, Lst | Gtc | Blp):
+            if len(self._syn_stragglers) >= MAX_SYN_REPLY_LINES:
+                raise ServerOverLimit("lines after the contact lists", MAX_SYN_REPLY_LINES)
             self._syn_stragglers.append(command)  # SYN lines after its reply looked complete
             return
         match command:
@@ -576,7 +584,7 @@ class Messenger:
                 self._friendly = friendly
                 self.emit(ev.MyNameChanged(friendly))
             case Rng():
-                self._spawn(self._answer(command))
+                self._on_ring(command)
             case MsgRelay():
                 self._on_ns_message(command)
             case Qng():
@@ -603,6 +611,11 @@ class Messenger:
             if self._presence.pop(key, None) is None:
                 return
         else:
+            if key not in self._presence and len(self._presence) >= MAX_LIST_ENTRIES \
+                    and not self._cache.has(ListName.FORWARD, handle):
+                # presence is for the forward list (and the ILN that may beat an ADD FL reply): a server
+                # announcing endless strangers is refused, the memory of FL contacts' presence is not
+                raise ServerOverLimit("people online who are not on your contact list", MAX_LIST_ENTRIES)
             self._presence[key] = (status, friendly)
         stored = self.contact(handle)
         self.emit(ev.ContactChanged(stored if stored is not None else Contact(
@@ -673,6 +686,21 @@ class Messenger:
         log.info("signed out by the server (OUT %s)", reason)
         self.emit(ev.SignedOut(why))
 
+    def _on_ring(self, rng: Rng) -> None:
+        """Answer, unless MAX_CONVERSATIONS are open or being answered: a flood of invitations must not
+        open a socket each until the process runs out of file descriptors. Logged once per flood."""
+        if len(self._conversations) + self._answering >= MAX_CONVERSATIONS:
+            if not self._refusing_rings:
+                log.warning("not answering invitations: %d conversations are open", MAX_CONVERSATIONS)
+            self._refusing_rings = True
+            return
+        self._refusing_rings = False
+        self._answering += 1
+        self._spawn(self._answer(rng)).add_done_callback(self._answered)
+
+    def _answered(self, _task: asyncio.Task[None]) -> None:
+        self._answering -= 1
+
     async def _answer(self, rng: Rng) -> None:
         conversation = next((c for c in self._conversations if not c.active and len(c.invited) == 1
                              and same_handle(next(iter(c.invited)), rng.caller)), None)
@@ -719,6 +747,7 @@ class Messenger:
             return
         self._ns = None
         if reason is None or self._sm.state is not NsState.ONLINE:
+            self._sign_in_lost = reason
             return  # we closed it, or a sign-in attempt in progress reports the failure itself
         if self._moved_to is None:
             log.warning("lost the connection to the notification server: %s", reason)
@@ -848,21 +877,6 @@ class Messenger:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("background task failed", exc_info=task.exception())
-
-
-def _syn_done(replies: list[Command], cached: int) -> bool:
-    """SYN is complete with only ``SYN t v`` when v equals our version, else once SYN and the last entry
-    of each of the four lists have come (E18 sent the LSTs before GTC/BLP: those are taken as
-    unsolicited lines, as are LST lines after a list looked complete)."""
-    first = replies[0]
-    if isinstance(first, Syn) and len(replies) == 1 and first.version == cached:
-        return True
-    last = replies[-1]
-    if not isinstance(last, Syn | Lst) or (isinstance(last, Lst) and last.index < last.total):
-        return False  # only a SYN or a list's last LST can complete it: no rescan per line (1,000 contacts)
-    finished = {line.list_name for line in replies
-                if isinstance(line, Lst) and (line.total == 0 or line.index >= line.total)}
-    return finished >= set(ListName) and any(isinstance(r, Syn) for r in replies)
 
 
 def _fnd_done(replies: list[Command]) -> bool:

@@ -19,7 +19,7 @@ from .errors import (
     MalformedCommand,
 )
 from .limits import MAX_FRIENDLY_BYTES, MAX_TRID
-from .names import check_handle, decode_friendly, friendly_fits
+from .names import check_handle, decode_friendly, decode_received_friendly, friendly_fits
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -54,10 +54,16 @@ def handle(text: str) -> str:
 
 
 def friendly(text: str) -> str:
+    """A name a client sends (the server's side): refused when not UTF-8 or longer than the limit."""
     name = decode_friendly(text)
     if not friendly_fits(name):
         raise InvalidFriendlyName(f"friendly name longer than {MAX_FRIENDLY_BYTES} bytes encoded")
     return name
+
+
+def received_friendly(text: str) -> str:
+    """A name a server sends (the client's side): never refused, see ``names.decode_received_friendly``."""
+    return decode_received_friendly(text)
 
 
 def status(text: str, allowed: frozenset[Status] | None = None) -> Status:

@@ -89,7 +89,7 @@ FND_KEYS = ("fname", "lname", "city", "state", "country")
 # the %XX decoding of a name is most of an NLN's cost, so the checks are cached. They are pure: a cached
 # answer is the answer, and a refusal raises every time (lru_cache keeps no exceptions).
 _cached_handle = lru_cache(maxsize=4096)(f.handle)
-_cached_friendly = lru_cache(maxsize=4096)(f.friendly)
+_cached_received_friendly = lru_cache(maxsize=4096)(f.received_friendly)
 _STATUSES = {status.value: status for status in Status}
 
 
@@ -240,21 +240,21 @@ def _c_url(a: list[str]) -> Command:
     return UrlRequest(f.trid(a[0]), a[1], a[2] if len(a) == 3 else None)
 
 
-def _fnd_fields(a: list[str]) -> list[str]:
-    """``key=value`` fields in the fixed order, values URL-decoded (``*`` stays ``*``)."""
+def _fnd_fields(a: list[str], decode: Callable[[str], str]) -> list[str]:
+    """``key=value`` fields in the fixed order, values URL-decoded by ``decode`` (``*`` stays ``*``)."""
     values = []
     for key, item in zip(FND_KEYS, a, strict=True):
         name, eq, value = item.partition("=")
         if not eq or name != key:
             raise MalformedCommand(f"FND expected {key}=..., got {item[:40]!r}")
-        values.append(f.friendly(value))
+        values.append(decode(value))
     return values
 
 
 def _c_fnd(a: list[str]) -> Command:
     f.expect_count(a, 6)
     t = f.trid(a[0])
-    return FndRequest(t, *_fnd_fields(a[1:]))
+    return FndRequest(t, *_fnd_fields(a[1:], f.friendly))
 
 
 def _c_snd(a: list[str]) -> Command:
@@ -280,6 +280,8 @@ CLIENT_NS = Grammar(
 
 
 # --- server on DS/NS ---------------------------------------------------------------------------------
+# Names in what a server sends are decoded with f.received_friendly: one contact's bad name must not
+# cost the client its sign-in (fields.received_friendly). What clients send stays strict (f.friendly).
 
 def _s_inf(a: list[str]) -> Command:
     if len(a) < 2:
@@ -291,7 +293,7 @@ def _usr_ok(a: list[str]) -> Command:
     _at_least(a, 4, "USR")
     t = f.trid(a[0])
     f.expect_word(a[1], "OK")
-    return UsrOk(t, f.handle(a[2]), f.friendly(a[3]))
+    return UsrOk(t, f.handle(a[2]), f.received_friendly(a[3]))
 
 
 def _s_usr(a: list[str]) -> Command:
@@ -322,7 +324,7 @@ def _s_lst(a: list[str]) -> Command:
     if len(a) == 5:
         return Lst(t, *head)
     contact = f.handle(a[5])
-    return Lst(t, *head, contact, f.friendly(a[6]) if len(a) > 6 else contact)
+    return Lst(t, *head, contact, f.received_friendly(a[6]) if len(a) > 6 else contact)
 
 
 def _s_gtc(a: list[str]) -> Command:
@@ -351,7 +353,7 @@ def _s_add(a: list[str]) -> Command:
     if not rest:
         raise MalformedCommand("ADD needs a handle")
     contact = f.handle(rest[0])
-    return Add(t, list_, version, contact, f.friendly(rest[1]) if len(rest) > 1 else contact)
+    return Add(t, list_, version, contact, f.received_friendly(rest[1]) if len(rest) > 1 else contact)
 
 
 def _s_rem(a: list[str]) -> Command:
@@ -363,7 +365,7 @@ def _s_rem(a: list[str]) -> Command:
 
 def _s_rea(a: list[str]) -> Command:
     _at_least(a, 4, "REA")
-    return Rea(f.trid(a[0]), f.number(a[1], "list version"), f.handle(a[2]), f.friendly(a[3]))
+    return Rea(f.trid(a[0]), f.number(a[1], "list version"), f.handle(a[2]), f.received_friendly(a[3]))
 
 
 def _s_chg(a: list[str]) -> Command:
@@ -374,13 +376,14 @@ def _s_chg(a: list[str]) -> Command:
 def _s_iln(a: list[str]) -> Command:
     _at_least(a, 3, "ILN")
     contact = _cached_handle(a[2])
-    return Iln(f.trid(a[0]), _status(a[1]), contact, _cached_friendly(a[3]) if len(a) > 3 else contact)
+    return Iln(f.trid(a[0]), _status(a[1]), contact,
+               _cached_received_friendly(a[3]) if len(a) > 3 else contact)
 
 
 def _s_nln(a: list[str]) -> Command:
     _at_least(a, 2, "NLN")
     contact = _cached_handle(a[1])
-    return Nln(_status(a[0]), contact, _cached_friendly(a[2]) if len(a) > 2 else contact)
+    return Nln(_status(a[0]), contact, _cached_received_friendly(a[2]) if len(a) > 2 else contact)
 
 
 def _s_fln(a: list[str]) -> Command:
@@ -392,7 +395,7 @@ def _s_rng(a: list[str]) -> Command:
     _at_least(a, 5, "RNG")
     f.expect_word(a[2], "CKI")
     caller = f.handle(a[4])
-    return Rng(a[0], a[1], a[3], caller, f.friendly(a[5]) if len(a) > 5 else caller)
+    return Rng(a[0], a[1], a[3], caller, f.received_friendly(a[5]) if len(a) > 5 else caller)
 
 
 def _s_url(a: list[str]) -> Command:
@@ -406,7 +409,7 @@ def _s_fnd(a: list[str]) -> Command:
     index, total = f.number(a[1], "index"), f.number(a[2], "count")
     if len(a) < 3 + len(FND_KEYS):
         return FndResult(t, index, total)
-    return FndResult(t, index, total, *_fnd_fields(a[3:3 + len(FND_KEYS)]))
+    return FndResult(t, index, total, *_fnd_fields(a[3:3 + len(FND_KEYS)], f.received_friendly))
 
 
 def _s_snd(a: list[str]) -> Command:
@@ -423,7 +426,7 @@ def _msg_relay(check_sender: bool) -> MsgParser:
         _at_least(a, 3, "MSG")
         # The NS sends "MSG Hotmail Hotmail n", so only the SB's sender is a real handle.
         sender = f.handle(a[0]) if check_sender else a[0]
-        return MsgRelay(sender, f.friendly(a[1]), payload)
+        return MsgRelay(sender, f.received_friendly(a[1]), payload)
     return parse
 
 
@@ -436,7 +439,7 @@ def _relay_names(sender: bytes, friendly: bytes, check_sender: bool) -> tuple[st
     try:
         sender_text = sender.decode("utf-8", "surrogateescape")
         return (f.handle(sender_text) if check_sender else sender_text,
-                f.friendly(friendly.decode("utf-8", "surrogateescape")))
+                f.received_friendly(friendly.decode("utf-8", "surrogateescape")))
     except MalformedCommand:
         return None
 
@@ -522,7 +525,7 @@ def _s_iro(a: list[str]) -> Command:
     _at_least(a, 4, "IRO")
     member = f.handle(a[3])
     return Iro(f.trid(a[0]), f.number(a[1], "index"), f.number(a[2], "count"), member,
-               f.friendly(a[4]) if len(a) > 4 else member)
+               f.received_friendly(a[4]) if len(a) > 4 else member)
 
 
 def _s_ans(a: list[str]) -> Command:
@@ -535,7 +538,7 @@ def _s_ans(a: list[str]) -> Command:
 def _s_joi(a: list[str]) -> Command:
     _at_least(a, 1, "JOI")
     member = f.handle(a[0])
-    return Joi(member, f.friendly(a[1]) if len(a) > 1 else member)
+    return Joi(member, f.received_friendly(a[1]) if len(a) > 1 else member)
 
 
 def _s_bye(a: list[str]) -> Command:

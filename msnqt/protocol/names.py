@@ -56,6 +56,33 @@ def decode_friendly(text: str) -> str:
         raise InvalidFriendlyName(f"friendly name is not valid UTF-8 after %XX decoding: {text!r}") from exc
 
 
+def decode_received_friendly(text: str) -> str:
+    """The lenient decoding for names a *server* sends us: never refuses, always fits the limit.
+
+    One contact's Latin-1 ``%E9`` or over-long name must not cost the user the whole sign-in, so bytes
+    that are not UTF-8 become U+FFFD and a name longer than the limit is clipped (at a character) to
+    what fits. The result always fits, so the client can send it back (``ADD AL`` when allowing the
+    person, ``REA``) without the server refusing it. The server decodes what clients send strictly
+    (``decode_friendly``): it is where a bad name must be answered with an error.
+    """
+    if "%" not in text and text.isascii():
+        name = text
+    else:
+        raw = text.encode("utf-8", "surrogateescape")
+        name = _PERCENT_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), raw).decode("utf-8", "replace")
+    return name if friendly_fits(name) else clip_friendly(name)
+
+
+def clip_friendly(name: str) -> str:
+    """``name`` cut at a character boundary so that its encoded form fits the 387-byte limit."""
+    size = 0
+    for index, char in enumerate(name):
+        size += len(encode_friendly(char))
+        if size > MAX_FRIENDLY_BYTES:
+            return name[:index]
+    return name
+
+
 def friendly_fits(name: str) -> bool:
     """True when the encoded name is within the 387-byte limit of the draft (§5.5)."""
     return len(encode_friendly(name)) <= MAX_FRIENDLY_BYTES  # encoded form is pure ASCII

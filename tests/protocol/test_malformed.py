@@ -65,7 +65,7 @@ def _malformed(sender: Sender, channel: Channel, line: str) -> Malformed:
         (C, NS, "REA 4 bob@hotmail.com " + "%C3%A9" * 65, InvalidFriendlyName, 4),
         (C, NS, "REA 4 bob@hotmail.com Bad%C3", InvalidFriendlyName, 4),
         (C, NS, "REA 4 bob@hotmail.com Bad%ff%fe", InvalidFriendlyName, 4),
-        (S, NS, "NLN NLN bob@hotmail.com %80", InvalidFriendlyName, None),
+        (C, NS, "ADD 3 AL bob@hotmail.com %80", InvalidFriendlyName, 3),
         # statuses: FLN and junk from a client, junk from a server
         (C, NS, "CHG 9 FLN", InvalidStatus, 9),
         (C, NS, "CHG 9 nln", InvalidStatus, 9),
@@ -119,6 +119,31 @@ def test_fnd_values_are_url_decoded_and_star_kept() -> None:
     assert _one(C, NS, "FND 2 fname=Jos%C3%A9 lname=O%27Hara city=* state=* country=US") == FndRequest(
         2, "José", "O'Hara", "*", "*", "US")
     assert _one(S, NS, "FND 2 0 0") == FndResult(2, 0, 0)
+
+
+@pytest.mark.parametrize(("sender_line", "shown"), [
+    ("LST 8 FL 14 1 1 bob@hotmail.com Jos%E9", "Jos\ufffd"),  # Latin-1, not UTF-8
+    ("ILN 9 NLN bob@hotmail.com Bad%C3", "Bad\ufffd"),
+    ("NLN NLN bob@hotmail.com %80", "\ufffd"),
+    ("ADD 0 RL 15 bob@hotmail.com " + "%C3%A9" * 80, "é" * 64),  # 480 bytes: clipped to the 384 that fit
+    (f"LST 8 FL 14 1 1 bob@hotmail.com {NAME388}", NAME387),
+])
+def test_names_a_server_sends_are_decoded_not_refused(sender_line: str, shown: str) -> None:
+    """One contact's bad name must not fail the client's sign-in: decoded with U+FFFD, clipped to fit."""
+    got = _one(S, NS, sender_line)
+    assert not isinstance(got, Malformed), got
+    assert got.handle == "bob@hotmail.com"  # type: ignore[attr-defined]
+    assert got.friendly == shown  # type: ignore[attr-defined]
+
+
+def test_names_in_switchboard_lines_are_decoded_not_refused() -> None:
+    relay = Decoder(S, SB).feed(b"MSG bob@hotmail.com Jos%E9 1\r\nx"
+                                b"JOI carol@hotmail.com " + b"x" * 400 + b"\r\n"
+                                b"IRO 1 1 1 dan@hotmail.com \xe9t\xe9\r\n")
+    assert [type(c).__name__ for c in relay] == ["MsgRelay", "Joi", "Iro"]
+    assert relay[0] == MsgRelay("bob@hotmail.com", "Jos\ufffd", b"x")
+    assert relay[1].friendly == NAME387  # type: ignore[union-attr]
+    assert relay[2].friendly == "\ufffdt\ufffd"  # type: ignore[union-attr]
 
 
 def test_hotmail_is_a_sender_on_the_ns_only() -> None:

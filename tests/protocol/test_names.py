@@ -18,6 +18,7 @@ from msnqt.protocol import (
     same_handle,
     split_address,
 )
+from msnqt.protocol.names import clip_friendly, decode_received_friendly
 
 
 @pytest.mark.parametrize(
@@ -106,3 +107,26 @@ def test_split_address() -> None:
 def test_split_address_refuses_garbage(address: str) -> None:
     with pytest.raises(MalformedCommand):
         split_address(address)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(st.characters(codec="utf-8")) | st.binary().map(lambda b: b.decode("latin-1")))
+def test_names_from_a_server_always_decode_and_fit(wire: str) -> None:
+    """The client's decoding of what a server sends: never raises, never leaves a surrogate, always fits
+    the limit (so it can be sent back), and agrees with the strict decoding whenever that one accepts."""
+    name = decode_received_friendly(wire)
+    assert friendly_fits(name)
+    name.encode("utf-8")  # no lone surrogates for a widget or a terminal
+    try:
+        strict = decode_friendly(wire)
+    except InvalidFriendlyName:
+        return
+    assert name == clip_friendly(strict)
+    if friendly_fits(strict):
+        assert name == strict
+
+
+def test_clip_friendly_cuts_at_a_character() -> None:
+    assert clip_friendly("x" * 400) == "x" * 387
+    assert clip_friendly("a" + "é" * 70) == "a" + "é" * 64  # 1 + 64 * 6 = 385; one more would be 391
+    assert clip_friendly("short") == "short"

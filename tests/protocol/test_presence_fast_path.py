@@ -5,13 +5,16 @@ from __future__ import annotations
 from msnqt.protocol import Channel, Chg, Decoder, Malformed, Nln, Sender, Status
 
 
-def test_a_repeated_nln_decodes_the_same_and_a_bad_name_is_refused_every_time() -> None:
+def test_a_repeated_nln_decodes_the_same_and_a_bad_handle_is_refused_every_time() -> None:
     decoder = Decoder(Sender.SERVER, Channel.NS)
-    lines = b"NLN BSY bob@example.com Bob%20B\r\nNLN NLN bob@example.com %FF\r\n" * 2
-    first, bad, again, bad_again = decoder.feed(lines)
+    lines = (b"NLN BSY bob@example.com Bob%20B\r\nNLN NLN bob@ Bob\r\n"
+             b"NLN NLN bob@example.com %FF\r\n") * 2
+    first, bad, latin1, again, bad_again, latin1_again = decoder.feed(lines)
     assert first == again == Nln(Status.BUSY, "bob@example.com", "Bob B")
     for refused in (bad, bad_again):
         assert isinstance(refused, Malformed) and refused.name == "NLN"
+    # a name that is not UTF-8 is shown with a replacement character, never refused (the sign-in goes on)
+    assert latin1 == latin1_again == Nln(Status.ONLINE, "bob@example.com", "\ufffd")
 
 
 def test_a_status_that_cannot_be_set_is_refused_every_time() -> None:
