@@ -42,6 +42,13 @@ class ServerConfig:
     """More rings than this for one callee within 60 s, whoever calls from wherever, are answered 713:
     each ring makes the callee's client open a socket."""
     rate_limits: RateLimits = DEFAULT_RATE_LIMITS
+    login_free_failures: int = 3
+    """Wrong passwords per account, and per source address, before sign-ins are throttled."""
+    login_lockout_account_cap: float = 60.0
+    """Longest lock of one account (doubling from 1 s per further failure): short, as anyone can
+    trigger it, and it also keeps the owner out."""
+    login_lockout_address_cap: float = 900.0
+    """Longest lock of one source address: long, as it only hurts whoever guesses from there."""
     """Per-user allowances for the costly NS commands (core/limits.py); beyond them 713."""
     session_max_participants: int = 20
     """A CAL (or ANS) that would grow a switchboard session beyond this many people is answered 713."""

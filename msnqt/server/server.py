@@ -17,6 +17,7 @@ from msnqt.protocol.names import friendly_fits, is_valid_handle
 from .config import ServerConfig
 from .core.errors import AccountError
 from .core.limits import UserLimits
+from .core.login_throttle import LoginThrottle
 from .core.model import Account, Profile, handle_key
 from .core.notification import NotificationCore
 from .core.routing import LocalRouter, PresenceTable
@@ -58,6 +59,9 @@ class MsnServer:
             max_participants=config.session_max_participants, calls_per_minute=config.cal_limit_per_minute,
             rings_per_minute=config.ring_limit_per_minute, clock=clock)
         self.limits = UserLimits(config.rate_limits, clock)
+        self.login_throttle = LoginThrottle(
+            free_failures=config.login_free_failures, account_cap=config.login_lockout_account_cap,
+            address_cap=config.login_lockout_address_cap, clock=clock)
         self._servers: list[asyncio.Server] = []
         self._connections: set[Connection[Any]] = set()
         self.ds_address: Address = (config.host, config.ds_port)
@@ -98,7 +102,7 @@ class MsnServer:
     def _new_ns(self) -> Connection[Any]:
         return NsConnection(
             core=self.notification, switchboard=self.switchboard, sb_address=self.sb_address,
-            login_timeout=self.config.login_timeout, limits=self.limits)
+            login_timeout=self.config.login_timeout, limits=self.limits, throttle=self.login_throttle)
 
     def _new_sb(self) -> Connection[Any]:
         return SbConnection(

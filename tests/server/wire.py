@@ -14,8 +14,11 @@ class LineClient:
         self.timeout = timeout
 
     @classmethod
-    async def connect(cls, address: tuple[str, int], timeout: float = 5.0) -> LineClient:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(*address), timeout)
+    async def connect(cls, address: tuple[str, int], timeout: float = 5.0, *,
+                      source: str | None = None) -> LineClient:
+        """``source`` picks the local address (another loopback one, 127.0.0.2, is another "host")."""
+        local = None if source is None else (source, 0)
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(*address, local_addr=local), timeout)
         return cls(reader, writer, timeout)
 
     async def send(self, line: str) -> None:
@@ -37,18 +40,25 @@ class LineClient:
         self.writer.close()
 
 
-async def sign_in(ns: tuple[str, int], handle: str, password: str) -> LineClient:
+async def sign_in(ns: tuple[str, int], handle: str, password: str, *,
+                  source: str | None = None) -> LineClient:
     """VER, USR I, USR S on the NS; returns the client right after ``USR OK`` and the profile MSG."""
-    client = await LineClient.connect(ns)
+    client, ok = await try_sign_in(ns, handle, password, source=source)
+    assert ok.startswith("USR 3 OK "), ok
+    assert (await client.line()).startswith("MSG Hotmail Hotmail ")
+    return client
+
+
+async def try_sign_in(ns: tuple[str, int], handle: str, password: str, *,
+                      source: str | None = None) -> tuple[LineClient, str]:
+    """VER, USR I, USR S; the client and the server's answer to USR S (``USR 3 OK ...`` or an error)."""
+    client = await LineClient.connect(ns, source=source)
     await client.send("VER 1 MSNP2 CVR0")
     assert await client.line() == "VER 1 MSNP2"
     await client.send(f"USR 2 MD5 I {handle}")
     challenge = (await client.line()).split()[-1]
     await client.send(f"USR 3 MD5 S {md5_response(challenge, password)}")
-    ok = await client.line()
-    assert ok.startswith("USR 3 OK "), ok
-    assert (await client.line()).startswith("MSG Hotmail Hotmail ")
-    return client
+    return client, await client.line()
 
 
 async def next_line_starting(client: LineClient, command: str) -> list[str]:

@@ -26,6 +26,7 @@ View = dict[str, ContactOnline]
 """What each watcher (by handle key) currently sees of one user; absent = offline."""
 
 HandleCheck = Callable[[str], bool]
+DECOY_PASSWORD = "no account has this password"
 
 log = logging.getLogger("msnqt.server")
 
@@ -61,13 +62,17 @@ class NotificationCore:
     # --- sign-in and sign-out --------------------------------------------------------------------------
 
     def verify(self, handle: str, challenge: str, response: str) -> Account | None:
-        """The account if ``response`` is md5(challenge + password); None for any failure."""
+        """The account if ``response`` is md5(challenge + password); None for any failure.
+
+        An unknown account goes through the same steps (a decoy password, the same hash and
+        comparison), and any response, even one that is not hex or not ASCII, is simply wrong: how
+        the check ends must not tell whether the account exists.
+        """
         account = self.store.account(handle)
-        password = self.store.password(handle) if account is not None else None
-        if account is None or password is None:
-            return None
-        expected = md5_response(challenge, password)
-        return account if hmac.compare_digest(expected, response.lower()) else None
+        password = self.store.password(handle)
+        expected = md5_response(challenge, DECOY_PASSWORD if password is None else password).encode()
+        matches = hmac.compare_digest(expected, response.lower().encode("utf-8", "surrogateescape"))
+        return account if matches and account is not None and password is not None else None
 
     def sign_in(self, account: Account, listener: Listener) -> None:
         """Make ``listener`` the session for ``account``; an older session gets OUT OTH and FLN.

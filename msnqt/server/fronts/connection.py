@@ -190,6 +190,11 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         """Commands received but not served yet (tests and diagnostics)."""
         return len(self._backlog)
 
+    def peer_host(self) -> str:
+        """The peer's address without its port ("" before the socket is known)."""
+        peer = self._transport.get_extra_info("peername") if self._transport is not None else None
+        return str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
     def describe(self) -> str:
         """Who is at the other end, for log lines: the peer address and, once known, the handle."""
         peer = self._transport.get_extra_info("peername") if self._transport is not None else None

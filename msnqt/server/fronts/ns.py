@@ -67,6 +67,7 @@ from msnqt.protocol.message import mail_summary_payload, profile_payload
 from ..core.errors import AccountError, Refused, StoreError
 from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from ..core.limits import UserLimits
+from ..core.login_throttle import LoginThrottle
 from ..core.model import Account, Profile, handle_key
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
@@ -113,7 +114,8 @@ class NsState(Enum):
 
 class NsConnection(LoginFront[NsState]):
     def __init__(self, *, core: NotificationCore, switchboard: SwitchboardCore, sb_address: Address,
-                 login_timeout: float, limits: UserLimits, clock: Callable[[], float] = time.time) -> None:
+                 login_timeout: float, limits: UserLimits, throttle: LoginThrottle,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__(Decoder(Sender.CLIENT, Channel.NS), initial=NsState.CONNECTED,
                          negotiated=NsState.NEGOTIATED, version_check=NsState.VERSION_CHECK,
                          login_timeout=login_timeout)
@@ -122,6 +124,7 @@ class NsConnection(LoginFront[NsState]):
         self._sb_address = sb_address
         self._clock = clock
         self._limits = limits
+        self._throttle = throttle
         self._user_key = ""
         self._claimed: str | None = None
         self._challenge: str | None = None
@@ -211,22 +214,33 @@ class NsConnection(LoginFront[NsState]):
             return
         assert self._claimed is not None and self._challenge is not None
         challenge, self._challenge = self._challenge, None  # one answer per challenge
-        try:
-            account = self._core.verify(self._claimed, challenge, command.response)
-        except StoreError:
-            log.exception("could not check a password")
-            self.send(Error(ErrorCode.DB_SERVER, command.trid))
-            self.close()
-            return
-        if account is None:
+        claimed_key, address = handle_key(self._claimed), self.peer_host()
+        if self._throttle.locked(claimed_key, address):
+            # Too many wrong passwords for this account or from this address just now: not checked.
             self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
             self.close()
             return
         try:
+            account = self._core.verify(self._claimed, challenge, command.response)
+        except StoreError as exc:
+            log.warning("could not check a password for %s: %s", self.describe(), exc)
+            self.send(Error(ErrorCode.DB_SERVER, command.trid))
+            self.close()
+            return
+        if account is None:
+            # Logged (never the response: it is a hash an offline guesser could use).
+            locks = self._throttle.failed(claimed_key, address)
+            log.warning("failed sign-in for %s%s", self.describe(),
+                        "; further tries are refused for a while" if locks else "")
+            self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
+            self.close()
+            return
+        self._throttle.succeeded(claimed_key)
+        try:
             self._core.sign_in(account, self)
-        except StoreError:
+        except StoreError as exc:
             # sign_in changes nothing unless it completes, so there is no half-signed-in session.
-            log.exception("could not sign in %s", account.handle)
+            log.warning("could not sign in %s: %s", self.describe(), exc)
             self.send(Error(ErrorCode.DB_SERVER, command.trid))
             self.close()
             return

@@ -61,6 +61,8 @@ class SqliteStore:
         # on every local commit and whenever another process (the CLI) commits (PRAGMA data_version).
         self._lists_cache: dict[str, UserLists] = {}
         self._seen_data_version: int | None = None
+        self._decoy = vault.seal("decoy password of the same length")
+        """Unsealed for unknown accounts, so they cost a sign-in check the same work as known ones."""
 
     @classmethod
     def open(cls, data_dir: Path) -> SqliteStore:
@@ -173,9 +175,12 @@ class SqliteStore:
 
     @_reading
     def password(self, handle: str) -> str | None:
+        """The account's password, None for an unknown account, found with the same work either way
+        (a decoy is decrypted): how long a sign-in check takes must not tell who has an account."""
         row = self._db.execute(
             "SELECT password FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
-        return None if row is None else self._vault.unseal(bytes(row["password"]))
+        password = self._vault.unseal(self._decoy if row is None else bytes(row["password"]))
+        return None if row is None else password
 
     # --- lists ---------------------------------------------------------------------------------------
 
