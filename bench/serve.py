@@ -17,6 +17,7 @@ from pathlib import Path
 
 from msnqt.protocol import FL_LIMIT
 from msnqt.server import MsnServer, ServerConfig
+from msnqt.server.core.limits import RateLimits
 
 from .baseline import install_loop
 
@@ -45,8 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fl-limit", type=int, default=FL_LIMIT,
                         help="forward-list limit (bench.client raises it for a 1,000-contact list)")
     args = parser.parse_args(argv)
+    # The per-user rate limits would answer a benchmark's floods 713: they measure the fan-out.
     config = ServerConfig(data_dir=args.data, host=args.host, ds_port=0, ns_port=0, sb_port=0,
-                          fl_limit=args.fl_limit)
+                          fl_limit=args.fl_limit, rate_limits=RateLimits.unlimited())
     try:
         install_loop(args.loop)
         asyncio.run(_serve(config))

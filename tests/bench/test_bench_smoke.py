@@ -21,6 +21,7 @@ from bench.config import LoadConfig, read_accounts
 from bench.load import main as load_main
 from bench.load import run_scenario
 from msnqt.server import MsnServer, ServerConfig
+from msnqt.server.core.limits import RateLimits
 
 SECONDS = 0.3
 
@@ -39,7 +40,8 @@ def _check_result(result: dict[str, Any], scenario: str) -> dict[str, Any]:
 
 
 async def _with_server(data_dir: Path, scenario: str, **options: Any) -> dict[str, Any]:
-    server = await MsnServer.start(ServerConfig(data_dir=data_dir, ds_port=0, ns_port=0, sb_port=0))
+    server = await MsnServer.start(ServerConfig(data_dir=data_dir, ds_port=0, ns_port=0, sb_port=0,
+                                                rate_limits=RateLimits.unlimited()))  # as bench.serve
     try:
         for email, password in account_list(4):
             server.add_account(email, password)

@@ -8,13 +8,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from msnqt.server import MsnServer, ServerConfig
-from msnqt.server.core.limits import Rate, RateLimits
+from msnqt.server.core.limits import RateLimits
 from tests.support.transcript import Transcript, TranscriptError, run_transcript
 
 _TUNABLES = {f.name: f.type for f in fields(ServerConfig)}
 
-_PLENTY = Rate(1_000_000, 1_000_000.0)
-NO_RATE_LIMITS = RateLimits(*(_PLENTY for _ in fields(RateLimits)))
+NO_RATE_LIMITS = RateLimits.unlimited()
 """For tests of something else that reuse one account many times (fuzzing, budgets)."""
 
 

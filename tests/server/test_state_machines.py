@@ -43,8 +43,9 @@ SB_SAMPLES = [
 @pytest.fixture
 def server(tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture):  # type: ignore[no-untyped-def]
     caplog.set_level(logging.WARNING, logger="msnqt.server")
-    # Every sample signs the same account in again: the per-user rate limits are not under test here.
-    config = ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0, rate_limits=NO_RATE_LIMITS)
+    # Every sample signs in (or guesses a password for) the same account: not the limits under test.
+    config = ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0, rate_limits=NO_RATE_LIMITS,
+                          login_free_failures=1_000_000)
     instance = aloop.run(MsnServer.start(config))
     for name in ("alice", "bob", "carol"):
         instance.add_account(f"{name}@hotmail.com", f"{name}pw", name.title())

@@ -147,6 +147,13 @@ class RateLimits:
     refusals: Rate = Rate(100, 1.0)
     """713s a user may collect before the connection that keeps asking is closed."""
 
+    @classmethod
+    def unlimited(cls) -> RateLimits:
+        """No per-user limit worth the name: for benchmarks that measure how fast floods are served,
+        and tests of something else that reuse one account many times."""
+        plenty = Rate(1 << 40, float(1 << 40))
+        return cls(plenty, plenty, plenty, plenty, plenty, plenty)
+
 
 DEFAULT_RATE_LIMITS = RateLimits()
 

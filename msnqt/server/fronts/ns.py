@@ -229,9 +229,10 @@ class NsConnection(LoginFront[NsState]):
             return
         if account is None:
             # Logged (never the response: it is a hash an offline guesser could use).
-            locks = self._throttle.failed(claimed_key, address)
-            log.warning("failed sign-in for %s%s", self.describe(),
-                        "; further tries are refused for a while" if locks else "")
+            if self._throttle.failed(claimed_key, address):
+                log.warning("failed sign-in for %s; further tries are refused for a while", self.describe())
+            else:
+                log.info("failed sign-in for %s", self.describe())
             self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
             self.close()
             return
