@@ -17,6 +17,7 @@ from .errors import (
     SignedInElsewhere,
     SignInCancelled,
     Undelivered,
+    Unsupported,
 )
 from .messenger import Messenger
 from .model import Contact, DirectoryEntry, ListCache
@@ -41,5 +42,6 @@ __all__ = [
     "SignInCancelled",
     "SignedInElsewhere",
     "Undelivered",
+    "Unsupported",
     "events",
 ]

@@ -47,11 +47,21 @@ _CONTEXT_MESSAGES: dict[tuple[str, int], str] = {
     ("CAL", 215): "That person is already in this conversation.",
     ("CAL", 216): "That person is not online, or is not accepting messages from you.",
     ("CAL", 205): "That person is not online, or is not accepting messages from you.",
+    # 207 is "already signed in" after USR; Escargot sends it, bare, for an unknown address (§8.2 D14, D22)
+    ("CAL", 207): "There is no MSN Messenger account with that e-mail address.",
+    ("ADD", 207): "There is no MSN Messenger account with that e-mail address.",
     ("ADD", 201): "That e-mail address is not valid.",
     ("USR", 911): "The conversation could not be joined. Please try again.",
     ("ANS", 911): "The conversation could not be joined. Please try again.",
 }
 """Where the same code means something else depending on the request it answers."""
+
+
+_UNSUPPORTED_MESSAGES = {
+    "FND": "This server has no member directory, so people cannot be searched for.",
+    "URL": "This server does not offer Hotmail or MSN web pages.",
+    "SND": "This server cannot send invitations by e-mail.",
+}
 
 
 class MessengerError(Exception):
@@ -132,7 +142,9 @@ class ProtocolViolation(MessengerError):
 
     @property
     def user_message(self) -> str:
-        return "The server sent a reply this program does not understand. Please try again later."
+        # not "try again later": the same server will send the same reply again
+        return ("The server sent a reply this program does not understand. "
+                "It may not be an MSN Messenger 1.0 (MSNP2) server.")
 
 
 class ServerOverLimit(ProtocolViolation):
@@ -160,6 +172,19 @@ class RequestTimeout(MessengerError):
     @property
     def user_message(self) -> str:
         return "The MSN Messenger Service did not answer in time. Please try again."
+
+
+class Unsupported(MessengerError):
+    """A request this server never answers (Escargot: ``FND`` gets no reply at all, §8.3), found out by a
+    bounded wait and then remembered (``quirks.py``); asking again would not help, so the message says so."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(f"the server does not answer {command}")
+        self.command = command
+
+    @property
+    def user_message(self) -> str:
+        return _UNSUPPORTED_MESSAGES.get(self.command, "This server does not offer that service.")
 
 
 class ServerError(MessengerError):

@@ -70,7 +70,7 @@ from msnqt.protocol.message import CONTENT_EMAIL, parse_message
 from msnqt.protocol.names import friendly_fits, is_valid_handle, same_handle
 
 from . import events as ev
-from .connection import Connection, loggable
+from .connection import Connection, loggable, single_reply
 from .conversation import Conversation
 from .errors import (
     AuthenticationFailed,
@@ -79,10 +79,12 @@ from .errors import (
     NotSignedIn,
     PingDropped,
     ProtocolViolation,
+    RequestTimeout,
     ServerError,
     ServerOverLimit,
     SignedInElsewhere,
     SignInCancelled,
+    Unsupported,
 )
 from .login import log_in, parse_server_address
 from .model import Contact, DirectoryEntry, ListCache
@@ -364,26 +366,40 @@ class Messenger:
             self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
 
     async def url(self, service: str, param: str | None = None) -> tuple[str, str]:
-        ns = self._require_ns()
-        (reply,) = await ns.request(lambda t: UrlRequest(t, service, param), timeout=self._request_timeout)
+        (reply,) = await self._optional_request("URL", lambda t: UrlRequest(t, service, param))
         if not isinstance(reply, Url):
             raise ProtocolViolation(f"unexpected answer to URL: {type(reply).__name__}")
         return reply.relative_url, reply.login_url
 
     async def find(self, fname: str, lname: str, city: str = "*", state: str = "*",
                    country: str = "*") -> list[DirectoryEntry]:
-        ns = self._require_ns()
-        replies = await ns.request(lambda t: FndRequest(t, fname, lname, city, state, country),
-                                   timeout=self._request_timeout, done=_fnd_done)
+        replies = await self._optional_request(
+            "FND", lambda t: FndRequest(t, fname, lname, city, state, country), done=_fnd_done)
         return [DirectoryEntry(r.fname or "", r.lname or "", r.city or "", r.state or "", r.country or "",
                                r.index)
                 for r in replies if isinstance(r, FndResult) and r.total > 0]
 
     async def invite_by_email(self, address: str) -> None:
-        ns = self._require_ns()
-        (reply,) = await ns.request(lambda t: SndRequest(t, address), timeout=self._request_timeout)
+        (reply,) = await self._optional_request("SND", lambda t: SndRequest(t, address))
         if not isinstance(reply, SndOk):
             raise ProtocolViolation(f"unexpected answer to SND: {type(reply).__name__}")
+
+    async def _optional_request(self, name: str, make: Callable[[int], Command],
+                                done: Callable[[list[Command]], bool] = single_reply) -> list[Command]:
+        """A request for a service not every server has (FND, URL, SND): Unsupported when this server
+        left it unanswered before, or leaves it unanswered now while the connection stays open."""
+        ns = self._require_ns()
+        if not self._quirks.answers(self._server, name):
+            raise Unsupported(name)
+        try:
+            return await ns.request(make, timeout=self._request_timeout, done=done)
+        except RequestTimeout:
+            if ns.closed:
+                raise
+            log.warning("no answer to %s within %gs: this server does not offer it", name,
+                        self._request_timeout)
+            self._quirks.remember_unanswered(self._server, name)
+            raise Unsupported(name) from None
 
     async def start_conversation(self, handle: str) -> Conversation:
         """XFR SB -> USR -> CAL; returns once RINGING (the peer's JOI comes later as ParticipantJoined)."""

@@ -6,6 +6,9 @@ connection on ``PNG``, and a server that ignores ``PNG`` would make the keep-ali
 connection dead. Once seen, the engine signs in to that server without ``PNG`` (a ``SYN`` with the
 current list version is the round-trip barrier instead) and sends no keep-alive to it.
 
+Likewise a request a server never answers at all (Escargot 2025 has no ``FND``, §8.3): after one bounded
+wait the engine says "this server has no member directory" and, from then on, says so at once.
+
 The record is per server address as the user configured it, and shared by every engine of the process
 (an app that signs in again, a CLI that runs several engines); nothing persists it across runs.
 """
@@ -24,6 +27,7 @@ def server_key(server: str) -> str:
 class ServerQuirks:
     def __init__(self) -> None:
         self._no_ping: set[str] = set()
+        self._unanswered: set[tuple[str, str]] = set()
 
     def answers_ping(self, server: str) -> bool:
         """False once ``server`` dropped the connection on PNG or left one unanswered."""
@@ -32,11 +36,21 @@ class ServerQuirks:
     def remember_no_ping(self, server: str) -> None:
         self._no_ping.add(server_key(server))
 
+    def answers(self, server: str, command: str) -> bool:
+        """False once ``server`` left a ``command`` request (FND, URL, SND) without any reply."""
+        return (server_key(server), command) not in self._unanswered
+
+    def remember_unanswered(self, server: str, command: str) -> None:
+        self._unanswered.add((server_key(server), command))
+
     def forget(self, server: str) -> None:
-        self._no_ping.discard(server_key(server))
+        key = server_key(server)
+        self._no_ping.discard(key)
+        self._unanswered = {entry for entry in self._unanswered if entry[0] != key}
 
     def clear(self) -> None:
         self._no_ping.clear()
+        self._unanswered.clear()
 
 
 SHARED_QUIRKS = ServerQuirks()

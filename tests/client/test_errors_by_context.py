@@ -1,0 +1,81 @@
+"""The same failure is phrased by what the user did and which server said it (issue 13).
+
+Against the dialect fakes (tests/support/dialects): the words a user reads must be true for that server,
+and a failure that will happen again must not say "try again".
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from msnqt.client import Messenger, ProtocolViolation, ServerError, Unsupported
+from msnqt.client.quirks import ServerQuirks
+from tests.support.dialects import DIALECTS, DialectServer
+
+ALICE, BOB = "alice@example.com", "bob@example.com"
+NO_ACCOUNT = "There is no MSN Messenger account with that e-mail address."
+
+
+async def _server(dialect: str) -> DialectServer:
+    server = await DialectServer(DIALECTS[dialect]).start()
+    server.add_account(ALICE, "alicepw", "Alice")
+    server.add_account(BOB, "bobpw", "Bob")
+    return server
+
+
+def test_an_unknown_address_is_not_already_signed_in(aloop: asyncio.Runner) -> None:
+    """Escargot 2018 answers CAL with a bare 207 and ADD with 207 for an address it does not know."""
+    async def scenario() -> None:
+        server = await _server("escargot2018")
+        try:
+            alice = Messenger(server.address, request_timeout=5)
+            await alice.sign_in(ALICE, "alicepw")
+            with pytest.raises(ServerError) as on_add:
+                await alice.add_contact("nobody@example.com")
+            with pytest.raises(ServerError) as on_call:
+                await alice.start_conversation("nobody@example.com")
+            for caught in (on_add, on_call):
+                assert caught.value.code == 207
+                assert caught.value.user_message == NO_ACCOUNT
+            assert alice.signed_in
+            await alice.sign_out()
+        finally:
+            await server.close()
+    aloop.run(scenario())
+
+
+def test_a_server_without_a_member_directory_says_so_once_and_then_at_once(aloop: asyncio.Runner) -> None:
+    """Escargot 2025 never answers FND: one bounded wait, then the engine knows."""
+    async def scenario() -> None:
+        server = await _server("escargot2025")
+        try:
+            quirks = ServerQuirks()
+            alice = Messenger(server.address, request_timeout=0.5, quirks=quirks)
+            await alice.sign_in(ALICE, "alicepw")
+            with pytest.raises(Unsupported) as first:
+                await alice.find("Bob", "*")
+            assert first.value.user_message == \
+                "This server has no member directory, so people cannot be searched for."
+            assert "try again" not in first.value.user_message.lower()
+            fnd_sent = _count_fnd(server)
+            with pytest.raises(Unsupported):
+                await alice.find("Bob", "*")
+            assert _count_fnd(server) == fnd_sent
+            assert alice.signed_in
+            assert await alice.url("INBOX") == ("/unused1", "/unused2")  # its four-field URL reply
+            await alice.sign_out()
+        finally:
+            await server.close()
+    aloop.run(scenario())
+
+
+def _count_fnd(server: DialectServer) -> int:
+    return sum(line.startswith("FND ") for peer in server.ns_peers for line in peer.received)
+
+
+def test_a_reply_that_will_come_again_does_not_say_try_again() -> None:
+    message = ProtocolViolation("CHG 6 ???").user_message
+    assert "try again" not in message.lower()
+    assert "MSNP2" in message
