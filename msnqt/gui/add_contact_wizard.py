@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from msnqt.gui.contact_actions import ActionFailed, ContactActions
+from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import icon
 from msnqt.gui.session import GuiSession
 from msnqt.protocol.names import is_valid_handle
@@ -40,6 +41,7 @@ NO_SUCH_MEMBER = 205
 
 def _label(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
+    plain(label)  # directory names, addresses and server answers are shown as typed
     label.setWordWrap(True)
     return label
 

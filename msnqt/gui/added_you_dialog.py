@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from msnqt.gui.contact_actions import ActionFailed, ContactActions
+from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import icon
 from msnqt.gui.session import GuiSession
 from msnqt.protocol.codes import ListName
@@ -42,6 +43,7 @@ class AddedYouDialog(QDialog):
         layout = QVBoxLayout(self)
         who = f"{friendly} ({handle})" if friendly and friendly != handle else handle
         headline = QLabel(f"{who} has added you to his/her contact list.", self)
+        plain(headline)  # the name is theirs to choose: as markup it could hide the address
         headline.setWordWrap(True)
         layout.addWidget(headline)
         layout.addWidget(QLabel("Do you want to:", self))

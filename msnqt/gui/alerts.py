@@ -20,6 +20,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import pixmap
 from msnqt.gui.session import SIGNED_IN, GuiSession
 from msnqt.gui.sounds import CONTACT_ONLINE, NEW_MAIL, NEW_MESSAGE, SoundPlayer
@@ -75,6 +76,7 @@ class AlertToast(QFrame):
         buddy.setPixmap(pixmap("app", 32, self.devicePixelRatioF()))
         row.addWidget(buddy, 0, Qt.AlignmentFlag.AlignTop)
         self.text_label = QLabel(text, body)
+        plain(self.text_label)
         self.text_label.setWordWrap(True)
         self.text_label.setStyleSheet("color: #000080;")
         row.addWidget(self.text_label, 1)

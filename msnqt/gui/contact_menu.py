@@ -19,6 +19,7 @@ from msnqt.gui.added_you_dialog import AddedYouDialog
 from msnqt.gui.contact_actions import ActionFailed, ContactActions
 from msnqt.gui.contact_model import HandleRole
 from msnqt.gui.options_dialog import OptionsDialog
+from msnqt.gui.plain_text import plain
 from msnqt.gui.properties_dialog import PropertiesDialog
 from msnqt.gui.session import SIGNED_IN, GuiSession
 from msnqt.protocol.codes import ListName, Status
@@ -165,6 +166,7 @@ class ContactUi(QObject):
                           f"Delete {name} ({handle}) from your contact list?\n\n"
                           "They will still be able to see you unless you also block them.",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
+        plain(box)
         box.setAccessibleName("Delete Contact")
         box.accepted.connect(lambda: self.run(self.actions.delete(handle)))
         self.dialog = box

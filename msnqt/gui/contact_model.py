@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from msnqt.gui.plain_text import plain_tooltip
 from msnqt.gui.resources import icon
 from msnqt.gui.status_text import contact_suffix, status_icon_name
 from msnqt.protocol.codes import ListName, Status
@@ -168,7 +169,7 @@ class ContactListModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return contact.friendly + contact_suffix(contact.status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{contact.friendly} <{contact.handle}>"
+            return plain_tooltip(f"{contact.friendly} <{contact.handle}>")
         if role == Qt.ItemDataRole.DecorationRole:
             return icon(status_icon_name(contact.status, blocked=blocked))
         if role == HandleRole:

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from msnqt.gui.errors import is_undelivered, user_message
+from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import icon
 from msnqt.gui.tasks import BackgroundTasks
 from msnqt.gui.uiload import child, load_form
@@ -114,6 +115,7 @@ class ConversationWindow(QMainWindow):
         self.send_button = child(form, QPushButton, "sendButton")
         self.invite_button = child(form, QPushButton, "inviteButton")
         self.status_label = QLabel(self)
+        plain(self.status_label)  # "<name> is typing a message."
         self.status_label.setAccessibleName("Conversation status")
         self.statusBar().addWidget(self.status_label, 1)
         self.connection_label = QLabel(self)  # shown only while this window cannot send (signed out, ...)

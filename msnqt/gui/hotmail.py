@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from msnqt.gui.alerts import announce
 from msnqt.gui.errors import user_message
+from msnqt.gui.plain_text import plain
 from msnqt.gui.session import SIGNED_IN, GuiSession
 
 INBOX, COMPOSE, PASSWORD, PERSON = "INBOX", "COMPOSE", "PASSWORD", "PERSON"
@@ -114,6 +115,7 @@ class HotmailLinks:
     def _explain(self, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Hotmail - MSN Messenger Service", text,
                           QMessageBox.StandardButton.Ok, self.parent)
+        plain(box)
         box.setAccessibleName("Hotmail")
         box.setAccessibleDescription(text)
         self.message_box = box

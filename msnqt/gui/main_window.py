@@ -30,6 +30,7 @@ from msnqt.gui.contact_menu import ContactUi
 from msnqt.gui.contact_model import HandleRole, IsSectionRole
 from msnqt.gui.create_account_dialog import CreateAccountDialog
 from msnqt.gui.logon_dialog import LogonDialog
+from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import icon, pixmap
 from msnqt.gui.send_message_dialog import SendMessageDialog
 from msnqt.gui.session import SIGNED_IN, SIGNED_OUT, SIGNING_IN, GuiSession
@@ -306,6 +307,7 @@ class MainWindow(QMainWindow):
     # --- misc ----------------------------------------------------------------------------------------
     def show_notice(self, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, TITLE, text, QMessageBox.StandardButton.Ok, self)
+        plain(box)
         box.setAccessibleName("Notice")
         self.message_box = box
         box.open()

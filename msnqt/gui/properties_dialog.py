@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from msnqt.gui.contact_actions import LIST_WORDS
+from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import icon
 from msnqt.protocol.codes import ListName
 
@@ -29,6 +30,7 @@ class PropertiesDialog(QDialog):
         for key, caption, value in (("name", "Name:", name), ("handle", "E-mail address:", handle),
                                     ("lists", "On these lists:", lists_text(lists))):
             label = QLabel(value, self)
+            plain(label)
             label.setAccessibleName(caption.rstrip(":"))
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)

@@ -42,6 +42,7 @@ ParticipantLeft = _event("ParticipantLeft", "conversation", "handle")
 MessageReceived = _event("MessageReceived", "conversation", "sender", "friendly", "text", "received_at")
 TypingReceived = _event("TypingReceived", "conversation", "handle")
 MessageUndelivered = _event("MessageUndelivered", "conversation", "text", "reason")
+AddedBy = _event("AddedBy", "handle", "friendly", "needs_prompt")
 
 
 class FakeError(Exception):

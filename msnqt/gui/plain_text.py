@@ -1,0 +1,25 @@
+"""Text chosen by other people (names, messages, addresses, server replies) shown as text, never as markup.
+
+Why: QLabel, QMessageBox and tooltips guess the format: text that *looks* like HTML (``Qt.mightBeRichText``)
+is rendered as HTML, so a friendly name ``<b>Alice</b><!--`` shows as a bold "Alice" and hides the rest of
+the line: the e-mail address the user checks before allowing someone in, the real sender of a message.
+Every widget that shows such text is set to plain text here (``tests/gui/test_plain_text.py`` sweeps the
+windows with a hostile name and fails on any that renders it as markup).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import Qt as QtGuiNamespace
+from PySide6.QtWidgets import QLabel, QMessageBox
+
+
+def plain(*widgets: QLabel | QMessageBox) -> None:
+    """Show each widget's text (now and later) exactly as given."""
+    for widget in widgets:
+        widget.setTextFormat(Qt.TextFormat.PlainText)
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip shows it: tooltips have no format setting, so it is escaped into HTML."""
+    return QtGuiNamespace.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
