@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.support.backends import BackendMissing, Postgres, Redis, postgres_server, redis_server
 from tests.support.bounded import BoundedRunner
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -56,3 +58,48 @@ def qloop(qapp: Any) -> Iterator[BoundedRunner]:
     if errors:
         pytest.fail("asyncio errors on the qasync loop: " + "; ".join(
             f"{c.get('message')}: {c.get('exception')!r}" for c in errors), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One real PostgreSQL for the session (started only when a test asks for it; fails if missing)."""
+    try:
+        with postgres_server() as server:
+            yield server
+    except BackendMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def redis_backend() -> Iterator[Redis]:
+    """One real Redis for the session (started only when a test asks for it; fails if missing)."""
+    try:
+        with redis_server() as server:
+            yield server
+    except BackendMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def pg_dsn(postgres: Postgres) -> str:
+    """A fresh, empty database of the session's PostgreSQL for this test."""
+    import psycopg
+
+    name = f"msnqt_test_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(postgres.dsn(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return postgres.dsn(name)
+
+
+@pytest.fixture
+def redis_url(redis_backend: Redis) -> str:
+    """Database 0 of the session's Redis, emptied for this test (clusters use the others)."""
+    import redis
+
+    url = redis_backend.url()
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
+    return url

@@ -23,7 +23,8 @@ from .core.limits import DEFAULT_RATE_LIMITS, RateLimits
 class ServerConfig:
     """Everything :class:`msnqt.server.MsnServer` needs to start."""
 
-    data_dir: Path
+    data_dir: Path | None
+    """The one-process store (SQLite and its key file); None when ``postgres`` names the store."""
     host: str = "127.0.0.1"
     ds_port: int = 1863
     ns_port: int = 1864
@@ -52,3 +53,7 @@ class ServerConfig:
     """Per-user allowances for the costly NS commands (core/limits.py); beyond them 713."""
     session_max_participants: int = 20
     """A CAL (or ANS) that would grow a switchboard session beyond this many people is answered 713."""
+    postgres: str | None = None
+    """A PostgreSQL DSN: accounts live there instead of in ``data_dir`` (docs/cluster.md)."""
+    key_file: Path | None = None
+    """The password key for a PostgreSQL store; None where no password is read (DS, SB)."""

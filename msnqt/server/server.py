@@ -6,7 +6,6 @@ and by the command line. Only this module knows how the pieces are wired.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -20,19 +19,18 @@ from .core.limits import UserLimits
 from .core.login_throttle import LoginThrottle
 from .core.model import Account, Profile, handle_key
 from .core.notification import NotificationCore
+from .core.ports import AccountStore
 from .core.routing import LocalRouter, PresenceTable
 from .core.switchboard import CookieJar, SwitchboardCore
 from .fronts.connection import Address, Connection
 from .fronts.ds import DsConnection
 from .fronts.ns import NsConnection
 from .fronts.sb import SbConnection
-from .store import SqliteStore
+from .listening import Listeners
+from .store.opening import open_store
 
 log = logging.getLogger("msnqt.server")
 
-SHUTDOWN_GRACE_SECONDS = 5.0
-"""How long close() lets sessions flush OUT SSD before dropping sockets that are not being read."""
-ConnectionFactory = Callable[[], Connection[Any]]
 
 
 def check_new_account(handle: str, friendly: str) -> None:
@@ -44,9 +42,9 @@ def check_new_account(handle: str, friendly: str) -> None:
 
 
 class MsnServer:
-    """DS, NS and SB on one host, backed by SQLite in ``config.data_dir``."""
+    """DS, NS and SB in one process, backed by the store the configuration names (SQLite by default)."""
 
-    def __init__(self, config: ServerConfig, store: SqliteStore, *,
+    def __init__(self, config: ServerConfig, store: AccountStore, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         """``clock`` drives the rate limiters (tests freeze it, so a burst is all anyone gets)."""
         self.config = config
@@ -62,8 +60,8 @@ class MsnServer:
         self.login_throttle = LoginThrottle(
             free_failures=config.login_free_failures, account_cap=config.login_lockout_account_cap,
             address_cap=config.login_lockout_address_cap, clock=clock)
-        self._servers: list[asyncio.Server] = []
-        self._connections: set[Connection[Any]] = set()
+        self._listeners = Listeners(config.host)
+        self._connections = self._listeners.connections
         self.ds_address: Address = (config.host, config.ds_port)
         self.ns_address: Address = (config.host, config.ns_port)
         self.sb_address: Address = (config.host, config.sb_port)
@@ -71,7 +69,7 @@ class MsnServer:
     @classmethod
     async def start(cls, config: ServerConfig, *, clock: Callable[[], float] = time.monotonic) -> MsnServer:
         """Open the store and listen on the three ports (0 picks a free one); return once listening."""
-        server = cls(config, SqliteStore.open(config.data_dir), clock=clock)
+        server = cls(config, open_store(config), clock=clock)
         try:
             await server._listen()
         except BaseException:
@@ -81,27 +79,16 @@ class MsnServer:
 
     async def _listen(self) -> None:
         config = self.config
-        self.sb_address = await self._serve(config.sb_port, self._new_sb)
-        self.ns_address = await self._serve(config.ns_port, self._new_ns)
-        self.ds_address = await self._serve(config.ds_port, self._new_ds)
-
-    async def _serve(self, port: int, factory: ConnectionFactory) -> Address:
-        def accept() -> Connection[Any]:
-            connection = factory()
-            connection.registry = self._connections
-            return connection
-
-        listener = await asyncio.get_running_loop().create_server(accept, self.config.host, port)
-        self._servers.append(listener)
-        host, bound = listener.sockets[0].getsockname()[:2]
-        return (str(host), int(bound))
+        self.sb_address = await self._listeners.serve(config.sb_port, self._new_sb)
+        self.ns_address = await self._listeners.serve(config.ns_port, self._new_ns)
+        self.ds_address = await self._listeners.serve(config.ds_port, self._new_ds)
 
     def _new_ds(self) -> Connection[Any]:
-        return DsConnection(ns_address=self.ns_address, login_timeout=self.config.login_timeout)
+        return DsConnection(pick_ns=lambda handle: self.ns_address, login_timeout=self.config.login_timeout)
 
     def _new_ns(self) -> Connection[Any]:
         return NsConnection(
-            core=self.notification, switchboard=self.switchboard, sb_address=self.sb_address,
+            core=self.notification, switchboard=self.switchboard, pick_sb=lambda: self.sb_address,
             login_timeout=self.config.login_timeout, limits=self.limits, throttle=self.login_throttle)
 
     def _new_sb(self) -> Connection[Any]:
@@ -144,20 +131,5 @@ class MsnServer:
 
     async def close(self) -> None:
         """OUT SSD to every NS session, close every socket, then the database."""
-        for listener in self._servers:
-            listener.close()
-        self.notification.shut_down()
-        for connection in list(self._connections):
-            connection.close()
-        lost = [connection.lost for connection in self._connections]
-        if lost:
-            _, stuck = await asyncio.wait(lost, timeout=SHUTDOWN_GRACE_SECONDS)
-            if stuck:
-                # A peer that does not read keeps its socket open while the goodbye sits unsent.
-                for connection in list(self._connections):
-                    connection.abort()
-                await asyncio.wait(stuck)
-        for listener in self._servers:
-            await listener.wait_closed()
-        self._servers.clear()
+        await self._listeners.close(self.notification.shut_down)
         self.store.close()

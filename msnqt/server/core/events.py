@@ -48,6 +48,8 @@ class Ring:
     cookie: str
     caller: str
     caller_friendly: str
+    switchboard: tuple[str, int] | None = None
+    """The SB holding the session; None: the one the callee's NS refers to anyway (one process)."""
 
 
 @dataclass(frozen=True, slots=True)

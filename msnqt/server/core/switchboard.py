@@ -100,8 +100,14 @@ class Session:
 class SwitchboardCore:
     def __init__(self, notification: NotificationCore, cookies: CookieStore, *,
                  valid_handle: HandleCheck, max_participants: int = 20, calls_per_minute: int = 30,
-                 rings_per_minute: int = 10, clock: Clock = time.monotonic) -> None:
+                 rings_per_minute: int = 10, clock: Clock = time.monotonic,
+                 address: tuple[str, int] | None = None,
+                 new_session_id: Callable[[], str] | None = None) -> None:
+        """``address`` goes into every RNG this switchboard causes (a cluster has many SBs and the callee
+        must come to this one); ``new_session_id`` makes ids unique across SB processes."""
         self._ns = notification
+        self._address = address
+        self._new_session_id = new_session_id
         self._max_participants = max_participants
         self._calls: KeyedWindows[str] = KeyedWindows(calls_per_minute, 60.0, clock)
         """CALs per caller, across all of their switchboards."""
@@ -139,8 +145,11 @@ class SwitchboardCore:
         if not self._is_visible(handle):
             # The cookie was taken while visible; since then the user hid or signed out.
             raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE, close=True)
-        session_id = str(self._next_id)
-        self._next_id += 1
+        if self._new_session_id is not None:
+            session_id = self._new_session_id()
+        else:
+            session_id = str(self._next_id)
+            self._next_id += 1
         session = Session(session_id)
         me = Participant(account.handle, self._ns.friendly(account.handle), member)
         session.participants[handle_key(account.handle)] = me
@@ -170,7 +179,8 @@ class SwitchboardCore:
         if not self._rings.allow(handle_key(account.handle)):
             raise Refused(ErrorCode.USER_TOO_ACTIVE)
         cookie = self.cookies.issue(account.handle, session.session_id)
-        self._ns.router.send(account.handle, Ring(session.session_id, cookie, caller.handle, caller.friendly))
+        self._ns.router.send(account.handle, Ring(session.session_id, cookie, caller.handle, caller.friendly,
+                                                  self._address))
         return session.session_id
 
     def answer(self, handle: str, cookie: str, session_id: str,

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from enum import Enum, auto
 from typing import Any
 
-from msnqt.protocol import Decoder, Out, UsrInitial, XfrNs
+from msnqt.protocol import Decoder, Error, Out, UsrInitial, XfrNs
+from msnqt.protocol.codes import ErrorCode
 from msnqt.protocol.commands import Channel, Sender
 
 from .connection import Address
@@ -27,18 +28,24 @@ class DsState(Enum):
 
 
 class DsConnection(LoginFront[DsState]):
-    def __init__(self, *, ns_address: Address, login_timeout: float) -> None:
+    def __init__(self, *, pick_ns: Callable[[str], Address | None], login_timeout: float) -> None:
+        """``pick_ns`` names the NS for a handle (the only one, or a live one of a cluster; None: none
+        is up, answered 601 "server unavailable")."""
         super().__init__(Decoder(Sender.CLIENT, Channel.NS), initial=DsState.CONNECTED,
                          negotiated=DsState.NEGOTIATED, version_check=DsState.VERSION_CHECK,
                          login_timeout=login_timeout)
-        self._ns_address = ns_address
+        self._pick_ns = pick_ns
 
     def transitions(self) -> Mapping[tuple[DsState, str], Callable[[Any, Any], None]]:
         return TRANSITIONS
 
     def on_usr(self, command: Any) -> None:
         if isinstance(command, UsrInitial) and command.package == AUTH_PACKAGE:
-            self.send(XfrNs(command.trid, self.refer(self._ns_address)))
+            address = self._pick_ns(command.handle)
+            if address is None:
+                self.send(Error(ErrorCode.SERVER_UNAVAILABLE, command.trid))
+            else:
+                self.send(XfrNs(command.trid, self.refer(address)))
         self.close()
 
     def on_out(self, command: Out) -> None:

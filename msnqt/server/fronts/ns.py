@@ -113,15 +113,17 @@ class NsState(Enum):
 
 
 class NsConnection(LoginFront[NsState]):
-    def __init__(self, *, core: NotificationCore, switchboard: SwitchboardCore, sb_address: Address,
-                 login_timeout: float, limits: UserLimits, throttle: LoginThrottle,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, core: NotificationCore, switchboard: SwitchboardCore,
+                 pick_sb: Callable[[], Address | None], login_timeout: float, limits: UserLimits,
+                 throttle: LoginThrottle, clock: Callable[[], float] = time.time) -> None:
+        """``pick_sb`` names the SB for XFR SB (the only one, or a live one of a cluster; None: none is
+        up, answered 601 "server unavailable")."""
         super().__init__(Decoder(Sender.CLIENT, Channel.NS), initial=NsState.CONNECTED,
                          negotiated=NsState.NEGOTIATED, version_check=NsState.VERSION_CHECK,
                          login_timeout=login_timeout)
         self._core = core
         self._switchboard = switchboard
-        self._sb_address = sb_address
+        self._pick_sb = pick_sb
         self._clock = clock
         self._limits = limits
         self._throttle = throttle
@@ -347,12 +349,16 @@ class NsConnection(LoginFront[NsState]):
         if command.kind != "SB":
             self.send(Error(ErrorCode.INVALID_PARAMETER, command.trid))
             return
+        address = self._pick_sb()
+        if address is None:
+            self.send(Error(ErrorCode.SERVER_UNAVAILABLE, command.trid))
+            return
         try:
             cookie = self._switchboard.issue_create_cookie(self.handle)
         except Refused as refusal:
             self.refused(command.trid, refusal)
             return
-        self.send(XfrSb(command.trid, self.refer(self._sb_address), cookie))
+        self.send(XfrSb(command.trid, self.refer(address), cookie))
 
     def on_url(self, command: UrlRequest) -> None:
         path = SERVICE_URLS.get(command.service.upper())
@@ -422,8 +428,10 @@ class NsConnection(LoginFront[NsState]):
                 self.push(Add(0, ListName.REVERSE, version, handle, friendly))
             case RemovedBy(version, handle):
                 self.push(Rem(0, ListName.REVERSE, version, handle))
-            case Ring(session_id, cookie, caller, caller_friendly):
-                self.push(Rng(session_id, self.refer(self._sb_address), cookie, caller, caller_friendly))
+            case Ring(session_id, cookie, caller, caller_friendly, switchboard):
+                address = switchboard or self._pick_sb()
+                if address is not None:
+                    self.push(Rng(session_id, self.refer(address), cookie, caller, caller_friendly))
             case SignedOut(reason):
                 self.push(Out(reason))
                 self.close()

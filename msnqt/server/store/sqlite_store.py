@@ -304,9 +304,13 @@ class SqliteStore:
             db.execute("INSERT INTO invitations (sender_id, address, sent_at) VALUES (?, ?, ?)",
                        (sender_id, address, int(time.time())))
 
-    @_reading
     def invitations(self, sender: str) -> list[str]:
         """Addresses ``sender`` invited with SND (for tests and a future admin tool)."""
-        rows = self._db.execute("SELECT address FROM invitations WHERE sender_id = ? ORDER BY id",
+        return [address for address, _ in self.invitation_records(sender)]
+
+    @_reading
+    def invitation_records(self, sender: str) -> list[tuple[str, int]]:
+        """(address, sent_at in Unix seconds) that ``sender`` invited with SND, oldest first."""
+        rows = self._db.execute("SELECT address, sent_at FROM invitations WHERE sender_id = ? ORDER BY id",
                                 (self._id(sender),)).fetchall()
-        return [str(row["address"]) for row in rows]
+        return [(str(row["address"]), int(row["sent_at"])) for row in rows]

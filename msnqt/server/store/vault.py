@@ -33,12 +33,27 @@ class PasswordVault:
     @classmethod
     def open(cls, data_dir: Path) -> PasswordVault:
         """Load ``DIR/secret.key``, creating it with mode 0600 on first use."""
-        path = data_dir / KEY_FILE_NAME
+        return cls.open_file(data_dir / KEY_FILE_NAME, create=True)
+
+    @classmethod
+    def open_file(cls, path: Path, *, create: bool) -> PasswordVault:
+        """Load the key in ``path``; with ``create``, make it (mode 0600) when it does not exist yet.
+
+        Without ``create`` a missing file is a :class:`VaultError`: a serving NS must never invent a
+        key that cannot read the passwords already stored (``db init`` is the one place keys are born).
+        """
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600) if create else None
         except FileExistsError:
+            fd = None
+        except OSError as exc:
+            raise VaultError(f"cannot create key file {path}: {exc.strerror or exc}") from None
+        if fd is None:
             try:
                 return cls(path.read_bytes().strip())
+            except FileNotFoundError:
+                raise VaultError(
+                    f"key file {path} does not exist (msnqt-server db init creates it)") from None
             except (OSError, ValueError) as exc:
                 raise VaultError(f"cannot use key file {path}: {exc}") from None
         key = Fernet.generate_key()

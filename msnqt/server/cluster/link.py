@@ -1,0 +1,61 @@
+"""Connecting to Redis, and turning its failures into the core's :class:`StoreError`.
+
+Every Redis key of msnqt lives under one prefix, named here, so an operator can tell them apart from
+anything else sharing the server. Two clients per process: a synchronous one for what the core asks on
+the request path (one short round trip, like the store's), and an asyncio one for the background work
+(heartbeats, liveness, the event subscription) that must never hold the loop.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import redis
+import redis.asyncio
+
+from ..core.errors import StoreError
+
+PREFIX = "msnqt:"
+TIMEOUT_SECONDS = 2.0
+"""A Redis that does not answer within this is reported (501 on the wire) rather than waited for."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """Report a Redis failure as :class:`StoreError`: the fronts answer 501, nothing is half applied."""
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except redis.RedisError as exc:
+            raise StoreError(f"Redis: {one_line(exc)}") from exc
+    return call
+
+
+def _options() -> dict[str, Any]:
+    return {"decode_responses": True, "socket_timeout": TIMEOUT_SECONDS,
+            "socket_connect_timeout": TIMEOUT_SECONDS, "health_check_interval": 30}
+
+
+def connect(url: str) -> redis.Redis:
+    """A synchronous client that has answered PING; a bad URL or a dead server is one-line StoreError."""
+    try:
+        client = redis.Redis.from_url(url, **_options())
+        client.ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise StoreError(f"cannot connect to Redis: {one_line(exc)}") from None
+    return client
+
+
+def connect_async(url: str) -> redis.asyncio.Redis:
+    """The asyncio client for background work (its URL was already checked by :func:`connect`)."""
+    return redis.asyncio.Redis.from_url(url, **_options())

@@ -1,0 +1,218 @@
+"""Which NS and SB processes are alive, and what happens when one dies.
+
+Each NS and SB process keeps a key ``node:<role>:<node>`` (its advertised address) alive in Redis with a
+TTL of one *heartbeat lifetime*, refreshed three times per lifetime, and lists itself in
+``nodes:<role>``. A process that stops cleanly deletes its key at once; one that dies (``kill -9``, a
+lost host) disappears when the TTL runs out. So a dead process leaves the live set within one
+lifetime, and the NS reapers (every NS looks every third of a lifetime) sign its users out within
+lifetime + lifetime/3: watchers get FLN, and CAL no longer rings them.
+
+All of this runs on the asyncio Redis client in background tasks; a Redis that is away makes the tasks
+retry with backoff, and the last known live set stays in use meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis
+import redis.asyncio
+
+from ..core.model import handle_key
+from ..core.notification import NotificationCore
+from .link import PREFIX
+from .redis_ports import RedisRouter, RemoteSession, channel, session_key, users_key
+
+log = logging.getLogger("msnqt.server.cluster")
+
+Address = tuple[str, int]
+MAX_BACKOFF_SECONDS = 5.0
+
+
+def node_key(role: str, node: str) -> str:
+    return f"{PREFIX}node:{role}:{node}"
+
+
+def nodes_key(role: str) -> str:
+    return f"{PREFIX}nodes:{role}"
+
+
+def parse_address(text: str) -> Address:
+    host, _, port = text.rpartition(":")
+    return (host, int(port))
+
+
+async def _forever(name: str, period: float, step: Callable[[], Awaitable[None]]) -> None:
+    """Run ``step`` every ``period`` seconds; on a Redis failure retry with growing backoff."""
+    backoff = period
+    while True:
+        try:
+            await step()
+            backoff = period
+        except (redis.RedisError, OSError) as exc:
+            log.warning("%s: Redis unavailable (%s); retrying", name, exc)
+            backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
+        await asyncio.sleep(backoff)
+
+
+class Heartbeat:
+    """Keeps this process in the live set of its role while it runs."""
+
+    def __init__(self, client: redis.asyncio.Redis, role: str, node: str, address: str,
+                 lifetime: float) -> None:
+        self._redis, self._role, self._node, self._address = client, role, node, address
+        self._lifetime_ms = max(1, int(lifetime * 1000))
+        self._period = lifetime / 3
+        self._task: asyncio.Task[None] | None = None
+
+    async def _beat(self) -> None:
+        async with self._redis.pipeline() as pipe:
+            pipe.set(node_key(self._role, self._node), self._address, px=self._lifetime_ms)
+            pipe.sadd(nodes_key(self._role), self._node)
+            await pipe.execute()
+
+    async def start(self) -> None:
+        await self._beat()  # in the live set before anyone is told we listen
+        self._task = asyncio.create_task(_forever(f"{self._role} heartbeat", self._period, self._beat))
+
+    async def stop(self) -> None:
+        """Leave the live set now (a clean stop does not wait for the TTL)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        with contextlib.suppress(redis.RedisError, OSError):
+            await self._redis.delete(node_key(self._role, self._node))
+
+
+class LiveSet:
+    """The live processes of one role (node → address), refreshed in the background."""
+
+    def __init__(self, client: redis.asyncio.Redis, role: str, lifetime: float) -> None:
+        self._redis, self._role, self._period = client, role, lifetime / 3
+        self.live: dict[str, Address] = {}
+        self.dead: list[str] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def refresh(self) -> None:
+        nodes = sorted(str(n) for n in await self._redis.smembers(nodes_key(self._role)))
+        keys = [node_key(self._role, n) for n in nodes]
+        addresses: list[Any] = await self._redis.mget(keys) if nodes else []
+        self.live = {n: parse_address(a) for n, a in zip(nodes, addresses, strict=True) if a is not None}
+        self.dead = [n for n, a in zip(nodes, addresses, strict=True) if a is None]
+
+    async def start(self, on_refresh: Callable[[], Awaitable[None]] | None = None) -> None:
+        async def step() -> None:
+            await self.refresh()
+            if on_refresh is not None:
+                await on_refresh()
+
+        await self.refresh()
+        self._task = asyncio.create_task(_forever(f"{self._role} live set", self._period, step))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def rendezvous(self, handle: str) -> Address | None:
+        """The live process that ranks highest for ``handle`` (rendezvous hashing): a user keeps landing
+        on the same NS while it lives, and only the users of a dead NS move."""
+        key = handle_key(handle)
+        best: tuple[bytes, Address] | None = None
+        for node, address in self.live.items():
+            rank = hashlib.sha256(f"{node}|{key}".encode()).digest()
+            if best is None or rank > best[0]:
+                best = (rank, address)
+        return None if best is None else best[1]
+
+    def any(self) -> Address | None:
+        """Any live process (XFR SB: sessions spread at random over the live switchboards)."""
+        return random.choice(list(self.live.values())) if self.live else None
+
+
+class Reaper:
+    """Signs out the users of NS processes that died, from whichever live NS notices first."""
+
+    def __init__(self, client: redis.asyncio.Redis, core: NotificationCore, router: RedisRouter,
+                 live_ns: LiveSet, lifetime: float) -> None:
+        self._redis, self._core, self._router, self._live = client, core, router, live_ns
+        self._claim_ms = max(1000, int(lifetime * 5000))
+
+    async def sweep(self) -> None:
+        for dead in self._live.dead:
+            if dead == self._router.node:
+                continue
+            if not await self._redis.set(f"{PREFIX}reaping:{dead}", self._router.node, nx=True,
+                                         px=self._claim_ms):
+                continue  # another NS is on it
+            keys = sorted(str(k) for k in await self._redis.smembers(users_key(dead)))
+            for key in keys:
+                value = await self._redis.get(session_key(key))
+                node, _, token = str(value or "").partition(" ")
+                if node != dead:
+                    continue  # signed in again elsewhere since
+                presence = self._core.presence.get(key)
+                handle = key if presence is None else presence.handle
+                try:
+                    self._core.sign_out(handle, RemoteSession(self._router, dead, token, key))
+                except Exception:
+                    log.exception("could not sign out %s of a dead NS", handle)
+            async with self._redis.pipeline() as pipe:
+                pipe.delete(users_key(dead))
+                pipe.srem(nodes_key("ns"), dead)
+                await pipe.execute()
+            log.warning("NS %s stopped answering; signed out its %d users", dead, len(keys))
+
+
+class Subscription:
+    """This NS's event channel: what other processes publish for its sessions reaches them here."""
+
+    def __init__(self, client: redis.asyncio.Redis, router: RedisRouter) -> None:
+        self._redis, self._router = client, router
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+        ready = asyncio.ensure_future(self._ready.wait())
+        await asyncio.wait([ready, self._task], return_when=asyncio.FIRST_COMPLETED)
+        if self._task.done():
+            ready.cancel()
+            self._task.result()  # raises what stopped it
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(channel(self._router.node))
+                self._ready.set()
+                backoff = 0.1
+                while True:
+                    message = await pubsub.get_message(timeout=None)
+                    if message is not None and message.get("type") == "message":
+                        self._router.receive(str(message["data"]))
+            except (redis.RedisError, OSError) as exc:
+                if not self._ready.is_set():
+                    raise
+                # Events published while we were away are lost; the next NLN/FLN says the truth again.
+                log.warning("event subscription lost (%s); resubscribing", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, redis.RedisError, OSError):
+                await self._task

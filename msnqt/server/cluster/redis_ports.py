@@ -1,0 +1,231 @@
+"""The core's Router, PresenceBook and CookieStore over Redis (see ``core.ports``), for many processes.
+
+Keys (all under ``msnqt:``):
+
+- ``session:<handle key>`` = ``"<node> <token>"``: which NS process holds the user's session, and which
+  session it is (a token, so an older session's sign-out never removes a newer one);
+- ``users:<node>``: the handle keys whose session that NS holds (what to clean up when it dies);
+- ``presence:<handle key>``: hash of handle, friendly name and status ("" before the first CHG);
+- ``cookie:<cookie>``: a switchboard ticket, read and deleted in one ``GETDEL`` (single use across every
+  SB), expiring by itself after the cookie lifetime;
+- ``sb-session-seq``: the counter behind switchboard session ids, unique across SB processes.
+
+Events for a session on another NS go to that NS's channel ``ns:<node>`` (pub/sub); a session in this
+process is called directly, exactly like the one-process :class:`LocalRouter`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import cast
+
+import redis
+
+from msnqt.protocol.auth import new_cookie
+from msnqt.protocol.codes import Status
+
+from ..core.events import Event
+from ..core.model import Presence, Ticket, handle_key
+from ..core.ports import Listener
+from .link import PREFIX, guarded
+from .wire_events import Envelope, decode, encode
+
+log = logging.getLogger("msnqt.server.cluster")
+
+SESSION_IDS_START = 10_000_000
+
+# Delete the session key only if it still names this session, and forget it on its node, atomically.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    redis.call('DEL', KEYS[1])
+    redis.call('SREM', KEYS[2], ARGV[2])
+    return 1
+end
+redis.call('SREM', KEYS[2], ARGV[2])
+return 0
+"""
+
+
+def session_key(key: str) -> str:
+    return f"{PREFIX}session:{key}"
+
+
+def users_key(node: str) -> str:
+    return f"{PREFIX}users:{node}"
+
+
+def channel(node: str) -> str:
+    return f"{PREFIX}ns:{node}"
+
+
+def _presence_key(handle: str) -> str:
+    return f"{PREFIX}presence:{handle_key(handle)}"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteSession:
+    """A session held by another NS process, as the core sees it: events for it travel over Redis."""
+
+    router: RedisRouter
+    node: str
+    token: str
+    key: str
+
+    def deliver(self, event: Event) -> None:
+        self.router.publish(self.node, Envelope(self.key, self.token, event))
+
+
+class RedisRouter:
+    """:class:`~msnqt.server.core.ports.Router` for a cluster: one instance per NS (or SB) process.
+
+    An SB process only sends (RNG); only an NS process holds sessions and receives on its channel
+    (:meth:`receive` is called by the subscription in ``liveness``).
+    """
+
+    def __init__(self, client: redis.Redis, node: str) -> None:
+        self._redis = client
+        self.node = node
+        self._local: dict[str, tuple[str, Listener]] = {}
+        self._release = client.register_script(_RELEASE)
+
+    def _value(self, token: str) -> str:
+        return f"{self.node} {token}"
+
+    @guarded
+    def attach(self, handle: str, listener: Listener) -> Listener | None:
+        key = handle_key(handle)
+        token = secrets.token_hex(8)
+        with self._redis.pipeline() as pipe:
+            pipe.set(session_key(key), self._value(token), get=True)
+            pipe.sadd(users_key(self.node), key)
+            previous, _ = pipe.execute()
+        older_here = self._local.get(key)
+        self._local[key] = (token, listener)
+        if previous is None:
+            return None if older_here is None else older_here[1]
+        node, _, older_token = str(previous).partition(" ")
+        if node == self.node and older_here is not None and older_here[0] == older_token:
+            return older_here[1]
+        return RemoteSession(self, node, older_token, key)
+
+    @guarded
+    def detach(self, handle: str, listener: Listener) -> bool:
+        key = handle_key(handle)
+        if isinstance(listener, RemoteSession):
+            node, token = listener.node, listener.token
+        else:
+            here = self._local.get(key)
+            if here is None or here[1] is not listener:
+                return False
+            del self._local[key]
+            node, token = self.node, here[0]
+        released = self._release(keys=[session_key(key), users_key(node)], args=[f"{node} {token}", key])
+        return bool(released)
+
+    @guarded
+    def send(self, handle: str, event: Event) -> bool:
+        key = handle_key(handle)
+        value = cast(str | None, self._redis.get(session_key(key)))
+        if value is None:
+            return False
+        node, _, token = value.partition(" ")
+        if node == self.node:
+            here = self._local.get(key)
+            if here is None or here[0] != token:
+                return False
+            here[1].deliver(event)
+            return True
+        self.publish(node, Envelope(key, None, event))
+        return True
+
+    def online(self) -> list[str]:
+        """The sessions of THIS process (what OUT SSD goes to when it shuts down)."""
+        return list(self._local)
+
+    @guarded
+    def publish(self, node: str, envelope: Envelope) -> None:
+        self._redis.publish(channel(node), encode(envelope))
+
+    def receive(self, text: str) -> None:
+        """An event published for a session of this process."""
+        try:
+            envelope = decode(text)
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a malformed cluster event")
+            return
+        here = self._local.get(envelope.key)
+        if here is None or (envelope.token is not None and here[0] != envelope.token):
+            return
+        here[1].deliver(envelope.event)
+
+
+class RedisPresence:
+    """:class:`~msnqt.server.core.ports.PresenceBook` as one Redis hash per signed-in user."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+
+    @staticmethod
+    def _parse(fields: dict[str, str]) -> Presence | None:
+        if not fields:
+            return None
+        status = fields.get("status") or None
+        return Presence(fields["handle"], fields["friendly"], None if status is None else Status(status))
+
+    @guarded
+    def get(self, handle: str) -> Presence | None:
+        return self._parse(cast(dict[str, str], self._redis.hgetall(_presence_key(handle))))
+
+    @guarded
+    def put(self, presence: Presence) -> None:
+        status = "" if presence.status is None else presence.status.value
+        self._redis.hset(_presence_key(presence.handle),
+                         mapping={"handle": presence.handle, "friendly": presence.friendly, "status": status})
+
+    @guarded
+    def remove(self, handle: str) -> Presence | None:
+        with self._redis.pipeline() as pipe:
+            pipe.hgetall(_presence_key(handle))
+            pipe.delete(_presence_key(handle))
+            fields, _ = pipe.execute()
+        return self._parse(fields)
+
+
+class RedisCookies:
+    """:class:`~msnqt.server.core.ports.CookieStore` shared by every NS (issue) and SB (redeem)."""
+
+    def __init__(self, client: redis.Redis, lifetime: float) -> None:
+        self._redis = client
+        self._lifetime_ms = max(1, int(lifetime * 1000))
+
+    @guarded
+    def issue(self, handle: str, session_id: str | None = None) -> str:
+        cookie = new_cookie()
+        ticket = json.dumps({"handle": handle, "session": session_id})
+        self._redis.set(f"{PREFIX}cookie:{cookie}", ticket, px=self._lifetime_ms)
+        return cookie
+
+    @guarded
+    def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None:
+        raw = cast(str | None, self._redis.getdel(f"{PREFIX}cookie:{cookie}"))
+        if raw is None:
+            return None  # never issued, already used, or expired: Redis dropped it
+        ticket = json.loads(raw)
+        if handle_key(str(ticket["handle"])) != handle_key(handle) or ticket["session"] != session_id:
+            return None
+        return Ticket(str(ticket["handle"]), session_id, time.monotonic())
+
+
+class SessionIds:
+    """Switchboard session ids from one Redis counter: unique across every SB process."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+
+    @guarded
+    def __call__(self) -> str:
+        return str(SESSION_IDS_START + int(self._redis.incr(f"{PREFIX}sb-session-seq")))

@@ -1,0 +1,53 @@
+"""Accepting sockets and closing them gracefully: shared by the one-process server and each cluster role."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from .fronts.connection import Address, Connection
+
+SHUTDOWN_GRACE_SECONDS = 5.0
+"""How long close() lets sessions flush OUT SSD before dropping sockets that are not being read."""
+ConnectionFactory = Callable[[], Connection[Any]]
+
+
+class Listeners:
+    """The listening sockets of one process and every connection they accepted."""
+
+    def __init__(self, host: str) -> None:
+        self._host = host
+        self._servers: list[asyncio.Server] = []
+        self.connections: set[Connection[Any]] = set()
+
+    async def serve(self, port: int, factory: ConnectionFactory) -> Address:
+        """Listen on ``port`` (0 picks a free one); return the bound address."""
+        def accept() -> Connection[Any]:
+            connection = factory()
+            connection.registry = self.connections
+            return connection
+
+        listener = await asyncio.get_running_loop().create_server(accept, self._host, port)
+        self._servers.append(listener)
+        host, bound = listener.sockets[0].getsockname()[:2]
+        return (str(host), int(bound))
+
+    async def close(self, goodbye: Callable[[], None]) -> None:
+        """Stop accepting, let ``goodbye`` queue last words (OUT SSD), then close every connection."""
+        for listener in self._servers:
+            listener.close()
+        goodbye()
+        for connection in list(self.connections):
+            connection.close()
+        lost = [connection.lost for connection in self.connections]
+        if lost:
+            _, stuck = await asyncio.wait(lost, timeout=SHUTDOWN_GRACE_SECONDS)
+            if stuck:
+                # A peer that does not read keeps its socket open while the goodbye sits unsent.
+                for connection in list(self.connections):
+                    connection.abort()
+                await asyncio.wait(stuck)
+        for listener in self._servers:
+            await listener.wait_closed()
+        self._servers.clear()

@@ -1,0 +1,24 @@
+"""Which :class:`AccountStore` a server uses is configuration, not code: SQLite in a data directory (the
+one-process default) or PostgreSQL (the cluster, docs/cluster.md).
+
+PostgreSQL support is imported only when asked for, so the embedded server and the desktop app never
+load psycopg.
+"""
+
+from __future__ import annotations
+
+from ..config import ServerConfig
+from ..core.errors import StoreError
+from ..core.ports import AccountStore
+from .sqlite_store import SqliteStore
+
+
+def open_store(config: ServerConfig) -> AccountStore:
+    """The store ``config`` names: ``postgres`` (with ``key_file``) wins over ``data_dir``."""
+    if config.postgres is not None:
+        from .postgres_store import PostgresStore
+
+        return PostgresStore.open(config.postgres, config.key_file)
+    if config.data_dir is None:
+        raise StoreError("no store configured: give a data directory or a PostgreSQL DSN")
+    return SqliteStore.open(config.data_dir)

@@ -1,0 +1,199 @@
+"""One contract, every :class:`AccountStore`: SQLite (one process) and PostgreSQL (the cluster).
+
+Each test opens the store through a ``Backing``, which can open further, independent handles on the same
+data (another process, a restart), because that is what the semantics are about: what one handle
+committed, another sees; list versions only go up, even when two writers race.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
+from msnqt.server.core.errors import AccountError
+from msnqt.server.core.model import Profile
+from msnqt.server.core.ports import AccountStore
+from msnqt.server.store import SqliteStore
+from msnqt.server.store.postgres_store import PostgresStore
+
+
+class Opener(Protocol):
+    def __call__(self, *, tracked: bool = True) -> AccountStore: ...
+
+
+
+ALICE, BOB, CAROL = "Alice@Hotmail.com", "bob@hotmail.com", "carol@hotmail.com"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backing(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens handles on one fresh store of the parametrised kind; closes them all afterwards."""
+    opened: list[AccountStore] = []
+    if request.param == "sqlite":
+        def make() -> AccountStore:
+            return SqliteStore.open(tmp_path)
+    else:
+        dsn = request.getfixturevalue("pg_dsn")
+        PostgresStore.initialise(dsn, tmp_path / "secret.key")[0].close()
+
+        def make() -> AccountStore:
+            return PostgresStore.open(dsn, tmp_path / "secret.key")
+
+    def open_handle(*, tracked: bool = True) -> AccountStore:
+        """A new handle; untracked ones are closed by whoever opened them (a thread, for SQLite)."""
+        store = make()
+        if tracked:
+            opened.append(store)
+        return store
+
+    yield open_handle
+    for store in opened:
+        store.close()
+
+
+def _community(backing: Opener) -> AccountStore:
+    store = backing()
+    store.create_account(ALICE, "alicepw", "Alice Liddell", Profile("Alice", "Liddell", country="UK"))
+    store.create_account(BOB, "bobpw", "Bob", Profile())
+    store.create_account(CAROL, "carolpw", "Carol", Profile("Carol", "Liddell"))
+    return store
+
+
+def _names(store: AccountStore, owner: str, list_name: ListName) -> list[tuple[str, str]]:
+    return [(e.handle, e.friendly) for e in store.lists(owner).members(list_name)]
+
+
+def test_lists_settings_and_versions_survive_reopening(backing: Opener) -> None:
+    store = _community(backing)
+    bob = store.account(BOB)
+    assert bob is not None
+    change = store.add_entry("alice@hotmail.com", ListName.FORWARD, bob, "Bobby")
+    assert (change.version, change.counterpart_version) == (1, 1)
+    assert store.set_blp(ALICE, Privacy.BLOCK_ALL) == 2
+    assert store.set_gtc(ALICE, ReverseListPrompt.NEVER) == 3
+    assert store.rename_contact(ALICE, BOB, "Robert") == 4
+    store.close()
+
+    reopened = backing()
+    alice = reopened.lists("ALICE@hotmail.com")
+    assert alice.version == 4
+    assert (alice.blp, alice.gtc) == (Privacy.BLOCK_ALL, ReverseListPrompt.NEVER)
+    assert _names(reopened, ALICE, ListName.FORWARD) == [(BOB, "Robert")]
+    assert _names(reopened, BOB, ListName.REVERSE) == [(ALICE, "Alice Liddell")]
+    assert reopened.lists(BOB).version == 1
+
+
+def test_handles_are_case_insensitive_and_unique(backing: Opener) -> None:
+    store = _community(backing)
+    account = store.account("ALICE@HOTMAIL.COM")
+    assert account is not None and account.handle == ALICE
+    with pytest.raises(AccountError) as taken:
+        store.create_account("alice@hotmail.com", "x", "x", Profile())
+    assert taken.value.reason == "exists"
+    assert [a.handle for a in store.accounts()] == [ALICE, BOB, CAROL]
+
+
+def test_passwords_round_trip_and_change(backing: Opener) -> None:
+    store = _community(backing)
+    assert store.password("alice@hotmail.com") == "alicepw"
+    store.set_password(ALICE, "new secret")
+    assert backing().password(ALICE) == "new secret"
+    assert store.password("nobody@hotmail.com") is None
+
+
+def test_list_order_is_kept_and_removal_takes_both_sides(backing: Opener) -> None:
+    store = _community(backing)
+    bob, carol = store.account(BOB), store.account(CAROL)
+    assert bob is not None and carol is not None
+    store.add_entry(ALICE, ListName.FORWARD, carol, "Carol")
+    store.add_entry(ALICE, ListName.FORWARD, bob, "Bob")
+    store.add_entry(ALICE, ListName.ALLOW, bob, "Bob")
+    assert _names(store, ALICE, ListName.FORWARD) == [(CAROL, "Carol"), (BOB, "Bob")]
+    change = store.remove_entry(ALICE, ListName.FORWARD, "BOB@hotmail.com")
+    assert (change.version, change.counterpart_version) == (4, 2)
+    assert _names(store, BOB, ListName.REVERSE) == []
+    assert _names(store, ALICE, ListName.ALLOW) == [(BOB, "Bob")]
+
+
+def test_removing_an_account_takes_it_off_other_lists(backing: Opener) -> None:
+    store = _community(backing)
+    bob = store.account(BOB)
+    assert bob is not None
+    store.add_entry(ALICE, ListName.FORWARD, bob, "Bob")
+    store.record_invitation(BOB, "friend@example.com")
+    store.remove_account(BOB)
+    assert store.lists(ALICE).members(ListName.FORWARD) == []
+    assert store.lists(ALICE).version == 2
+    assert store.account(BOB) is None
+    with pytest.raises(AccountError):
+        store.remove_account(BOB)
+
+
+def test_directory_search_matches_fields_case_insensitively(backing: Opener) -> None:
+    store = _community(backing)
+    assert [a.handle for a in store.search(Profile("alice", "LIDDELL"), 10)] == [ALICE]
+    assert [a.handle for a in store.search(Profile(lname="liddell"), 10)] == [ALICE, CAROL]
+    assert [a.handle for a in store.search(Profile(lname="liddell"), 1)] == [ALICE]
+    assert list(store.search(Profile("alice", "liddell", country="US"), 10)) == []
+
+
+def test_changes_committed_by_another_handle_are_seen(backing: Opener) -> None:
+    """An NS must not serve lists another process (the CLI, another NS) has changed since."""
+    server_side = _community(backing)
+    bob = server_side.account(BOB)
+    assert bob is not None
+    server_side.add_entry(ALICE, ListName.FORWARD, bob, "Bob")
+    assert len(server_side.lists(ALICE).members(ListName.FORWARD)) == 1
+    backing().remove_account(BOB)
+    assert server_side.lists(ALICE).members(ListName.FORWARD) == []
+
+
+def test_writes_on_an_unknown_account_change_nothing(backing: Opener) -> None:
+    store = _community(backing)
+    ghost = store.account(BOB)
+    assert ghost is not None
+    backing().remove_account(BOB)
+    with pytest.raises(AccountError):
+        store.add_entry(ALICE, ListName.FORWARD, ghost, "Bob")
+    assert store.lists(ALICE).version == 0
+    assert store.lists(ALICE).members(ListName.FORWARD) == []
+
+
+def test_versions_stay_monotonic_when_two_writers_race(backing: Opener) -> None:
+    """Two NS processes at once: one edits alice's FL (which writes bob's RL), the other bob's FL (which
+    writes alice's RL). Every change gets its own version; none is lost; nothing deadlocks."""
+    _community(backing).close()
+    rounds = 15
+    seen: dict[str, list[int]] = {ALICE: [], BOB: []}
+    errors: list[BaseException] = []
+
+    def churn(owner: str, other: str) -> None:
+        store = backing(tracked=False)
+        try:
+            contact = store.account(other)
+            assert contact is not None
+            for _ in range(rounds):
+                seen[owner].append(store.add_entry(owner, ListName.FORWARD, contact, other).version)
+                seen[owner].append(store.remove_entry(owner, ListName.FORWARD, other).version)
+        except BaseException as exc:  # reported below: a thread cannot fail the test itself
+            errors.append(exc)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=churn, args=(ALICE, BOB)),
+               threading.Thread(target=churn, args=(BOB, ALICE))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    final = backing()
+    for owner in (ALICE, BOB):
+        assert seen[owner] == sorted(set(seen[owner])), f"{owner}'s versions went back or repeated"
+        # Each of the owner's own changes and each RL change caused by the other one bumped it once.
+        assert final.lists(owner).version == 4 * rounds
