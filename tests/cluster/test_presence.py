@@ -51,7 +51,7 @@ def test_presence_crosses_ns_processes(shared_cluster: Cluster, aloop: asyncio.R
         bob = await sign_in(ns2, bob_h, PASSWORD)
         await _friends(alice, alice_h, bob, bob_h)
         assert await _online(alice, 20) == []
-        assert await _online(bob, 21) == [f"ILN 21 NLN {alice_h} {alice_n}"]   # ILN lists alice on the other NS
+        assert await _online(bob, 21) == [f"ILN 21 NLN {alice_h} {alice_n}"]  # alice is on the other NS
         assert await next_line_starting(alice, "NLN") == ["NLN", "NLN", bob_h, bob_n]
         await bob.send("CHG 22 BSY")
         assert await next_line_starting(alice, "NLN") == ["NLN", "BSY", bob_h, bob_n]
@@ -96,7 +96,8 @@ def test_reverse_list_changes_reach_the_other_ns(shared_cluster: Cluster, aloop:
     aloop.run(scenario())
 
 
-def test_signing_in_on_another_ns_ends_the_first_session(shared_cluster: Cluster, aloop: asyncio.Runner) -> None:
+def test_signing_in_on_another_ns_ends_the_first_session(shared_cluster: Cluster,
+                                                         aloop: asyncio.Runner) -> None:
     alice_h, bob_h = _handles("alice", "bob")
     shared_cluster.add_accounts(alice_h, bob_h)
     ns1, ns2 = (c.address for c in shared_cluster.ns)

@@ -1,4 +1,4 @@
-"""A real cluster for tests: ``msnqt-server serve --role ...`` processes on loopback, real PostgreSQL and Redis.
+"""A real cluster for tests: ``serve --role ...`` processes on loopback, real PostgreSQL and Redis.
 
 Each component is started exactly as an operator would start it, and is ready when it printed its one
 ``XX listening on HOST:PORT`` line (nothing is slept on).

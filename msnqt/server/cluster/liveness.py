@@ -33,6 +33,7 @@ log = logging.getLogger("msnqt.server.cluster")
 
 Address = tuple[str, int]
 MAX_BACKOFF_SECONDS = 5.0
+STOP_TIMEOUT_SECONDS = 2.0
 
 
 def node_key(role: str, node: str) -> str:
@@ -48,17 +49,40 @@ def parse_address(text: str) -> Address:
     return (host, int(port))
 
 
-async def _forever(name: str, period: float, step: Callable[[], Awaitable[None]]) -> None:
-    """Run ``step`` every ``period`` seconds; on a Redis failure retry with growing backoff."""
-    backoff = period
-    while True:
-        try:
-            await step()
-            backoff = period
-        except (redis.RedisError, OSError) as exc:
-            log.warning("%s: Redis unavailable (%s); retrying", name, exc)
-            backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
-        await asyncio.sleep(backoff)
+class Periodic:
+    """Runs ``step`` every ``period`` seconds until stopped; on a Redis failure retries with backoff.
+
+    Stopping does not rely on cancellation alone: a cancel that lands inside a Redis command can come
+    back out of the client as a connection error, which the retry loop would take for an outage and
+    carry on. The flag ends the loop either way, and the wait for it is bounded.
+    """
+
+    def __init__(self, name: str, period: float, step: Callable[[], Awaitable[None]]) -> None:
+        self._name, self._period, self._step = name, period, step
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        backoff = self._period
+        while not self._stopping:
+            try:
+                await self._step()
+                backoff = self._period
+            except (redis.RedisError, OSError) as exc:
+                if self._stopping:
+                    return
+                log.warning("%s: Redis unavailable (%s); retrying", self._name, exc)
+                backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
+            await asyncio.sleep(backoff)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.wait([self._task], timeout=STOP_TIMEOUT_SECONDS)
 
 
 class Heartbeat:
@@ -68,8 +92,7 @@ class Heartbeat:
                  lifetime: float) -> None:
         self._redis, self._role, self._node, self._address = client, role, node, address
         self._lifetime_ms = max(1, int(lifetime * 1000))
-        self._period = lifetime / 3
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic(f"{role} heartbeat", lifetime / 3, self._beat)
 
     async def _beat(self) -> None:
         async with self._redis.pipeline() as pipe:
@@ -79,16 +102,13 @@ class Heartbeat:
 
     async def start(self) -> None:
         await self._beat()  # in the live set before anyone is told we listen
-        self._task = asyncio.create_task(_forever(f"{self._role} heartbeat", self._period, self._beat))
+        self._periodic.start()
 
     async def stop(self) -> None:
         """Leave the live set now (a clean stop does not wait for the TTL)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        with contextlib.suppress(redis.RedisError, OSError):
-            await self._redis.delete(node_key(self._role, self._node))
+        await self._periodic.stop()
+        with contextlib.suppress(redis.RedisError, OSError, asyncio.TimeoutError):
+            await asyncio.wait_for(self._redis.delete(node_key(self._role, self._node)), STOP_TIMEOUT_SECONDS)
 
 
 class LiveSet:
@@ -98,7 +118,7 @@ class LiveSet:
         self._redis, self._role, self._period = client, role, lifetime / 3
         self.live: dict[str, Address] = {}
         self.dead: list[str] = []
-        self._task: asyncio.Task[None] | None = None
+        self._periodic: Periodic | None = None
 
     async def refresh(self) -> None:
         nodes = sorted(str(n) for n in await self._redis.smembers(nodes_key(self._role)))
@@ -114,13 +134,12 @@ class LiveSet:
                 await on_refresh()
 
         await self.refresh()
-        self._task = asyncio.create_task(_forever(f"{self._role} live set", self._period, step))
+        self._periodic = Periodic(f"{self._role} live set", self._period, step)
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._periodic is not None:
+            await self._periodic.stop()
 
     def rendezvous(self, handle: str) -> Address | None:
         """The live process that ranks highest for ``handle`` (rendezvous hashing): a user keeps landing
@@ -179,6 +198,7 @@ class Subscription:
         self._redis, self._router = client, router
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._stopping = False
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run())
@@ -190,7 +210,7 @@ class Subscription:
 
     async def _run(self) -> None:
         backoff = 0.1
-        while True:
+        while not self._stopping:
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(channel(self._router.node))
@@ -203,6 +223,8 @@ class Subscription:
             except (redis.RedisError, OSError) as exc:
                 if not self._ready.is_set():
                     raise
+                if self._stopping:
+                    return
                 # Events published while we were away are lost; the next NLN/FLN says the truth again.
                 log.warning("event subscription lost (%s); resubscribing", exc)
                 await asyncio.sleep(backoff)
@@ -212,7 +234,7 @@ class Subscription:
                     await pubsub.aclose()
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, redis.RedisError, OSError):
-                await self._task
+            await asyncio.wait([self._task], timeout=STOP_TIMEOUT_SECONDS)

@@ -10,6 +10,7 @@ router/presence/cookies) and who is referred where:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 from collections.abc import Awaitable, Callable
@@ -38,6 +39,7 @@ from .liveness import Heartbeat, LiveSet, Reaper, Subscription, parse_address
 from .redis_ports import RedisCookies, RedisPresence, RedisRouter, SessionIds
 
 ROLES = ("ds", "ns", "sb")
+CLEANUP_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ class Component:
         await self.listeners.close(self.goodbye)
         for cleanup in reversed(self._cleanups):
             with contextlib.suppress(Exception):
-                await cleanup()
+                await asyncio.wait_for(cleanup(), CLEANUP_TIMEOUT_SECONDS)
 
 
 def _closer(close: Callable[[], Any]) -> Callable[[], Awaitable[None]]:
