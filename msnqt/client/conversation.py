@@ -4,21 +4,27 @@ Why the Conversation outlives its switchboard: switchboards close for reasons th
 timeout, everyone left, a dropped socket). 1.0 kept the window; so does this object (stable ``id``), and
 ``send_text`` re-opens a switchboard and re-invites everyone in ``invited`` before sending.
 
-Delivery is decided with ack mode ``N``, as 1.0 sent text: a message counts as delivered when no ``NAK``
-arrives within ``delivery_window`` seconds (an ``ACK`` also counts). Mode ``A`` would give a positive
-answer, but the 1999 service did not implement it (draft §8.7) and some revival servers never answer
-it, which would turn every message into a false "undelivered"; a short window on ``N`` works with every
-server and is tunable for tests. A NAK, 217 on every re-invitation, no JOI in time or a switchboard that
-drops during the window raises ``Undelivered`` and emits ``MessageUndelivered`` with the text.
+Delivery is judged on all the evidence of a delivery window (``delivery.py``, docs/design/engine-api.md):
+text goes out with ack mode ``N``, as 1.0 sent it, and counts as delivered when within
+``delivery_window`` seconds no ``NAK`` came, the switchboard stayed up and not every recipient left
+(Escargot never NAKs, so a ``BYE`` is the only sign that a message went nowhere). A message whose
+recipients all left is written again after they have been re-invited; every failure raises
+``Undelivered`` and emits ``MessageUndelivered`` with the text. The window never blocks the next message,
+and a message written again still reaches the peer before any message written after it.
+
+Events of a switchboard that is being joined (``ANS``) or opened (``USR``/``CAL``) wait until the
+conversation has been announced, so a first ``MSG`` that arrives in the same read as ``ANS OK`` is
+reported after ``ConversationStarted`` and after the participants' ``ParticipantJoined``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from msnqt.protocol.codes import AckMode, ErrorCode
 from msnqt.protocol.commands import (
@@ -47,6 +53,7 @@ from msnqt.protocol.names import same_handle, split_address
 
 from . import events as ev
 from .connection import Connection
+from .delivery import Delivery
 from .errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -97,6 +104,11 @@ class Conversation:
         self._ringing: set[str] = set()  # called on this switchboard, not joined yet
         self._send_lock = asyncio.Lock()
         self._last_typing_sent: float | None = None
+        self._in_flight: list[Delivery] = []  # written, window not over, in wire order
+        self._resend: list[Delivery] = []  # every recipient left: to be written again, in wire order
+        self._flushes: set[asyncio.Task[None]] = set()
+        self._judges: set[asyncio.Task[None]] = set()
+        self._held: list[Command | _HeldClose] | None = None  # from a switchboard not announced yet
 
     def __repr__(self) -> str:
         return f"<Conversation {self.id} with {sorted(self.invited)} {'active' if self.active else 'closed'}>"
@@ -109,31 +121,21 @@ class Conversation:
     # --- the public surface ---------------------------------------------------------------------
 
     async def send_text(self, text: str) -> None:
-        """Send ``text`` (split into MSGs of at most 1602 bytes of text); raise Undelivered on failure."""
+        """Send ``text`` (split into MSGs of at most 1602 bytes of text); raise Undelivered on failure.
+
+        Returns once the message is judged (``delivery.py``): after its window, or after it was written
+        again because every recipient left. Several calls may be waiting at once; the wire order is the
+        order of the calls.
+        """
         chunks = split_text(text)
         if not chunks:
             return
-        window = self._host.delivery_window
+        delivery = Delivery(text, chunks)
         async with self._send_lock:  # re-opening and writing in order; the window is awaited outside
-            try:
-                sb = await self._ready_for_sending()
-                # no await between these writes, so the switchboard cannot close half-way through
-                replies = [sb.submit(_text_message(chunk), timeout=window) for chunk in chunks]
-            except Undelivered as exc:
-                self._host.emit(ev.MessageUndelivered(self, text, exc.reason))
-                raise Undelivered(text, exc.reason) from exc
-            except ConnectionFailed as exc:
-                self._host.emit(ev.MessageUndelivered(self, text, "connection_lost"))
-                raise Undelivered(text, "connection_lost") from exc
-        results = await asyncio.gather(*replies, return_exceptions=True)
-        failed: list[tuple[str, str]] = []
-        for chunk, result in zip(chunks, results, strict=True):
-            reason = _delivery_failure(result)
-            if reason is not None:
-                failed.append((chunk, reason))
-        if failed:
-            lost = text if len(failed) == len(chunks) else "".join(chunk for chunk, _ in failed)
-            reason = failed[0][1]
+            await self._write_in_order(delivery)
+        outcome = await delivery.outcome
+        if outcome is not None:
+            lost, reason = outcome
             self._host.emit(ev.MessageUndelivered(self, lost, reason))
             raise Undelivered(lost, reason)
 
@@ -158,6 +160,11 @@ class Conversation:
 
     async def leave(self) -> None:
         """Send OUT and close the switchboard; the conversation is forgotten by the messenger."""
+        for task in list(self._flushes):
+            task.cancel()
+        waiting, self._resend = self._resend, []
+        for delivery in waiting:  # everyone had left it and we are going: it never arrived
+            delivery.settle((delivery.text, "left"))
         sb = self._sb
         if sb is not None and not sb.closed:
             try:
@@ -169,46 +176,132 @@ class Conversation:
 
     # --- used by the messenger ------------------------------------------------------------------
 
-    async def start_with(self, handle: str) -> None:
-        """XFR SB -> USR -> CAL ``handle``; returns once RINGING."""
+    async def start_with(self, handle: str, started: Callable[[], None]) -> None:
+        """XFR SB -> USR -> CAL ``handle``; returns once RINGING.
+
+        ``started`` announces the conversation (``ConversationStarted``); what the switchboard sent
+        meanwhile (a ``JOI`` in the same read as ``RINGING``) is reported after it.
+        """
         self.invited.add(handle)
-        await self._open_switchboard()
+        self._held = []
         try:
+            await self._open_switchboard()
             await self._call(handle)
         except BaseException:
             self._close_switchboard()
+            self._release()
             raise
+        started()
+        self._release(announced=True)
 
-    async def answer(self, rng: Rng) -> None:
-        """Join the switchboard we were invited to (ANS); IRO lines fill ``participants``."""
+    async def answer(self, rng: Rng, started: Callable[[], None]) -> None:
+        """Join the switchboard we were invited to (ANS); IRO lines fill ``participants``.
+
+        Once ``ANS OK`` is in, ``started`` announces the conversation, then each participant joins
+        (``ParticipantJoined``), then come the lines that arrived behind ``ANS OK`` (the first ``MSG``).
+        """
         try:
             host, port = split_address(rng.address)
         except ProtocolError as exc:
             raise ProtocolViolation(f"bad switchboard address in RNG: {rng.address!r}") from exc
         self.invited.add(rng.caller)
-        sb = await self._connect(host, port)
+        self._held = []
         try:
+            sb = await self._connect(host, port)
             replies = await sb.request(
                 lambda t: Ans(t, self._host.handle, rng.cookie, rng.session_id),
                 timeout=self._host.request_timeout, done=lambda r: isinstance(r[-1], AnsOk))
         except AuthenticationFailed as exc:
             self._close_switchboard()
+            self._release()
             raise ServerError(ErrorCode.AUTHENTICATION_FAILED, "ANS") from exc
         except BaseException:
             self._close_switchboard()
+            self._release()
             raise
-        if sb.closed:  # closed by what came right after ANS OK (and _on_closed has run)
-            raise ConnectionLost(sb.host, sb.port, "the switchboard closed at once")
+        # a close right behind ANS OK is held with the lines before it (reported once announced)
         self._sm.fire(SbEvent.JOINED)
+        roster = [(reply.handle, reply.friendly) for reply in replies
+                  if isinstance(reply, Iro) and not same_handle(reply.handle, self._host.handle)]
         try:
-            for reply in replies:
-                if isinstance(reply, Iro) and not same_handle(reply.handle, self._host.handle):
-                    self._join(reply.handle, reply.friendly, announce=True)
+            for handle, friendly in roster:
+                self._join(handle, friendly, announce=False)
         except ServerOverLimit:
             self._close_switchboard()
+            self._release()
             raise
+        started()
+        for handle, friendly in roster:
+            self._host.emit(ev.ParticipantJoined(self, handle, friendly))
+        self._release(announced=True)
 
     # --- inside ---------------------------------------------------------------------------------
+
+    async def _write_in_order(self, delivery: Delivery | None) -> None:
+        """Under the send lock: write every message waiting to be written again, then ``delivery``.
+
+        A message that went nowhere is written before anything newer, so the peer reads them in the
+        order they were sent. When no switchboard with a participant can be had, all of them fail.
+        """
+        due = [*self._resend, *([delivery] if delivery is not None else [])]
+        self._resend = []
+        if not due:
+            return
+        try:
+            sb = await self._ready_for_sending()
+            for waiting in due:  # no await in this loop: the switchboard cannot close half-way through
+                self._write(sb, waiting)
+        except Undelivered as exc:
+            failure = exc.reason
+        except ConnectionFailed:
+            failure = "connection_lost"
+        else:
+            return
+        for waiting in due:
+            if waiting.tries == 0 or waiting not in self._in_flight:
+                waiting.settle((waiting.text, failure))
+
+    def _write(self, sb: Connection, delivery: Delivery) -> None:
+        """Put one try of ``delivery`` on the wire and start judging its window."""
+        attempt = delivery.written(self.participants)
+        window = self._host.delivery_window
+        replies = [sb.submit(_text_message(chunk), timeout=window) for chunk in delivery.chunks]
+        self._in_flight.append(delivery)
+        judge = asyncio.get_running_loop().create_task(self._judge(delivery, attempt, replies))
+        self._judges.add(judge)
+        judge.add_done_callback(self._judges.discard)
+
+    async def _judge(self, delivery: Delivery, attempt: int,
+                     replies: list[Coroutine[Any, Any, list[Command]]]) -> None:
+        results = await asyncio.gather(*replies, return_exceptions=True)
+        if delivery.tries != attempt or delivery not in self._in_flight:
+            return  # everyone left it (it waits to be written again, or has failed): not this window's call
+        self._in_flight.remove(delivery)
+        try:
+            delivery.settle(delivery.verdict(list(results)))
+        except BaseException as exc:  # not a MessengerError: a bug; let send_text raise it
+            if not delivery.outcome.done():
+                delivery.outcome.set_exception(exc)
+
+    def _note_departure(self, handle: str) -> None:
+        """A BYE: a message whose recipients have all left now is written again, or fails."""
+        again = False
+        for delivery in list(self._in_flight):
+            if delivery.departed(handle):
+                self._in_flight.remove(delivery)
+                if delivery.may_resend:
+                    self._resend.append(delivery)
+                    again = True
+                else:
+                    delivery.settle((delivery.text, "left"))
+        if again:
+            flush = asyncio.get_running_loop().create_task(self._flush_resends())
+            self._flushes.add(flush)
+            flush.add_done_callback(self._flushes.discard)
+
+    async def _flush_resends(self) -> None:
+        async with self._send_lock:
+            await self._write_in_order(None)
 
     async def _ready_for_sending(self) -> Connection:
         """A switchboard with at least one other participant in it, or Undelivered."""
@@ -230,7 +323,7 @@ class Conversation:
                 except (ServerError, RequestTimeout) as exc:
                     refusals.append(exc)
             if len(refusals) == len(targets) and not self._ringing and refusals:
-                raise Undelivered("", _refusal_reason(refusals[0]))
+                raise Undelivered("", refusal_reason(refusals[0]))
             try:
                 await asyncio.wait_for(self._someone_joined.wait(), self._host.join_timeout)
             except TimeoutError:
@@ -243,7 +336,7 @@ class Conversation:
         except ConnectionFailed as exc:
             raise Undelivered("", "connection_lost") from exc
         except MessengerError as exc:
-            raise Undelivered("", _refusal_reason(exc)) from exc
+            raise Undelivered("", refusal_reason(exc)) from exc
         if self._sb is None or self._sb.closed:
             raise Undelivered("", "connection_lost")
         return self._sb
@@ -267,6 +360,8 @@ class Conversation:
         if not isinstance(ok, UsrOk):
             self._close_switchboard()
             raise ProtocolViolation(f"unexpected answer to switchboard USR: {type(ok).__name__}")
+        if not self._sm.can(SbEvent.JOINED):  # closed in the same read as USR OK
+            raise ConnectionLost(sb.host, sb.port, "closed by the server")
         self._sm.fire(SbEvent.JOINED)
 
     async def _connect(self, host: str, port: int) -> Connection:
@@ -291,7 +386,27 @@ class Conversation:
         if not self._is_participant(handle):
             self._ringing.add(handle.lower())
 
+    def _release(self, *, announced: bool = False) -> None:
+        """Report what was held while the switchboard was being joined or opened, in arrival order.
+
+        If the conversation was never announced, only a close is applied (its lines concern nobody)."""
+        held, self._held = self._held, None
+        for item in held or []:
+            if isinstance(item, _HeldClose):
+                self._on_closed(item.sb, item.reason)
+            elif announced:
+                try:
+                    self._on_line(item)
+                except ProtocolViolation as exc:  # as the connection does with a line it cannot take
+                    log.warning("%s: leaving the switchboard: %s", self.id, exc)
+                    announced = False
+                    if self._sb is not None:
+                        self._sb.abort(exc)
+
     def _on_line(self, command: Command) -> None:
+        if self._held is not None:
+            self._held.append(command)
+            return
         match command:
             case Joi(handle=handle, friendly=friendly):
                 if not same_handle(handle, self._host.handle):
@@ -301,6 +416,7 @@ class Conversation:
                 for known in [h for h in self.participants if same_handle(h, handle)]:
                     del self.participants[known]
                     self._host.emit(ev.ParticipantLeft(self, known))
+                self._note_departure(handle)
             case Iro(handle=handle, friendly=friendly):
                 if not same_handle(handle, self._host.handle):
                     self._join(handle, friendly, announce=True)
@@ -343,6 +459,9 @@ class Conversation:
     def _on_closed(self, sb: Connection | None, reason: MessengerError | None) -> None:
         if sb is not None and sb is not self._sb:
             return
+        if self._held is not None:  # after the lines that came before it, once announced
+            self._held.append(_HeldClose(sb, reason))
+            return
         self._sb = None
         self._sm.fire(SbEvent.CLOSED)
         self.participants.clear()
@@ -359,29 +478,21 @@ class Conversation:
             sb.close()
 
 
+@dataclass(frozen=True)
+class _HeldClose:
+    """The switchboard closed while its lines were held: reported after them."""
+
+    sb: Connection | None
+    reason: MessengerError | None
+
+
 def _text_message(chunk: str) -> Callable[[int], Command]:
     payload = plain_text_payload(chunk)
     return lambda trid: MsgSend(trid, AckMode.NAK_ONLY, payload)
 
 
-def _delivery_failure(result: object) -> str | None:
-    """None when a MSG sent with mode N counts as delivered, else the reason."""
-    if isinstance(result, RequestTimeout):
-        return None  # no NAK within the window: delivered
-    if isinstance(result, list):
-        return "nak" if any(isinstance(r, Nak) for r in result) else None
-    if isinstance(result, ConnectionFailed):
-        return "connection_lost"
-    if isinstance(result, ServerError):
-        return f"error_{result.code}"
-    if isinstance(result, BaseException):
-        if not isinstance(result, MessengerError):
-            raise result
-        return "error"
-    return None
-
-
-def _refusal_reason(error: MessengerError) -> str:
+def refusal_reason(error: MessengerError) -> str:
+    """The ``Undelivered.reason`` for a failure to reach the recipients (shared with the CLI)."""
     if isinstance(error, NotSignedIn | SignedInElsewhere):
         return "not_signed_in"
     if isinstance(error, ServerError) and error.code == ErrorCode.PRINCIPAL_NOT_ONLINE:

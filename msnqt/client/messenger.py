@@ -405,9 +405,12 @@ class Messenger:
         """XFR SB -> USR -> CAL; returns once RINGING (the peer's JOI comes later as ParticipantJoined)."""
         self._require_ns()
         conversation = Conversation(self, f"c{next(_ids)}")
-        await conversation.start_with(handle)
-        self._conversations.append(conversation)
-        self.emit(ev.ConversationStarted(conversation, True))
+
+        def started() -> None:  # before anything the switchboard says about it
+            self._conversations.append(conversation)
+            self.emit(ev.ConversationStarted(conversation, True))
+
+        await conversation.start_with(handle, started)
         return conversation
 
     # --- ConversationHost -----------------------------------------------------------------------
@@ -723,14 +726,16 @@ class Messenger:
         reused = conversation is not None
         if conversation is None:
             conversation = Conversation(self, f"c{next(_ids)}")
+
+        def started() -> None:  # before the participants join and the first message is reported
+            if not reused:
+                self._conversations.append(conversation)
+            self.emit(ev.ConversationStarted(conversation, False))
+
         try:
-            await conversation.answer(rng)
+            await conversation.answer(rng, started)
         except MessengerError as exc:
             log.warning("could not answer %s's invitation: %s", rng.caller, exc)
-            return
-        if not reused:
-            self._conversations.append(conversation)
-        self.emit(ev.ConversationStarted(conversation, False))
 
     async def _reverse_list_check(self, handle: str, friendly: str, *,
                                   notify_only_when_prompting: bool) -> None:

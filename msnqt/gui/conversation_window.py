@@ -266,8 +266,8 @@ class ConversationWindow(QMainWindow):
                 raise NotSignedIn()
             await self.conversation.send_text(text)
         except Exception as exc:  # the UI boundary: every failure becomes a line in the history
-            if is_undelivered(exc):
-                self.on_undelivered(text, str(getattr(exc, "reason", "")))
+            if is_undelivered(exc):  # the text that did not arrive (of a long text, maybe one part)
+                self.on_undelivered(str(getattr(exc, "text", "") or text), str(getattr(exc, "reason", "")))
             else:
                 self.add_system_line(user_message(exc, "Your message could not be sent."), colour="#c00000")
         self.messageSent.emit(text)

@@ -13,7 +13,9 @@ connection that dies). A script reads like the transcripts in msnp2-reference.md
   count is appended to the line, as MSNP2 frames MSG.
 * ``Close()`` drops the connection; ``Hold()`` reads (and records) until the client closes;
   ``Gate(name)`` waits until the test calls ``server.open_gate(name)``; ``Mark(name)`` lets the test
-  ``await server.reached(name)``: the script got that far.
+  ``await server.reached(name)``: the script got that far. ``Pause(seconds)`` keeps the server quiet
+  that long, to play a real server's timing (Escargot's ``BYE`` 1-2 ms after a ``MSG``); never use it to
+  wait for the client, which is what ``C`` and ``Gate`` are for.
 
 Each accepted connection runs the next script of the list; a connection beyond the last script is an
 error. Mismatches are recorded in ``errors`` (the connection is then closed) and ``check()`` raises them.
@@ -59,7 +61,12 @@ class Mark:
     name: str
 
 
-Step = C | S | Close | Hold | Gate | Mark
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+Step = C | S | Close | Hold | Gate | Mark | Pause
 
 
 @dataclass
@@ -196,6 +203,8 @@ class FakeServer:
                 self._gates.setdefault(f"mark:{step.name}", asyncio.Event()).set()
             elif isinstance(step, Gate):
                 await self._gates.setdefault(step.name, asyncio.Event()).wait()
+            elif isinstance(step, Pause):
+                await asyncio.sleep(step.seconds)
             elif isinstance(step, Hold):
                 await self._drain_until_out(record, reader, writer)
                 return
