@@ -1,16 +1,23 @@
-"""``msnqt-cli``: sign in from a script, print contacts, send one message, or listen.
+"""``msnqt-cli``: sign in from a script, print contacts, send one message, chat, or listen.
 
     msnqt-cli --server HOST:PORT --user EMAIL status
     msnqt-cli --server HOST:PORT --user EMAIL send TO TEXT
+    msnqt-cli --server HOST:PORT --user EMAIL chat TO [TO...]
     msnqt-cli --server HOST:PORT --user EMAIL listen [--seconds N] [--retries N]
 
 The password is read from the first line of stdin, or with ``--keyring`` from the OS keyring (service
 "msnqt"); never from the command line, where other users could read it in the process list.
 
 Output, one line each, flushed at once: ``status`` prints ``EMAIL<TAB>STATUS<TAB>FRIENDLY NAME`` per
-contact; ``listen`` prints ``FROM<TAB>TEXT`` per message and ``* EMAIL<TAB>STATUS`` per presence change
-(starting with the contacts already online when it signs in). A lost connection is re-made up to
-``--retries`` times; when that fails, ``listen`` ends with exit status 1 and one line on stderr.
+contact; ``listen`` prints ``FROM<TAB>TEXT`` per message, ``+ EMAIL`` when someone joins a conversation
+with you, ``- EMAIL`` when they leave it, and ``* EMAIL<TAB>STATUS`` per presence change (starting with the
+contacts already online when it signs in). ``chat`` sends every further line of stdin (after the password)
+as one message to one conversation with the TOs, prints the fate of each line in order, as
+``delivered<TAB>TEXT`` or ``undelivered<TAB>REASON<TAB>TEXT`` (REASON as ``Undelivered.reason``: nak,
+left, not_online, no_answer, connection_lost, ...), prints messages, joins and leaves as ``listen`` does,
+and at the end of stdin leaves the conversation and signs out; it exits 1 if any line was not delivered.
+Blank lines are not sent. A lost connection is re-made up to ``--retries`` times by
+``listen``; when that fails, it ends with exit status 1 and one line on stderr.
 STATUS is the MSNP2 code (NLN BSY IDL BRB AWY PHN LUN, FLN = offline). ``status`` signs in as Appear
 Offline (HDN) so that checking the list does not announce you to your contacts.
 
@@ -29,12 +36,14 @@ import asyncio
 import contextlib
 import signal
 import sys
+import threading
 from typing import NoReturn, TextIO
 
 from msnqt.protocol.codes import Status
 from msnqt.protocol.names import is_valid_handle
 
 from . import events as ev
+from .conversation import Conversation, refusal_reason
 from .errors import MessengerError, Undelivered
 from .login import parse_server_address
 from .messenger import Messenger
@@ -65,11 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="output (tab-separated, one line each):\n"
                "  status   EMAIL STATUS FRIENDLY-NAME\n"
                "           (STATUS: NLN BSY IDL BRB AWY PHN LUN, FLN = offline)\n"
+               "  chat     delivered TEXT  or  undelivered REASON TEXT  per line of stdin,\n"
+               "           in order; messages, joins and leaves as listen prints them\n"
                "  listen   FROM TEXT  per message\n"
+               "           + EMAIL  joined a conversation,  - EMAIL  left it\n"
                "           * EMAIL STATUS  per presence change\n"
                "  (in every field \\ is written \\\\, a line break \\n, a tab \\t and\n"
                "   other control characters \\xHH or \\uHHHH)\n"
-               "exit status: 0 ok, 1 failure (one line on stderr), 2 bad usage")
+               "exit status: 0 ok, 1 failure (one line on stderr) or a chat line not delivered,\n"
+               "2 bad usage")
     parser.add_argument("--server", required=True, metavar="HOST:PORT",
                         help="dispatch server (or a notification server that answers directly)")
     parser.add_argument("--user", required=True, metavar="EMAIL", help="your sign-in name")
@@ -83,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     send = commands.add_parser("send", help="send one message; exit 1 if it was not delivered")
     send.add_argument("to", metavar="TO")
     send.add_argument("text", metavar="TEXT")
+    chat = commands.add_parser(
+        "chat", help="send each further line of stdin as a message to TO; print each one's fate")
+    chat.add_argument("to", metavar="TO", nargs="+", help="who to talk to (all in one conversation)")
     listen = commands.add_parser("listen", help="print messages and presence changes as they come")
     listen.add_argument("--seconds", type=float, default=None, metavar="N",
                         help="stop after N seconds (default: until interrupted)")
@@ -98,8 +114,9 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
         _check_usage(args)
-        password = _password(args, stdin or sys.stdin)
-        return asyncio.run(_run(args, password, out))
+        source = stdin or sys.stdin
+        password = _password(args, source)
+        return asyncio.run(_run(args, password, out, source))
     except UsageError as exc:
         _say(err, f"{PROG}: {exc} (see {PROG} --help)")
         return 2
@@ -120,8 +137,10 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError(str(exc)) from None
     if not is_valid_handle(args.user):
         raise UsageError(f"not an e-mail address: {args.user!r}")
-    if args.command == "send" and not is_valid_handle(args.to):
-        raise UsageError(f"not an e-mail address: {args.to!r}")
+    recipients = [args.to] if args.command == "send" else args.to if args.command == "chat" else []
+    for handle in recipients:
+        if not is_valid_handle(handle):
+            raise UsageError(f"not an e-mail address: {handle!r}")
     if args.timeout <= 0 or (args.command == "listen" and args.seconds is not None and args.seconds < 0):
         raise UsageError("times must be positive")
     if args.command == "listen" and args.retries < 0:
@@ -153,12 +172,13 @@ def _password(args: argparse.Namespace, stdin: TextIO) -> str:
     return password
 
 
-async def _run(args: argparse.Namespace, password: str, out: TextIO) -> int:
+async def _run(args: argparse.Namespace, password: str, out: TextIO, stdin: TextIO) -> int:
     status = Status.HIDDEN if args.command == "status" else Status.ONLINE
     retries = args.retries if args.command == "listen" else 0
     messenger = Messenger(args.server, request_timeout=args.timeout, auto_reconnect=retries > 0,
                           max_reconnect_attempts=retries)
     listener = _Listener(messenger, out) if args.command == "listen" else None
+    chat = _Chat(messenger, args.to, out) if args.command == "chat" else None
     await messenger.sign_in(args.user, password, status=status)
     try:
         if args.command == "status":
@@ -167,6 +187,8 @@ async def _run(args: argparse.Namespace, password: str, out: TextIO) -> int:
             return 0
         if args.command == "send":
             return await _send(messenger, args.to, args.text)
+        if chat is not None:
+            return await chat.run(stdin)
         assert listener is not None
         return await listener.run(args.seconds)
     finally:
@@ -198,9 +220,9 @@ class _Listener:
         self._unsubscribe = messenger.subscribe(self._on_event)
 
     def _on_event(self, event: ev.Event) -> None:
+        if _print_conversation_event(self._out, event):
+            return
         match event:
-            case ev.MessageReceived(sender=sender, text=text):
-                _say(self._out, sender, text)
             case ev.ContactChanged(contact=contact):
                 key = contact.handle.lower()
                 if self._last_status.get(key, Status.OFFLINE) != contact.status:
@@ -209,9 +231,7 @@ class _Listener:
                         # (not the "everyone offline" of a lost connection that is being re-made)
                         _say(self._out, f"* {contact.handle}", contact.status.value)
             case ev.SignedOut(reason=reason) if reason != "user":
-                self._failure.append("signed out: " + {
-                    "elsewhere": "you signed in at another location",
-                    "shutdown": "the server is shutting down"}.get(reason, "the connection was lost"))
+                self._failure.append(_signed_out_because(reason))
                 self._stop.set()
             case _:
                 pass
@@ -232,6 +252,134 @@ class _Listener:
         if self._failure:
             raise CliFailure(self._failure[0])
         return 0
+
+
+class _Chat:
+    """One conversation driven by stdin: each line is a message, and its fate is printed in order.
+
+    Lines are sent as they come (the engine keeps their wire order and judges each in its own delivery
+    window), and the fates are printed in the order of the lines. Subscribed before sign-in, like the
+    listener, so nothing said to us is missed.
+    """
+
+    def __init__(self, messenger: Messenger, recipients: list[str], out: TextIO) -> None:
+        self._messenger = messenger
+        self._recipients = recipients
+        self._out = out
+        self._conversation: Conversation | None = None
+        self._opening = asyncio.Lock()
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._failure: list[str] = []
+        self._unsubscribe = messenger.subscribe(self._on_event)
+
+    def _on_event(self, event: ev.Event) -> None:
+        if _print_conversation_event(self._out, event):
+            return
+        if isinstance(event, ev.SignedOut) and event.reason != "user":
+            self._failure.append(_signed_out_because(event.reason))
+            self._lines.put_nowait(None)
+
+    async def run(self, stdin: TextIO) -> int:
+        loop = asyncio.get_running_loop()
+        # a thread, as stdin may be a terminal, a pipe or a file; daemon, so a read still blocked at the
+        # end (signed out elsewhere) does not keep the process alive
+        threading.Thread(target=_read_lines, args=(stdin, loop, self._lines), daemon=True,
+                         name="msnqt-cli-stdin").start()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGINT, self._lines.put_nowait, None)
+            loop.add_signal_handler(signal.SIGTERM, self._lines.put_nowait, None)
+        try:
+            with contextlib.suppress(MessengerError):  # an unreachable TO is reported per line
+                await self._open()
+            fates: asyncio.Queue[asyncio.Task[tuple[list[str], bool]] | None] = asyncio.Queue()
+            printing = asyncio.ensure_future(self._print_fates(fates))
+            while (line := await self._lines.get()) is not None:
+                if line.strip():
+                    fates.put_nowait(asyncio.ensure_future(self._send(line)))
+            fates.put_nowait(None)
+            all_delivered = await printing
+            if self._conversation is not None:
+                await self._conversation.leave()
+        finally:
+            self._unsubscribe()
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGINT)
+                loop.remove_signal_handler(signal.SIGTERM)
+        if self._failure:
+            raise CliFailure(self._failure[0])
+        return 0 if all_delivered else 1
+
+    async def _open(self) -> Conversation:
+        """The conversation with the recipients, started (and everyone invited) on first use."""
+        async with self._opening:
+            if self._conversation is not None:
+                return self._conversation
+            refusal: MessengerError | None = None
+            for first in self._recipients:
+                try:
+                    conversation = await self._messenger.start_conversation(first)
+                except MessengerError as exc:
+                    refusal = refusal or exc
+                    continue
+                self._conversation = conversation
+                for other in self._recipients:
+                    if other != first:
+                        with contextlib.suppress(MessengerError):  # called again when the SB re-opens
+                            await conversation.invite(other)
+                return conversation
+            assert refusal is not None
+            raise refusal
+
+    async def _send(self, line: str) -> tuple[list[str], bool]:
+        """Send one line; its fate as the fields to print, and whether it was delivered."""
+        try:
+            conversation = await self._open()
+            await conversation.send_text(line)
+        except Undelivered as exc:
+            return ["undelivered", exc.reason, line], False
+        except MessengerError as exc:  # nobody could be called, or we were signed out
+            return ["undelivered", refusal_reason(exc), line], False
+        return ["delivered", line], True
+
+    async def _print_fates(self, fates: asyncio.Queue[asyncio.Task[tuple[list[str], bool]] | None]) -> bool:
+        all_delivered = True
+        while (sending := await fates.get()) is not None:
+            fate, delivered = await sending
+            _say(self._out, *fate)
+            all_delivered = all_delivered and delivered
+        return all_delivered
+
+
+def _read_lines(stdin: TextIO, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
+    """In a thread: hand each line of ``stdin`` to the loop, then None at the end."""
+    try:
+        for line in iter(stdin.readline, ""):
+            loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\r\n"))
+        loop.call_soon_threadsafe(lines.put_nowait, None)
+    except RuntimeError:
+        pass  # the loop is gone: the chat ended first (signed out elsewhere)
+    except (OSError, ValueError, UnicodeDecodeError):  # unreadable or closed stdin: its end
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+
+def _print_conversation_event(out: TextIO, event: ev.Event) -> bool:
+    """Print a message, a join or a leave (as ``listen`` and ``chat`` show them); False for anything else."""
+    match event:
+        case ev.MessageReceived(sender=sender, text=text):
+            _say(out, sender, text)
+        case ev.ParticipantJoined(handle=handle):
+            _say(out, f"+ {handle}")
+        case ev.ParticipantLeft(handle=handle):
+            _say(out, f"- {handle}")
+        case _:
+            return False
+    return True
+
+
+def _signed_out_because(reason: str) -> str:
+    return "signed out: " + {"elsewhere": "you signed in at another location",
+                             "shutdown": "the server is shutting down"}.get(reason, "the connection was lost")
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -134,11 +134,14 @@ def test_listen_prints_messages_and_presence(aloop: asyncio.Runner, tmp_path: Pa
                 presence = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
                 conversation = await bob.start_conversation(ALICE)
                 await bob_events.wait(ev.ParticipantJoined)
+                joined = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
                 await conversation.send_text("line one\nline two")
                 message = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
+                await conversation.leave()
+                left = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
                 listener.send_signal(signal.SIGINT)
                 code, rest, err = await finish(listener)
-                return code, [initial, presence, message, *rest.splitlines(keepends=True)], err
+                return code, [initial, presence, joined, message, left, *rest.splitlines(keepends=True)], err
             finally:
                 if listener is not None and listener.returncode is None:  # a failed step: stop the CLI
                     listener.kill()
@@ -146,7 +149,113 @@ def test_listen_prints_messages_and_presence(aloop: asyncio.Runner, tmp_path: Pa
                 await bob.sign_out()
     code, lines, err = aloop.run(scenario())
     assert (code, err) == (0, "")
-    assert lines == [f"* {BOB}\tNLN\n", f"* {BOB}\tBSY\n", f"{BOB}\tline one\\nline two\n"]
+    assert lines == [f"* {BOB}\tNLN\n", f"* {BOB}\tBSY\n", f"+ {BOB}\n", f"{BOB}\tline one\\nline two\n",
+                     f"- {BOB}\n"]
+
+
+async def chat(address: str, *to: str) -> asyncio.subprocess.Process:
+    """``chat`` as a person at a terminal would run it: stdin stays open after the password."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "msnqt.client", "--server", address, "--user", ALICE, "--timeout", "5",
+        "chat", *to, cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert process.stdin is not None
+    process.stdin.write(PASSWORDS[ALICE].encode() + b"\n")
+    return process
+
+
+def type_line(process: asyncio.subprocess.Process, line: str) -> None:
+    assert process.stdin is not None
+    process.stdin.write(line.encode() + b"\n")
+
+
+async def next_line(process: asyncio.subprocess.Process) -> str:
+    assert process.stdout is not None
+    return (await asyncio.wait_for(process.stdout.readline(), 15)).decode()
+
+
+@contextlib.asynccontextmanager
+async def bob_online(address: str) -> AsyncIterator[tuple[Messenger, EventRecorder]]:
+    bob = Messenger(address, request_timeout=5)
+    events = EventRecorder(bob)
+    await bob.sign_in(BOB, PASSWORDS[BOB])
+    try:
+        yield bob, events
+    finally:
+        await bob.sign_out()
+
+
+def test_chat_sends_each_line_prints_its_fate_and_what_the_other_says(aloop: asyncio.Runner,
+                                                                      tmp_path: Path) -> None:
+    async def scenario() -> tuple[list[str], int, str, str, list[str], list[str]]:
+        async with server_with_friends(tmp_path) as address, bob_online(address) as (_bob, bob_events):
+            process = await chat(address, BOB)
+            try:
+                type_line(process, "Hello Bob")
+                type_line(process, "   ")  # blank: not a message
+                type_line(process, "back\\slash")
+                seen = [await next_line(process) for _ in range(3)]
+                said = await bob_events.wait(ev.MessageReceived, lambda e: e.text == "back\\slash")
+                await said.conversation.send_text("Hi Alice")
+                seen.append(await next_line(process))
+                assert process.stdin is not None
+                process.stdin.close()  # end of input: leave, sign out
+                await bob_events.wait(ev.ParticipantLeft, lambda e: e.handle == ALICE)
+                code, rest, err = await finish(process)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+            texts = [e.text for e in bob_events.of_type(ev.MessageReceived)]
+            return seen, code, rest, err, texts, [e.handle for e in bob_events.of_type(ev.ParticipantLeft)]
+    seen, code, rest, err, received, left = aloop.run(scenario())
+    assert seen == [f"+ {BOB}\n", "delivered\tHello Bob\n", "delivered\tback\\\\slash\n",
+                    f"{BOB}\tHi Alice\n"]
+    assert (code, rest, err) == (0, "", "")
+    assert received == ["Hello Bob", "back\\slash"]
+    assert left == [ALICE]
+
+
+def test_chat_line_to_someone_who_went_offline_is_undelivered_and_exits_1(aloop: asyncio.Runner,
+                                                                          tmp_path: Path) -> None:
+    async def scenario() -> tuple[list[str], int, str, str]:
+        async with server_with_friends(tmp_path) as address:
+            async with bob_online(address) as (bob, _bob_events):
+                process = await chat(address, BOB)
+                try:
+                    type_line(process, "first")
+                    seen = [await next_line(process), await next_line(process)]
+                    await bob.sign_out()
+                    seen.append(await next_line(process))  # Bob leaves the conversation
+                    type_line(process, "second")
+                    seen.append(await next_line(process))
+                    assert process.stdin is not None
+                    process.stdin.close()
+                    code, rest, err = await finish(process)
+                finally:
+                    if process.returncode is None:
+                        process.kill()
+                        await process.wait()
+            return seen, code, rest, err
+    seen, code, rest, err = aloop.run(scenario())
+    assert seen == [f"+ {BOB}\n", "delivered\tfirst\n", f"- {BOB}\n", "undelivered\tnot_online\tsecond\n"]
+    assert (code, rest, err) == (1, "", "")
+
+
+def test_chat_with_someone_offline_reports_every_line_undelivered(aloop: asyncio.Runner,
+                                                                  tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, str, str]:
+        async with server_with_friends(tmp_path) as address:
+            process = await chat(address, CAROL)
+            type_line(process, "hi")
+            type_line(process, "anyone?")
+            assert process.stdin is not None
+            process.stdin.close()
+            return await finish(process)
+    code, out, err = aloop.run(scenario())
+    assert (code, err) == (1, "")
+    assert out.splitlines() == ["undelivered\tnot_online\thi", "undelivered\tnot_online\tanyone?"]
 
 
 def test_wrong_password_is_one_line_and_exit_1(aloop: asyncio.Runner, tmp_path: Path) -> None:
@@ -174,6 +283,8 @@ def test_unreachable_server_is_one_line_and_exit_1() -> None:
     ["--server", "127.0.0.1:notaport", "--user", ALICE, "status"],
     ["--server", "127.0.0.1:1863", "--user", "not-an-address", "status"],
     ["--server", "127.0.0.1:1863", "--user", ALICE, "send", BOB],
+    ["--server", "127.0.0.1:1863", "--user", ALICE, "chat"],
+    ["--server", "127.0.0.1:1863", "--user", ALICE, "chat", BOB, "not-an-address"],
     ["--server", "127.0.0.1:1863", "--user", ALICE, "fly"],
 ])
 def test_bad_usage_is_one_line_and_exit_2(argv: list[str]) -> None:
