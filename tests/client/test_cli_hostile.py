@@ -61,6 +61,7 @@ def test_listen_prints_hostile_messages_and_senders_escaped(aloop: asyncio.Runne
                                  password=PASSWORD)
             try:
                 assert listener.stdout is not None
+                joined = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
                 line = (await asyncio.wait_for(listener.stdout.readline(), 10)).decode()
                 listener.send_signal(signal.SIGINT)  # stop listening, sign out
                 code, rest, err = await finish(listener)
@@ -70,7 +71,7 @@ def test_listen_prints_hostile_messages_and_senders_escaped(aloop: asyncio.Runne
                     await listener.wait()
             ns.check()
             sb.check()
-            return code, [line, *rest.splitlines(keepends=True)], err
+            return code, [joined, line, *rest.splitlines(keepends=True)], err
     code, lines, err = aloop.run(scenario())
     assert (code, err) == (0, "")
-    assert lines == [f"{BOB}\thi\\nfake@hotmail.com\\tforged\\x1b]0;title\\x07\\x1b[2J\\x9b31m\\u2028end\n"]
+    assert lines == [f"+ {BOB}\n", f"{BOB}\thi\\nfake@hotmail.com\\tforged\\x1b]0;title\\x07\\x1b[2J\\x9b31m\\u2028end\n"]
