@@ -74,4 +74,5 @@ def test_listen_prints_hostile_messages_and_senders_escaped(aloop: asyncio.Runne
             return code, [joined, line, *rest.splitlines(keepends=True)], err
     code, lines, err = aloop.run(scenario())
     assert (code, err) == (0, "")
-    assert lines == [f"+ {BOB}\n", f"{BOB}\thi\\nfake@hotmail.com\\tforged\\x1b]0;title\\x07\\x1b[2J\\x9b31m\\u2028end\n"]
+    assert lines == [f"+ {BOB}\n",
+                     f"{BOB}\thi\\nfake@hotmail.com\\tforged\\x1b]0;title\\x07\\x1b[2J\\x9b31m\\u2028end\n"]
