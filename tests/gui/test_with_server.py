@@ -162,6 +162,8 @@ def test_incoming_conversation_opens_without_focus_and_undelivered_is_shown(
             conv_window = next(iter(window.session.windows.values()))
             assert conv_window.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
             await wait_until(lambda: "Bob says:\nAre you there?" in conv_window.history_text())
+            opening = conv_window.history_text()  # the join is announced before the first message
+            assert opening.index("Bob has joined the conversation.") < opening.index("Bob says:")
 
             await bob.engine.sign_out()
             del w.peers[BOB]
