@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from msnqt.client import Conversation, Messenger, ServerError
+from msnqt.client import Conversation, Messenger, ServerError, Undelivered
 from msnqt.client import events as ev
 from msnqt.client.quirks import SHARED_QUIRKS
 from msnqt.protocol.codes import ListName, Status
@@ -40,8 +40,9 @@ class World:
         self.kind, self.address = kind, address
         self.engines: list[Messenger] = []
 
-    async def sign_in(self, handle: str) -> tuple[Messenger, EventRecorder]:
-        messenger = Messenger(self.address, request_timeout=5, delivery_window=0.3, reconnect_delay=0.05)
+    async def sign_in(self, handle: str, *, delivery_window: float = 0.3) -> tuple[Messenger, EventRecorder]:
+        messenger = Messenger(self.address, request_timeout=5, delivery_window=delivery_window,
+                              reconnect_delay=0.05)
         recorder = EventRecorder(messenger)
         await messenger.sign_in(handle, PASSWORDS[handle])
         self.engines.append(messenger)
@@ -205,4 +206,46 @@ def test_signing_in_elsewhere_signs_the_first_session_out(aloop: asyncio.Runner,
         assert await first_events.wait(ev.SignedOut) == ev.SignedOut("elsewhere")
         assert not first.signed_in and second.signed_in
         assert first_events.of_type(ev.Reconnecting) == []
+    run(aloop, tmp_path, kind, body)
+
+
+# A recipient vanishing within the delivery window (issue 13; docs/design/engine-api.md "Delivery rules"):
+# Escargot and the Go server say nothing about the message, ours NAKs it when it reached nobody; every one
+# sends BYE. Alice's window is long enough for the BYE to come inside it on a loaded machine.
+
+
+def test_a_recipient_vanishing_as_the_message_goes_is_never_shown_delivered(
+        aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE, delivery_window=2.0)
+        bob, bob_events = await w.sign_in(BOB)
+        mine, _bobs = await open_chat(alice, alice_events, bob_events, BOB)
+        sending = asyncio.ensure_future(mine.send_text("Still there?"))
+        leaving = asyncio.ensure_future(bob.sign_out())  # Bob's OUTs follow Alice's MSG at once (0 ms)
+        with pytest.raises(Undelivered) as caught:
+            await sending
+        await leaving
+        # refused at the re-invitation (217), or rung while the server still had him and never answering
+        assert caught.value.text == "Still there?"
+        assert caught.value.reason in {"not_online", "no_answer"}
+        assert [e.text for e in alice_events.of_type(ev.MessageUndelivered)] == ["Still there?"]
+    run(aloop, tmp_path, kind, body)
+
+
+def test_a_recipient_leaving_later_in_the_window_is_invited_back_and_sent_it_again(
+        aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE, delivery_window=2.0)
+        _bob, bob_events = await w.sign_in(BOB)
+        mine, bobs = await open_chat(alice, alice_events, bob_events, BOB)
+        sending = asyncio.ensure_future(mine.send_text("Did you see this?"))
+        await bob_events.wait(ev.MessageReceived)
+        await bobs.leave()  # Bob closes the window right after the message came (still online)
+        await asyncio.wait_for(sending, 15)  # judged delivered: he was rung back and got it again
+        again = await bob_events.wait(ev.MessageReceived, lambda e: e.conversation is not bobs)
+        assert again.text == "Did you see this?"
+        assert alice_events.of_type(ev.MessageUndelivered) == []
+        assert [type(e).__name__ for e in alice_events.events
+                if isinstance(e, ev.ParticipantJoined | ev.ParticipantLeft)] == [
+            "ParticipantJoined", "ParticipantLeft", "ParticipantJoined"]
     run(aloop, tmp_path, kind, body)
