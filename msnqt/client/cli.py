@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 import threading
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
+    _quiet_engine_logs()
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
         _check_usage(args)
@@ -128,6 +130,17 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _quiet_engine_logs() -> None:
+    """The engine's warnings are for a log, not for a script's stderr, which gets one line per failure.
+
+    Without a handler, Python prints WARNING records to stderr ("last resort"), and whether one is logged
+    can depend on timing (a lost connection seen online or during sign-in). Records still propagate to any
+    handler the host application installed."""
+    engine = logging.getLogger("msnqt")
+    if not any(isinstance(handler, logging.NullHandler) for handler in engine.handlers):
+        engine.addHandler(logging.NullHandler())
 
 
 def _check_usage(args: argparse.Namespace) -> None:
