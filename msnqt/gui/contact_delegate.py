@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msnqt.gui.contact_model import IsSectionRole, NameRole, SuffixRole
+from msnqt.gui.elide import elide_keeping_tail
 
 ICON_SIZE = 16
 GAP = 4
@@ -21,7 +22,8 @@ GAP = 4
 class ContactDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         base = super().sizeHint(option, index)
-        return QSize(base.width(), max(base.height(), ICON_SIZE + 4))
+        # Width is whatever the list has (names are shortened to it): a long name must not widen the list.
+        return QSize(ICON_SIZE + GAP + 40, max(base.height(), ICON_SIZE + 4))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -39,11 +41,10 @@ class ContactDelegate(QStyledItemDelegate):
         painter.setFont(font)
         name = str(index.data(NameRole) or "")
         suffix = "" if is_section else str(index.data(SuffixRole) or "")
-        text = name + suffix
         metrics = painter.fontMetrics()
         text_left = icon_rect.right() + GAP + 1
         available = max(0, rect.right() - text_left - 2)
-        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, available)
+        shown = elide_keeping_tail(metrics, name, suffix, available - 4)  # "(Busy)" is never cut off
         text_rect = QRect(text_left, rect.top(), min(metrics.horizontalAdvance(shown) + 4, available + 2),
                           rect.height())
 

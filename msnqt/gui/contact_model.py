@@ -21,7 +21,7 @@ from PySide6.QtGui import QFont
 
 from msnqt.gui.plain_text import plain_tooltip
 from msnqt.gui.resources import icon
-from msnqt.gui.status_text import contact_suffix, status_icon_name
+from msnqt.gui.status_text import contact_suffix, status_icon_name, status_label
 from msnqt.protocol.codes import ListName, Status
 
 ONLINE_SECTION, OFFLINE_SECTION = 0, 1
@@ -168,8 +168,9 @@ class ContactListModel(QAbstractItemModel):
         blocked = ListName.BLOCK in contact.lists
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return contact.friendly + contact_suffix(contact.status)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(f"{contact.friendly} <{contact.handle}>")
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole name, even when the row shortens it
+            state = "Blocked" if blocked else status_label(contact.status)
+            return plain_tooltip(f"{contact.friendly} <{contact.handle}>\n{state}")
         if role == Qt.ItemDataRole.DecorationRole:
             return icon(status_icon_name(contact.status, blocked=blocked))
         if role == HandleRole:

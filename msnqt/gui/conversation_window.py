@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msnqt.gui.elide import ElidedLabel
 from msnqt.gui.errors import is_undelivered, user_message
-from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import icon
 from msnqt.gui.tasks import BackgroundTasks
 from msnqt.gui.uiload import child, load_form
@@ -109,13 +109,12 @@ class ConversationWindow(QMainWindow):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         form = load_form("conversation_form", self)
         self.setCentralWidget(form)
-        self.to_label = child(form, QLabel, "toLabel")
+        self.to_label = self._elided_in_place_of(child(form, QLabel, "toLabel"))
         self.history = child(form, QTextBrowser, "history")
         self.input = child(form, QPlainTextEdit, "input")
         self.send_button = child(form, QPushButton, "sendButton")
         self.invite_button = child(form, QPushButton, "inviteButton")
-        self.status_label = QLabel(self)
-        plain(self.status_label)  # "<name> is typing a message."
+        self.status_label = ElidedLabel(self)
         self.status_label.setAccessibleName("Conversation status")
         self.statusBar().addWidget(self.status_label, 1)
         self.connection_label = QLabel(self)  # shown only while this window cannot send (signed out, ...)
@@ -151,6 +150,21 @@ class ConversationWindow(QMainWindow):
         self.input.setFocus()
         self._refresh_header()
         self._refresh_status()
+
+    @staticmethod
+    def _elided_in_place_of(label: QLabel) -> ElidedLabel:
+        """The form's To: line as an :class:`ElidedLabel` (a long name must not widen the window)."""
+        parent = label.parentWidget()
+        parent_layout = parent.layout() if parent is not None else None
+        assert parent_layout is not None
+        elided = ElidedLabel(parent)
+        elided.setObjectName(label.objectName())
+        elided.setAccessibleName(label.accessibleName())
+        elided.setFrameShape(label.frameShape())
+        elided.setFrameShadow(label.frameShadow())
+        parent_layout.replaceWidget(label, elided)
+        label.deleteLater()
+        return elided
 
     # --- state from the session -----------------------------------------------------------------
     @property
@@ -406,8 +420,10 @@ class ConversationWindow(QMainWindow):
     def _refresh_header(self) -> None:
         handles = self.handles
         names = [self._name_of(h) for h in handles]
-        self.setWindowTitle((", ".join(names) if names else "Instant Message") + TITLE_SUFFIX)
-        self.to_label.setText("To: " + ", ".join(f"{self._name_of(h)} <{h}>" for h in handles))
+        # "[*]" in a title is Qt's "modified" marker; doubled, it shows as itself.
+        title = (", ".join(names) if names else "Instant Message").replace("[*]", "[*][*]")
+        self.setWindowTitle(title + TITLE_SUFFIX)
+        self.to_label.set_parts("To: " + ", ".join(f"{self._name_of(h)} <{h}>" for h in handles))
 
     def _stop_typing(self, handle: str) -> None:
         timer = self._typing.pop(handle, None)
@@ -418,15 +434,15 @@ class ConversationWindow(QMainWindow):
 
     def _refresh_status(self) -> None:
         typing = [self._name_of(h) for h in self._typing]
-        if len(typing) == 1:
-            text = f"{typing[0]} is typing a message."
+        if len(typing) == 1:  # a long name is shortened, never "is typing a message."
+            self.status_label.set_parts(typing[0], " is typing a message.")
         elif typing:
-            text = f"{', '.join(typing[:-1])} and {typing[-1]} are typing a message."
+            names = f"{', '.join(typing[:-1])} and {typing[-1]}"
+            self.status_label.set_parts(names, " are typing a message.")
         elif self._last_received is not None:
-            text = format_last_received(self._last_received)
+            self.status_label.set_parts(format_last_received(self._last_received))
         else:
-            text = ""
-        self.status_label.setText(text)
+            self.status_label.set_parts("")
 
     @property
     def status_text(self) -> str:

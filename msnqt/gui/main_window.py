@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QToolBar,
     QToolButton,
@@ -29,6 +30,7 @@ from msnqt.gui.contact_delegate import ContactDelegate
 from msnqt.gui.contact_menu import ContactUi
 from msnqt.gui.contact_model import HandleRole, IsSectionRole
 from msnqt.gui.create_account_dialog import CreateAccountDialog
+from msnqt.gui.elide import elide_keeping_tail, no_mnemonic, tooltip
 from msnqt.gui.logon_dialog import LogonDialog
 from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import icon, pixmap
@@ -83,6 +85,13 @@ class MainWindow(QMainWindow):
         selection = self.contact_tree.selectionModel()
         selection.currentChanged.connect(lambda *_: self._enable_contact_commands())
         self.contact_tree.installEventFilter(self)
+        # A long name is shortened to the window's width; it never widens the window.
+        height_policy = self.status_button.sizePolicy().verticalPolicy()
+        self.status_button.setSizePolicy(QSizePolicy.Policy.Maximum, height_policy)
+        self.status_button.setMinimumWidth(40)
+        self.signed_in_page.installEventFilter(self)  # its width is the room the button has
+        self.contact_tree.header().setStretchLastSection(True)
+        self.contact_tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self._build_menus()
         self.contact_ui = ContactUi(self)  # Add a Contact, Options, right-click menu, "has added you"
@@ -207,12 +216,28 @@ class MainWindow(QMainWindow):
     def _refresh_me(self) -> None:
         status = self.session.my_status
         if self.session.state == SIGNED_IN:
-            self.status_button.setText(my_status_line(self.session.my_name, status))
             self.status_button.setIcon(icon(status_icon_name(status)))
             self.status_button.setAccessibleName(f"My status: {my_status_line(self.session.my_name, status)}")
+            self._fit_status_button()
         action = self._status_actions.get(status)
         if action is not None:
             action.setChecked(True)
+
+    def _fit_status_button(self) -> None:
+        """"<my name> (Online)" in the button's width: the name is shortened, the status never, and an
+        ``&`` in the name is shown as itself, not taken as the button's Alt key."""
+        name = self.session.my_name
+        tail = my_status_line("", self.session.my_status)
+        page = self.signed_in_page
+        page_layout = page.layout()
+        margins = page_layout.contentsMargins() if page_layout is not None else None
+        room = page.width() - (margins.left() + margins.right() if margins is not None else 0)
+        room -= self.status_button.iconSize().width() + 28  # icon, gaps, the menu arrow
+        shown = elide_keeping_tail(self.status_button.fontMetrics(), name, tail, max(room, 20))
+        self.status_button.setText(no_mnemonic(shown))
+        full = name + tail
+        tip = "Click to change your status"
+        self.status_button.setToolTip(tooltip(tip if shown == full else f"{full}\n{tip}"))
 
     @property
     def error_text(self) -> str:
@@ -280,6 +305,10 @@ class MainWindow(QMainWindow):
             self.contact_ui.activate(str(handle))  # a message, or an e-mail to someone not online
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.signed_in_page and event.type() == QEvent.Type.Resize:
+            if self.session.state == SIGNED_IN:
+                self._fit_status_button()
+            return False
         if watched is self.contact_tree and event.type() == QEvent.Type.KeyPress:
             key_event: QKeyEvent = event  # type: ignore[assignment]
             if key_event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
