@@ -46,9 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fl-limit", type=int, default=FL_LIMIT,
                         help="forward-list limit (bench.client raises it for a 1,000-contact list)")
     args = parser.parse_args(argv)
-    # The per-user rate limits would answer a benchmark's floods 713: they measure the fan-out.
+    # A benchmark is one address flooding on purpose: the per-user rate limits would answer its floods
+    # 713 and the per-address cap would refuse its thousands of held sockets.
     config = ServerConfig(data_dir=args.data, host=args.host, ds_port=0, ns_port=0, sb_port=0,
-                          fl_limit=args.fl_limit, rate_limits=RateLimits.unlimited())
+                          fl_limit=args.fl_limit, rate_limits=RateLimits.unlimited(),
+                          max_connections_per_address=1 << 20, max_switchboards_per_user=1 << 20)
     try:
         install_loop(args.loop)
         asyncio.run(_serve(config))

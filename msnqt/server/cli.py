@@ -43,6 +43,7 @@ from .config import ServerConfig
 from .core.errors import AccountError, StoreError
 from .core.model import Profile
 from .core.ports import AccountStore
+from .fronts.admission import quiet_accept_errors
 from .server import MsnServer, check_new_account
 from .store import SqliteStore, VaultError
 from .store.schema import SchemaTooNew
@@ -256,9 +257,10 @@ async def _serve_role(args: argparse.Namespace) -> int:
 
 
 async def _serve(config: ServerConfig) -> int:
+    loop = asyncio.get_running_loop()
+    quiet_accept_errors(loop)  # this loop is ours: a failing accept is one line a minute, not a storm
     server = await MsnServer.start(config)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:

@@ -51,6 +51,15 @@ class ServerConfig:
     login_lockout_address_cap: float = 900.0
     """Longest lock of one source address: long, as it only hurts whoever guesses from there."""
     """Per-user allowances for the costly NS commands (core/limits.py); beyond them 713."""
+    max_connections_per_address: int = 256
+    """Open sockets (DS, NS and SB together) from one source address; beyond it, closed at once."""
+    max_connections: int | None = None
+    """Open sockets in all; None: the open-files limit (raised to its hard limit at start) less 64."""
+    max_switchboards_per_user: int = 50
+    """Switchboard sessions one user may be in at once; beyond it, XFR and ANS are answered 713."""
+    sb_idle_timeout: float = 600.0
+    """A switchboard connection that neither sent nor was sent anything for this long (checked each
+    period, so after one to two periods) is closed; the others in the session get BYE."""
     session_max_participants: int = 20
     """A CAL (or ANS) that would grow a switchboard session beyond this many people is answered 713."""
     postgres: str | None = None

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from .fronts.admission import Admission
 from .fronts.connection import Address, Connection
 
 SHUTDOWN_GRACE_SECONDS = 5.0
@@ -16,8 +17,10 @@ ConnectionFactory = Callable[[], Connection[Any]]
 class Listeners:
     """The listening sockets of one process and every connection they accepted."""
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, admission: Admission | None = None) -> None:
+        """``admission``, when given, caps connections per source address and in all."""
         self._host = host
+        self._admission = admission
         self._servers: list[asyncio.Server] = []
         self.connections: set[Connection[Any]] = set()
 
@@ -26,6 +29,7 @@ class Listeners:
         def accept() -> Connection[Any]:
             connection = factory()
             connection.registry = self.connections
+            connection.admission = self._admission
             return connection
 
         listener = await asyncio.get_running_loop().create_server(accept, self._host, port)

@@ -22,6 +22,7 @@ from .core.notification import NotificationCore
 from .core.ports import AccountStore
 from .core.routing import LocalRouter, PresenceTable
 from .core.switchboard import CookieJar, SwitchboardCore
+from .fronts.admission import Admission, connection_budget, raise_fd_limit
 from .fronts.connection import Address, Connection
 from .fronts.ds import DsConnection
 from .fronts.ns import NsConnection
@@ -55,12 +56,16 @@ class MsnServer:
         self.switchboard = SwitchboardCore(
             self.notification, CookieJar(config.cookie_lifetime), valid_handle=is_valid_handle,
             max_participants=config.session_max_participants, calls_per_minute=config.cal_limit_per_minute,
-            rings_per_minute=config.ring_limit_per_minute, clock=clock)
+            rings_per_minute=config.ring_limit_per_minute,
+            max_sessions_per_user=config.max_switchboards_per_user, clock=clock)
         self.limits = UserLimits(config.rate_limits, clock)
         self.login_throttle = LoginThrottle(
             free_failures=config.login_free_failures, account_cap=config.login_lockout_account_cap,
             address_cap=config.login_lockout_address_cap, clock=clock)
-        self._listeners = Listeners(config.host)
+        self.fd_limit = raise_fd_limit()
+        self.admission = Admission(per_address=config.max_connections_per_address,
+                                   total=config.max_connections or connection_budget(self.fd_limit))
+        self._listeners = Listeners(config.host, self.admission)
         self._connections = self._listeners.connections
         self.ds_address: Address = (config.host, config.ds_port)
         self.ns_address: Address = (config.host, config.ns_port)
@@ -94,7 +99,8 @@ class MsnServer:
     def _new_sb(self) -> Connection[Any]:
         return SbConnection(
             core=self.switchboard, max_payload=self.config.sb_max_payload,
-            auth_timeout=self.config.sb_auth_timeout, limits=self.limits)
+            auth_timeout=self.config.sb_auth_timeout, idle_timeout=self.config.sb_idle_timeout,
+            limits=self.limits)
 
     # --- administration ------------------------------------------------------------------------------
 

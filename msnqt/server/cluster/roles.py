@@ -28,6 +28,7 @@ from ..core.limits import UserLimits
 from ..core.login_throttle import LoginThrottle
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
+from ..fronts.admission import Admission, connection_budget, raise_fd_limit
 from ..fronts.connection import Address, Connection
 from ..fronts.ds import DsConnection
 from ..fronts.ns import NsConnection
@@ -94,7 +95,10 @@ async def start_role(config: RoleConfig) -> Component:
     if config.role not in ROLES:
         raise ValueError(f"unknown role {config.role!r}")
     sync = link.connect(config.redis)
-    component = Component(Listeners(config.host))
+    tunables = config.tunables
+    admission = Admission(per_address=tunables.max_connections_per_address,
+                          total=tunables.max_connections or connection_budget(raise_fd_limit()))
+    component = Component(Listeners(config.host, admission))
     component.on_close(_closer(sync.close))
     try:
         background = link.connect_async(config.redis)
@@ -180,7 +184,8 @@ async def _start_sb(config: RoleConfig, component: Component, store: PostgresSto
 
     def accept() -> Connection[Any]:
         return SbConnection(core=holder[0], max_payload=tunables.sb_max_payload,
-                            auth_timeout=tunables.sb_auth_timeout, limits=limits)
+                            auth_timeout=tunables.sb_auth_timeout, idle_timeout=tunables.sb_idle_timeout,
+                            limits=limits)
 
     component.address = await component.listeners.serve(config.port, accept)
     advertised = _advertised(config, component.address)
@@ -188,6 +193,7 @@ async def _start_sb(config: RoleConfig, component: Component, store: PostgresSto
                                   max_participants=tunables.session_max_participants,
                                   calls_per_minute=tunables.cal_limit_per_minute,
                                   rings_per_minute=tunables.ring_limit_per_minute,
+                                  max_sessions_per_user=tunables.max_switchboards_per_user,
                                   address=parse_address(advertised), new_session_id=SessionIds(sync)))
     component.heartbeat = Heartbeat(background, "sb", node, advertised, config.heartbeat_lifetime)
     await component.heartbeat.start()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -100,7 +100,7 @@ class Session:
 class SwitchboardCore:
     def __init__(self, notification: NotificationCore, cookies: CookieStore, *,
                  valid_handle: HandleCheck, max_participants: int = 20, calls_per_minute: int = 30,
-                 rings_per_minute: int = 10, clock: Clock = time.monotonic,
+                 rings_per_minute: int = 10, max_sessions_per_user: int = 50, clock: Clock = time.monotonic,
                  address: tuple[str, int] | None = None,
                  new_session_id: Callable[[], str] | None = None) -> None:
         """``address`` goes into every RNG this switchboard causes (a cluster has many SBs and the callee
@@ -109,6 +109,9 @@ class SwitchboardCore:
         self._address = address
         self._new_session_id = new_session_id
         self._max_participants = max_participants
+        self._max_sessions_per_user = max_sessions_per_user
+        self._memberships: Counter[str] = Counter()
+        """How many sessions each user (by handle key) is in: each one holds a socket."""
         self._calls: KeyedWindows[str] = KeyedWindows(calls_per_minute, 60.0, clock)
         """CALs per caller, across all of their switchboards."""
         self._rings: KeyedWindows[str] = KeyedWindows(rings_per_minute, 60.0, clock)
@@ -122,7 +125,17 @@ class SwitchboardCore:
         """XFR SB: a cookie that lets ``handle`` open a new session on the SB."""
         if not self._is_visible(handle):
             raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE)
+        if self._too_many_sessions(handle):
+            raise Refused(ErrorCode.USER_TOO_ACTIVE)
         return self.cookies.issue(handle)
+
+    def _too_many_sessions(self, handle: str) -> bool:
+        return self._memberships[handle_key(handle)] >= self._max_sessions_per_user
+
+    def _joined(self, session: Session, me: Participant) -> None:
+        key = handle_key(me.handle)
+        session.participants[key] = me
+        self._memberships[key] += 1
 
     def _is_visible(self, handle: str) -> bool:
         me = self._ns.presence.get(handle)
@@ -145,6 +158,8 @@ class SwitchboardCore:
         if not self._is_visible(handle):
             # The cookie was taken while visible; since then the user hid or signed out.
             raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE, close=True)
+        if self._too_many_sessions(handle):
+            raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
         if self._new_session_id is not None:
             session_id = self._new_session_id()
         else:
@@ -152,7 +167,7 @@ class SwitchboardCore:
             self._next_id += 1
         session = Session(session_id)
         me = Participant(account.handle, self._ns.friendly(account.handle), member)
-        session.participants[handle_key(account.handle)] = me
+        self._joined(session, me)
         self._sessions[session_id] = session
         return session, me
 
@@ -197,17 +212,23 @@ class SwitchboardCore:
         if len(session.participants) >= self._max_participants:
             # Several invitations rang while there was room; the session filled up before this one.
             raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
+        if self._too_many_sessions(handle):
+            raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
         roster = list(session.participants.values())
         me = Participant(account.handle, self._ns.friendly(account.handle), member)
-        session.participants[handle_key(account.handle)] = me
+        self._joined(session, me)
         for other in roster:
             other.member.joined(me.handle, me.friendly)
         return session, me, roster
 
     def leave(self, session: Session, participant: Participant) -> None:
         """OUT or a dropped socket: BYE to the others; an empty session is destroyed."""
-        if session.participants.pop(handle_key(participant.handle), None) is None:
+        key = handle_key(participant.handle)
+        if session.participants.pop(key, None) is None:
             return
+        self._memberships[key] -= 1
+        if self._memberships[key] <= 0:
+            del self._memberships[key]
         for other in session.participants.values():
             other.member.left(participant.handle)
         if not session.participants:

@@ -33,6 +33,7 @@ from msnqt.protocol.codes import ErrorCode
 from msnqt.protocol.errors import FramingError
 
 from ..core.errors import StoreError
+from .admission import Admission
 
 log = logging.getLogger("msnqt.server")
 
@@ -77,6 +78,9 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         self._finished = False
         self.lost: asyncio.Future[None] = self._loop.create_future()
         self.registry: set[Connection[Any]] | None = None
+        self.admission: Admission | None = None
+        """When set (by the server), a connection beyond its caps is closed as soon as it exists."""
+        self._admitted_from: str | None = None
 
     # --- to be provided by each front ------------------------------------------------------------------
 
@@ -107,6 +111,14 @@ class Connection(asyncio.Protocol, Generic[StateT]):
             self.registry.add(self)
         if self.closing:  # closed before the socket was handed over (a timer, a shutdown)
             self._transport.close()
+        elif self.admission is not None:
+            address = self.peer_host()
+            if self.admission.admit(address):
+                self._admitted_from = address
+            else:
+                # Too many sockets from there (or in all): a clean close, and no log line per refusal,
+                # which is what a flood of them would turn into.
+                self.close()
 
     def data_received(self, data: bytes) -> None:
         if self.closing:
@@ -225,6 +237,9 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         self._sync_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.admission is not None and self._admitted_from is not None:
+            self.admission.release(self._admitted_from)
+            self._admitted_from = None
         self.closing = True
         self._out.clear()
         self._out_bytes = 0

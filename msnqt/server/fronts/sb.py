@@ -9,6 +9,7 @@
                                     full session; closed after too many 713s)
     IN_SESSION --MSG t U|N|A n-->   IN_SESSION (relay; ACK/NAK per mode; close on bad mode or size)
     IN_SESSION --OUT-->             closed (BYE to the others)
+    IN_SESSION --nothing sent or received for sb_idle_timeout--> closed (BYE to the others)
 Anything else closes the connection.
 """
 
@@ -68,7 +69,7 @@ class SbState(Enum):
 
 class SbConnection(Connection[SbState]):
     def __init__(self, *, core: SwitchboardCore, max_payload: int, auth_timeout: float,
-                 limits: UserLimits) -> None:
+                 idle_timeout: float, limits: UserLimits) -> None:
         self._relay_decoder = Decoder(Sender.CLIENT, Channel.SB, max_payload=max_payload, msg_runs=True)
         super().__init__(self._relay_decoder)
         self.state = SbState.CONNECTED
@@ -77,13 +78,29 @@ class SbConnection(Connection[SbState]):
         self._me: Participant | None = None
         self._relay_prefix = b""
         self._limits = limits
-        self._auth_timer = asyncio.get_running_loop().call_later(auth_timeout, self._auth_timed_out)
+        loop = asyncio.get_running_loop()
+        self._auth_timer = loop.call_later(auth_timeout, self._auth_timed_out)
+        self._idle_timeout = idle_timeout
+        self._active = False
+        """Something was sent or received since the last idle check (a flag: no timer per message)."""
+        self._idle_timer = loop.call_later(idle_timeout, self._idle_check)
 
     def transitions(self) -> Mapping[tuple[SbState, str], Callable[[Any, Any], None]]:
         return TRANSITIONS
 
     def decode(self, data: bytes) -> list[Command | MsgRun]:
+        self._active = True
         return self._relay_decoder.feed_relay(data)
+
+    def _idle_check(self) -> None:
+        """A switchboard nobody talks in holds a socket per participant: close it after a quiet period."""
+        if self.closing:
+            return
+        if not self._active:
+            self.close()
+            return
+        self._active = False
+        self._idle_timer = self._loop.call_later(self._idle_timeout, self._idle_check)
 
     def dispatch(self, command: Command | MsgRun) -> None:
         """A MSG in session (nearly every line an SB sees) skips the generic name/state lookup; the
@@ -194,6 +211,7 @@ class SbConnection(Connection[SbState]):
     # --- Member: what the core tells this participant ------------------------------------------------
 
     def joined(self, handle: str, friendly: str) -> None:
+        self._active = True
         self.push(Joi(handle, friendly))
 
     def left(self, handle: str) -> None:
@@ -202,11 +220,13 @@ class SbConnection(Connection[SbState]):
     def relay_line(self, line: bytes) -> bool:
         if self.closing:
             return False
+        self._active = True
         self.push_line(line)
         return True
 
     def finished(self) -> None:
         self._auth_timer.cancel()
+        self._idle_timer.cancel()
         if self._session is not None and self._me is not None:
             self._core.leave(self._session, self._me)
 
