@@ -241,9 +241,10 @@ async def _serve_role(args: argparse.Namespace) -> int:
     config = RoleConfig(role=args.role, postgres=args.postgres, redis=args.redis, key_file=args.key_file,
                         host=args.host, port=DEFAULT_PORTS[args.role] if args.port is None else args.port,
                         advertise=args.advertise, heartbeat_lifetime=args.heartbeat_lifetime)
+    loop = asyncio.get_running_loop()
+    quiet_accept_errors(loop)
     component = await start_role(config)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:

@@ -87,6 +87,8 @@ class PostgresStore:
         self._dsn = dsn
         self._db: Db | None = db
         self._vault = vault
+        self._decoy = vault.seal("decoy password of the same length") if vault is not None else None
+        """Unsealed for unknown accounts, so they cost a sign-in check the same work as known ones."""
 
     @classmethod
     def initialise(cls, dsn: str, key_file: Path) -> tuple[PostgresStore, int]:
@@ -218,6 +220,8 @@ class PostgresStore:
         row = self._conn().execute(
             "SELECT password FROM accounts WHERE handle_key = %s", (handle_key(handle),)).fetchone()
         if row is None:
+            if self._vault is not None and self._decoy is not None:
+                self._vault.unseal(self._decoy)  # the same work as for a known account (no timing oracle)
             return None
         if self._vault is None:
             raise VaultError("this process was started without --key-file and cannot check passwords")
