@@ -1,12 +1,16 @@
-"""A cluster losing a process: an NS killed with ``kill -9`` (no goodbye, like a crashed host)."""
+"""A cluster losing a piece: an NS killed with ``kill -9``, PostgreSQL away, Redis restarted empty."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+import redis
+
+from msnqt.protocol import md5_response
 from tests.cluster.topology import HEARTBEAT_LIFETIME, PASSWORD, cluster
 from tests.server.wire import LineClient, next_line_starting, sign_in
+from tests.support.backends import Postgres, redis_server
 
 DEATH_NOTICED_WITHIN = HEARTBEAT_LIFETIME + 1.0
 """docs/cluster.md: watchers see FLN within the heartbeat lifetime plus a third of it (+ slack)."""
@@ -21,6 +25,20 @@ async def _referral(ds: tuple[str, int], handle: str) -> tuple[str, int]:
     client.close()
     host, port = fields[3].rsplit(":", 1)
     return host, int(port)
+
+
+async def _sign_in_reply(ns: tuple[str, int], handle: str) -> str:
+    """The reply to a correct USR S, for a sign-in the server cannot complete; asserts it then closes."""
+    client = await LineClient.connect(ns)
+    await client.send("VER 1 MSNP2")
+    await client.line()
+    await client.send(f"USR 2 MD5 I {handle}")
+    challenge = (await client.line()).split()[-1]
+    await client.send(f"USR 3 MD5 S {md5_response(challenge, PASSWORD)}")
+    reply = await client.line()
+    assert await client.closed()
+    client.close()
+    return reply
 
 
 def test_a_killed_ns_leaves_no_ghosts(fresh_backends: tuple[str, str, Path], aloop: asyncio.Runner) -> None:
@@ -73,3 +91,82 @@ def test_a_killed_ns_leaves_no_ghosts(fresh_backends: tuple[str, str, Path], alo
 
         aloop.run(scenario())
         assert survivor.stop()[0] == 0
+
+
+def test_postgres_away_for_a_while_is_501_then_recovers(fresh_backends: tuple[str, str, Path],
+                                                        postgres: Postgres, aloop: asyncio.Runner) -> None:
+    dsn, redis_url, key_file = fresh_backends
+    with cluster(dsn, redis_url, key_file, ns=1, sb=1) as running:
+        running.add_accounts("alice@hotmail.com", "bob@hotmail.com", "carol@hotmail.com")
+        ns = running.ns[0].address
+
+        async def scenario() -> None:
+            alice = await sign_in(ns, "alice@hotmail.com", PASSWORD)
+            await alice.send("ADD 1 FL bob@hotmail.com bob")
+            assert (await alice.line()).startswith("ADD 1 FL 1 ")
+            postgres.stop()
+            try:
+                await alice.send("ADD 2 FL carol@hotmail.com carol")
+                assert await alice.line() == "501 2"  # not done, and not said to be done
+                assert await _sign_in_reply(ns, "carol@hotmail.com") == "501 3"  # then closed
+            finally:
+                postgres.start()
+            await alice.send("ADD 3 FL carol@hotmail.com carol")  # same process, connection re-opened
+            assert await alice.line() == "ADD 3 FL 2 carol@hotmail.com carol"
+            await alice.send("SYN 4 0")
+            assert await alice.line() == "SYN 4 2"
+            alice.close()
+
+        aloop.run(scenario())
+
+
+def test_redis_restarting_is_501_then_recovers(fresh_backends: tuple[str, str, Path],
+                                               aloop: asyncio.Runner) -> None:
+    dsn, _, key_file = fresh_backends
+    with redis_server() as private, cluster(dsn, private.url(), key_file, ns=2, sb=1) as running:
+        running.add_accounts("alice@hotmail.com", "bob@hotmail.com")
+        ns1, ns2 = (c.address for c in running.ns)
+        watcher = redis.Redis.from_url(private.url(), decode_responses=True)
+
+        async def friends_online() -> tuple[LineClient, LineClient]:
+            alice = await sign_in(ns1, "alice@hotmail.com", PASSWORD)
+            bob = await sign_in(ns2, "bob@hotmail.com", PASSWORD)
+            await alice.send("CHG 1 NLN")
+            await next_line_starting(alice, "CHG")
+            await bob.send("CHG 2 NLN")
+            assert (await next_line_starting(alice, "NLN"))[2] == "bob@hotmail.com"
+            return alice, bob
+
+        async def both_ns_listening_again() -> None:
+            """Observable recovery: each NS re-registered its heartbeat and re-subscribed its channel."""
+            deadline = asyncio.get_running_loop().time() + 10
+            while asyncio.get_running_loop().time() < deadline:
+                try:
+                    nodes = watcher.smembers("msnqt:nodes:ns")
+                    counts = dict(watcher.pubsub_numsub(*[f"msnqt:ns:{n}" for n in nodes])) if nodes else {}
+                    if len(nodes) == 2 and all(counts.values()):
+                        return
+                except redis.RedisError:
+                    pass
+                await asyncio.sleep(0.05)  # polling an observable state, bounded by the deadline
+            raise AssertionError("the NS processes did not come back to Redis")
+
+        async def scenario() -> None:
+            alice = await sign_in(ns1, "alice@hotmail.com", PASSWORD)
+            bob = await sign_in(ns2, "bob@hotmail.com", PASSWORD)
+            await alice.send("ADD 1 FL bob@hotmail.com bob")
+            await next_line_starting(alice, "ADD")
+            await bob.send("ADD 2 AL alice@hotmail.com alice")
+            await next_line_starting(bob, "ADD")
+            alice.close()
+            bob.close()
+            private.stop()
+            assert await _sign_in_reply(ns1, "alice@hotmail.com") == "501 3"  # then closed
+            private.start()  # empty: every live entry is gone
+            await both_ns_listening_again()
+            alice, bob = await friends_online()  # presence crosses NS processes again, no restart
+            alice.close()
+            bob.close()
+
+        aloop.run(scenario())
+        watcher.close()

@@ -61,6 +61,22 @@ class Postgres:
     def dsn(self, database: str = "postgres") -> str:
         return f"postgresql://msnqt@/{database}?host={self.socket_dir}"
 
+    def stop(self) -> None:
+        """Shut the server down (clients see their connections end), keeping its data."""
+        subprocess.run(_as_owner([_pg_bin("pg_ctl"), "-D", str(self.socket_dir / "data"), "-m", "fast", "-w",
+                                  "stop"]), check=True, capture_output=True)
+
+    def start(self) -> None:
+        """Start it again on the same socket and data; returns once it accepts connections."""
+        subprocess.run(_as_owner([_pg_bin("pg_ctl"), "-D", str(self.socket_dir / "data"), "-o",
+                                  _pg_options(self.socket_dir), "-l", str(self.socket_dir / "log"), "-w",
+                                  "-t", str(int(START_TIMEOUT)), "start"]), check=True, capture_output=True)
+
+
+def _pg_options(root: Path) -> str:
+    # Durability of the test cluster itself does not matter: fsync off keeps the suite fast.
+    return f"-k {root} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
+
 
 @contextmanager
 def postgres_server() -> Iterator[Postgres]:
@@ -74,13 +90,10 @@ def postgres_server() -> Iterator[Postgres]:
         subprocess.run(_as_owner([initdb, "-D", str(data), "-A", "trust", "-U", "msnqt", "--no-sync",
                                   "-E", "UTF8", "--locale", "C"]),
                        check=True, capture_output=True)
-        # Durability of the test cluster itself does not matter: fsync off keeps the suite fast.
-        options = f"-k {root} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-        subprocess.run(_as_owner([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"),
-                                  "-w", "-t", str(int(START_TIMEOUT)), "start"]),
-                       check=True, capture_output=True)
+        server = Postgres(root)
+        server.start()
         try:
-            yield Postgres(root)
+            yield server
         finally:
             subprocess.run(_as_owner([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
                            capture_output=True)
@@ -88,12 +101,36 @@ def postgres_server() -> Iterator[Postgres]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@dataclass(frozen=True)
 class Redis:
-    socket: Path
+    """A redis-server on a unix socket only, with nothing persisted (a restart starts empty)."""
+
+    def __init__(self, binary: str, root: Path) -> None:
+        self._binary, self._root = binary, root
+        self.socket = root / "redis.sock"
+        self._process: subprocess.Popen[bytes] | None = None
 
     def url(self, db: int = 0) -> str:
         return f"unix://{self.socket}?db={db}"
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(
+            [self._binary, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+             "--save", "", "--appendonly", "no", "--dir", str(self._root), "--databases", "64"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for(self.socket, "redis-server", self._process)
+
+    def stop(self) -> None:
+        """Stop the server; its socket file goes with it, so clients see connection errors."""
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+        self.socket.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -103,19 +140,10 @@ def redis_server() -> Iterator[Redis]:
     if binary is None:
         raise BackendMissing(f"redis-server is not installed: {INSTALL_HINT}")
     root = Path(tempfile.mkdtemp(prefix="msnqt-redis-"))
-    socket = root / "redis.sock"
-    process = subprocess.Popen(
-        [binary, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700", "--save", "",
-         "--appendonly", "no", "--dir", str(root), "--databases", "64"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Redis(binary, root)
     try:
-        _wait_for(socket, "redis-server", process)
-        yield Redis(socket)
+        server.start()
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
         shutil.rmtree(root, ignore_errors=True)
