@@ -181,6 +181,11 @@ def _resolve_cluster_options(args: argparse.Namespace) -> None:
         raise UsageError("give --data DIR or --postgres DSN, not both")
 
 
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
 def _read_password() -> str:
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
     if not password:
@@ -328,6 +333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `msnqt-server user list | head`: the reader went away; nothing to report.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except ImportError as exc:
+        # Only the PostgreSQL/Redis commands import anything lazily: psycopg needs libpq5 from the system.
+        print(f"{PROG}: PostgreSQL/Redis support is not available here ({_one_line(exc)}); "
+              "install msnqt[cluster] and libpq5", file=sys.stderr)
     except sqlite3.Error as exc:
         print(f"{PROG}: database error: {exc}", file=sys.stderr)
     except OSError as exc:

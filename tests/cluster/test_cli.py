@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 from pathlib import Path
@@ -143,3 +144,13 @@ def test_incomplete_cluster_arguments_are_usage_errors(args: list[str]) -> None:
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("msnqt-server: error: ")
+
+
+def test_a_host_without_libpq_gets_one_line(tmp_path: Path) -> None:
+    """psycopg cannot load without the system's libpq5 (a frozen bundle on a bare host): say so, exit 1."""
+    fake = tmp_path / "site" / "psycopg"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('raise ImportError("no pq wrapper available")\n')
+    env = {**ENV, "PYTHONPATH": f"{fake.parent}{os.pathsep}{ENV.get('PYTHONPATH', '')}"}
+    result = cli("db", "init", "--postgres", "postgresql:///x", "--key-file", str(tmp_path / "k"), env=env)
+    _one_line_failure(result, "libpq5")
