@@ -396,7 +396,7 @@ class Messenger:
         except RequestTimeout:
             if ns.closed:
                 raise
-            log.warning("no answer to %s within %gs: this server does not offer it", name,
+            log.info("no answer to %s within %gs: this server does not offer it", name,
                         self._request_timeout)
             self._quirks.remember_unanswered(self._server, name)
             raise Unsupported(name) from None
@@ -436,7 +436,7 @@ class Messenger:
         try:
             await self._connect_and_sync_once(target, ping=self._quirks.answers_ping(self._server))
         except PingDropped as exc:
-            log.warning("%s closed the connection on PNG (%s); signing in again without PNG", target, exc)
+            log.info("%s closed the connection on PNG (%s); signing in again without PNG", target, exc)
             self._drop_ns()
             self._go_offline(keep_status=True)
             self._advance(NsEvent.REDIAL)
@@ -532,7 +532,7 @@ class Messenger:
         except ConnectionLost as exc:
             raise PingDropped(ns.host, ns.port, "closed on PNG") from exc
         if not answered:
-            log.warning("%s did not answer PNG within %gs: no keep-alive for it", ns.label,
+            log.info("%s did not answer PNG within %gs: no keep-alive for it", ns.label,
                         self._request_timeout)
             self._quirks.remember_no_ping(self._server)
         return answered

@@ -18,6 +18,7 @@ from msnqt.client.states import NsState
 from msnqt.protocol.codes import Status
 from tests.client.util import PASSWORD, EventRecorder, ns_login
 from tests.support.fakeserver import C, Close, FakeServer, Gate, Hold, S
+from tests.support.logfail import LogFail
 
 BOB = "bob@hotmail.com"
 SLOW = 30.0
@@ -92,7 +93,9 @@ def test_a_server_that_ignores_png_costs_one_timeout_once(aloop: asyncio.Runner)
     aloop.run(scenario())
 
 
-def test_a_close_while_a_request_waits_fails_it_and_reconnects(aloop: asyncio.Runner) -> None:
+def test_a_close_while_a_request_waits_fails_it_and_reconnects(aloop: asyncio.Runner,
+                                                               logfail: LogFail) -> None:
+    logfail.allow(r"lost the connection to the notification server")
     async def scenario() -> None:
         first = [*SYNCED, C("PNG"), S("QNG"), C("CHG 7 AWY"), Close()]
         second = [*SYNCED, C("PNG"), S("QNG"), Hold()]
@@ -110,7 +113,10 @@ def test_a_close_while_a_request_waits_fails_it_and_reconnects(aloop: asyncio.Ru
     aloop.run(scenario())
 
 
-def test_a_close_during_a_keepalive_ping_signs_out_when_reconnecting_fails(aloop: asyncio.Runner) -> None:
+def test_a_close_during_a_keepalive_ping_signs_out_when_reconnecting_fails(aloop: asyncio.Runner,
+                                                                           logfail: LogFail) -> None:
+    logfail.allow(r"lost the connection to the notification server")
+    logfail.allow(r"giving up after 1 reconnect")
     async def scenario() -> None:
         first = [*SYNCED, C("PNG"), S("QNG"), C("PNG"), Close()]
         async with FakeServer([first, [Close()]]) as ns:
