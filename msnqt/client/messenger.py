@@ -159,11 +159,14 @@ class Messenger:
         return unsubscribe
 
     def emit(self, event: ev.Event) -> None:
+        """Deliver ``event`` to every subscriber. One that raises does not stop the others or the engine,
+        but its exception goes to the loop's exception handler (logged with its traceback; a test loop
+        fails the test), so a broken subscriber is never a silent one."""
         for callback in list(self._subscribers):
             try:
                 callback(event)
-            except Exception:
-                log.exception("an event subscriber failed on %r", event)
+            except Exception as exc:
+                _report_subscriber_failure(exc, event)
 
     # --- read-only state ------------------------------------------------------------------------
 
@@ -898,6 +901,16 @@ class Messenger:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("background task failed", exc_info=task.exception())
+
+
+def _report_subscriber_failure(exc: Exception, event: ev.Event) -> None:
+    message = f"an event subscriber failed on {event!r}"
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        log.error(message, exc_info=exc)
+        return
+    loop.call_exception_handler({"message": message, "exception": exc})
 
 
 def _fnd_done(replies: list[Command]) -> bool:
