@@ -27,7 +27,8 @@ from tests.support.logfail import LogFail
 @pytest.fixture(autouse=True)
 def _hostile_servers_make_the_engine_warn(logfail: LogFail) -> None:
     """Every server here misbehaves on purpose: the engine saying so is expected (see conftest.py)."""
-    logfail.allow(r"closing the connection|unreadable data|lost the connection|not answering invitations"
+    logfail.allow(r"closing the connection|leaving the switchboard|unreadable data|lost the connection"
+                  r"|not answering invitations"
                   r"|could not answer")
 
 ALICE, BOB, CAROL = "alice@hotmail.com", "bob@hotmail.com", "carol@hotmail.com"
