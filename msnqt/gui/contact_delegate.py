@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QIcon, QPainter, QPalette
+from PySide6.QtGui import QFont, QIcon, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msnqt.gui.contact_model import IsSectionRole, NameRole, SuffixRole
@@ -49,15 +49,22 @@ class ContactDelegate(QStyledItemDelegate):
                           rect.height())
 
         palette: QPalette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if selected and not is_section:
-            painter.fillRect(text_rect, palette.color(QPalette.ColorRole.Highlight))
-            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+        # Navy while the window is active, grey otherwise: the focused list's selection stands out.
+        group = (QPalette.ColorGroup.Active if option.state & QStyle.StateFlag.State_Active
+                 else QPalette.ColorGroup.Inactive)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected) and not is_section
+        if selected:
+            painter.fillRect(text_rect, palette.color(group, QPalette.ColorRole.Highlight))
+            ink = palette.color(group, QPalette.ColorRole.HighlightedText)
         else:
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            ink = palette.color(group, QPalette.ColorRole.Text)
+        painter.setPen(ink)
         painter.drawText(text_rect.adjusted(2, 0, 0, 0),
                          int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), shown)
         if option.state & QStyle.StateFlag.State_HasFocus and not is_section:
-            painter.setPen(Qt.PenStyle.DotLine)
+            # The dotted focus rectangle in the text's own colour: white on navy, black on white.
+            pen = QPen(ink)
+            pen.setStyle(Qt.PenStyle.DotLine)
+            painter.setPen(pen)
             painter.drawRect(text_rect.adjusted(0, 0, -1, -1))
         painter.restore()

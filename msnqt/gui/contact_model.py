@@ -166,8 +166,11 @@ class ContactListModel(QAbstractItemModel):
             return self._section_data(index.row(), role)
         contact = self._sections[index.internalId() - 1][index.row()]
         blocked = ListName.BLOCK in contact.lists
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return contact.friendly + contact_suffix(contact.status)
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # what the icon shows, in words
+            state = "Online" if contact.status is Status.ONLINE else status_label(contact.status)
+            return f"{contact.friendly}, {state}" + (", blocked" if blocked else "")
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole name, even when the row shortens it
             state = "Blocked" if blocked else status_label(contact.status)
             return plain_tooltip(f"{contact.friendly} <{contact.handle}>\n{state}")
@@ -191,7 +194,8 @@ class ContactListModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.DisplayRole, NameRole):
             return SECTION_TITLES[section]
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{SECTION_TITLES[section]}, {len(self._sections[section])} contacts"
+            count = len(self._sections[section])
+            return f"{SECTION_TITLES[section]}, {count} contact{'' if count == 1 else 's'}"
         if role == Qt.ItemDataRole.DecorationRole:
             return icon(SECTION_ICONS[section])
         if role == Qt.ItemDataRole.FontRole:

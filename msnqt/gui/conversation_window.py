@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from msnqt.gui.elide import ElidedLabel
 from msnqt.gui.errors import is_undelivered, user_message
 from msnqt.gui.resources import icon
+from msnqt.gui.speech import say
 from msnqt.gui.tasks import BackgroundTasks
 from msnqt.gui.uiload import child, load_form
 
@@ -102,6 +103,7 @@ class ConversationWindow(QMainWindow):
         self._tasks = BackgroundTasks()
         self._last_undelivered: str | None = None
         self._starter: Starter | None = None
+        self.announced: list[str] = []
         self._start_lock = asyncio.Lock()
         self.save_dialog: QFileDialog | None = None
 
@@ -132,6 +134,9 @@ class ConversationWindow(QMainWindow):
         assert isinstance(layout, QBoxLayout)
         layout.insertWidget(1, self.connection_label)  # under the To: line, above the history
         layout.insertWidget(2, self.contact_list_link)
+        # Tab reaches the history and the arrow keys move a caret through it, so it can be read back.
+        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction
+                                             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.history_menu: QMenu | None = None
         self.history.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.history.customContextMenuRequested.connect(self._history_menu)
@@ -203,6 +208,7 @@ class ConversationWindow(QMainWindow):
         self.contact_list_link.setVisible(note == SIGNED_OUT_NOTE)
         if note:
             self.add_system_line(note)
+            self._say(note)
 
     def detach(self, note: str = SIGNED_OUT_NOTE) -> None:
         """The session this window belonged to has ended: keep everything readable, stop sending."""
@@ -234,13 +240,16 @@ class ConversationWindow(QMainWindow):
         self._refresh_header()
 
     def on_message(self, sender: str, friendly: str, text: str, received_at: datetime) -> None:
-        self._append_message(friendly or self._name_of(sender), text)
+        name = friendly or self._name_of(sender)
+        self._append_message(name, text)
         self._last_received = received_at
         self._stop_typing(sender)
+        self._say(f"{name} says: {text}")
 
     def on_typing(self, handle: str) -> None:
         timer = self._typing.get(handle)
-        if timer is None:
+        if timer is None:  # said once when they start, not on every keep-alive
+            self._say(f"{self._name_of(handle)} is typing a message.")
             timer = QTimer(self)
             timer.setSingleShot(True)
             timer.timeout.connect(lambda h=handle: self._stop_typing(h))
@@ -254,6 +263,11 @@ class ConversationWindow(QMainWindow):
         self._last_undelivered = text
         self.add_system_line(UNDELIVERED_HEADER, colour="#c00000")
         self._add_block(text, indent=MESSAGE_INDENT, colour=GREY)
+
+    def _say(self, text: str) -> None:
+        """Speak ``text`` through a screen reader; ``announced`` keeps what was said (tests read it)."""
+        self.announced.append(text)
+        say(self, text)
 
     def add_system_line(self, text: str, colour: str = GREY) -> None:
         self._add_block(text, top=BLOCK_GAP, colour=colour)

@@ -48,7 +48,13 @@ def classic_palette() -> QPalette:
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text):
         pal.setColor(disabled, role, GREY_TEXT)
     pal.setColor(disabled, QPalette.ColorRole.Light, white)
-    pal.setColor(disabled, QPalette.ColorRole.Highlight, GREY_TEXT)
+    # A highlighted disabled menu item keeps the navy bar (grey on grey was a blank bar) and its grey text.
+    pal.setColor(disabled, QPalette.ColorRole.Highlight, NAVY)
+    pal.setColor(disabled, QPalette.ColorRole.HighlightedText, BUTTON_FACE)
+    # A selection in a list without the keyboard focus is grey, so the focused one stands out (9x did so).
+    inactive = QPalette.ColorGroup.Inactive
+    pal.setColor(inactive, QPalette.ColorRole.Highlight, BUTTON_FACE)
+    pal.setColor(inactive, QPalette.ColorRole.HighlightedText, black)
     return pal
 
 
