@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from msnqt.server import MsnServer, ServerConfig
@@ -17,7 +17,7 @@ NO_RATE_LIMITS = RateLimits.unlimited()
 """For tests of something else that reuse one account many times (fuzzing, budgets)."""
 
 
-def _config(data_dir: Path, transcript: Transcript) -> ServerConfig:
+def transcript_config(data_dir: Path | None, transcript: Transcript) -> ServerConfig:
     values: dict[str, Any] = {}
     for lineno, name, args in transcript.directives:
         if name != "config":
@@ -30,7 +30,15 @@ def _config(data_dir: Path, transcript: Transcript) -> ServerConfig:
     return ServerConfig(data_dir=data_dir, ds_port=0, ns_port=0, sb_port=0, **values)
 
 
-def _setup(server: MsnServer, transcript: Transcript) -> None:
+class Directed(Protocol):
+    """What the directives need of a server under test (the one-process server, or a cluster)."""
+
+    def add_account(self, email: str, password: str, friendly: str | None = None, *, fname: str = "",
+                    lname: str = "", city: str = "", state: str = "", country: str = "") -> Any: ...
+    def set_mailbox(self, email: str, inbox_unread: int, folders_unread: int) -> None: ...
+
+
+def apply_directives(server: Directed, transcript: Transcript) -> None:
     for lineno, name, args in transcript.directives:
         if name == "account":
             handle, password, friendly, *profile = args
@@ -50,9 +58,9 @@ def addresses(server: MsnServer) -> dict[str, str]:
 
 async def play(transcript: Transcript, data_dir: Path, *, timeout: float = 5.0) -> dict[str, str]:
     """Start a fresh server, apply the directives, run the transcript, close the server."""
-    server = await MsnServer.start(_config(data_dir, transcript))
+    server = await MsnServer.start(transcript_config(data_dir, transcript))
     try:
-        _setup(server, transcript)
+        apply_directives(server, transcript)
         return await run_transcript(transcript, addresses(server), timeout=timeout)
     finally:
         await server.close()

@@ -66,6 +66,8 @@ class Component:
         self.goodbye: Callable[[], None] = lambda: None
         """Last words to this process's sessions before their sockets close (OUT SSD on an NS)."""
         self.heartbeat: Heartbeat | None = None
+        self.notification: NotificationCore | None = None
+        """An NS's core (for the administration calls the one-process server offers, e.g. mailboxes)."""
         self._cleanups: list[Callable[[], Awaitable[None]]] = []
 
     def on_close(self, cleanup: Callable[[], Awaitable[None]]) -> None:
@@ -168,6 +170,7 @@ async def _start_ns(config: RoleConfig, component: Component, store: PostgresSto
 
     component.address = await component.listeners.serve(config.port, accept)
     component.goodbye = core.shut_down
+    component.notification = core
     component.heartbeat = Heartbeat(background, "ns", node, _advertised(config, component.address), lifetime)
     await component.heartbeat.start()
 
