@@ -36,20 +36,13 @@ from msnqt.protocol.commands import (
     BlpRequest,
     Chg,
     Command,
-    Error,
-    Fln,
     FndRequest,
     FndResult,
     Gtc,
     GtcRequest,
-    Iln,
     Lst,
-    Malformed,
-    MsgRelay,
-    Nln,
     Out,
     Png,
-    Qng,
     Rea,
     ReaRequest,
     Rem,
@@ -60,17 +53,14 @@ from msnqt.protocol.commands import (
     Syn,
     Url,
     UrlRequest,
-    XfrNs,
     XfrRequest,
     XfrSb,
 )
-from msnqt.protocol.errors import ProtocolError
-from msnqt.protocol.limits import MAX_CONVERSATIONS, MAX_LIST_ENTRIES
-from msnqt.protocol.message import CONTENT_EMAIL, parse_message
+from msnqt.protocol.limits import MAX_CONVERSATIONS
 from msnqt.protocol.names import friendly_fits, is_valid_handle, same_handle
 
 from . import events as ev
-from .connection import Connection, loggable, single_reply
+from .connection import Connection, single_reply
 from .conversation import Conversation
 from .errors import (
     AuthenticationFailed,
@@ -88,6 +78,18 @@ from .errors import (
 )
 from .login import log_in, parse_server_address
 from .model import Contact, DirectoryEntry, ListCache
+from .notification import (
+    Action,
+    AnswerRing,
+    MoveTo,
+    NotificationState,
+    OwnName,
+    OwnStatus,
+    Pong,
+    ReverseListed,
+    ServerSignedOut,
+    StoreName,
+)
 from .quirks import SHARED_QUIRKS, ServerQuirks
 from .states import NS_TRANSITIONS, NsEvent, NsState, StateMachine
 from .sync import MAX_SYN_REPLY_LINES, SynProgress
@@ -130,7 +132,8 @@ class Messenger:
         self._friendly = ""
         self._status = Status.OFFLINE
         self._wanted_status = Status.ONLINE
-        self._presence: dict[str, tuple[Status, str]] = {}
+        self._notification = NotificationState(self._cache)
+        self._presence = self._notification.presence  # the same dict: who is online
         self._subscribers: list[Callable[[ev.Event], None]] = []
         self._conversations: list[Conversation] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -221,17 +224,14 @@ class Messenger:
 
     def contacts(self) -> list[Contact]:
         """The forward list with presence, sorted by handle."""
-        return [self._contact(h) for h in sorted(self._cache.entries[ListName.FORWARD], key=str.lower)]
+        return [self._notification.listed(h)
+                for h in sorted(self._cache.entries[ListName.FORWARD], key=str.lower)]
 
     def contact(self, handle: str) -> Contact | None:
-        for name in ListName:
-            stored = self._cache.find(name, handle)
-            if stored is not None:
-                return self._contact(stored)
-        return None
+        return self._notification.contact(handle)
 
     def list_members(self, list_name: ListName) -> list[Contact]:
-        return [self._contact(h) for h in sorted(self._cache.entries[list_name], key=str.lower)]
+        return [self._notification.listed(h) for h in sorted(self._cache.entries[list_name], key=str.lower)]
 
     def conversations(self) -> list[Conversation]:
         return list(self._conversations)
@@ -348,7 +348,7 @@ class Messenger:
         if isinstance(reply, Rem):
             self._cache.version = reply.version
             self._cache.drop(reply.list_name, reply.handle)
-            self._announce_membership(reply.handle)
+            self.emit(self._notification.membership(reply.handle))
 
     async def set_privacy(self, mode: Privacy) -> None:
         ns = self._require_ns()
@@ -572,86 +572,39 @@ class Messenger:
                 raise ServerOverLimit("lines after the contact lists", MAX_SYN_REPLY_LINES)
             self._syn_stragglers.append(command)  # SYN lines after its reply looked complete
             return
-        match command:
-            case Iln(status=status, handle=handle, friendly=friendly) | Nln(
-                    status=status, handle=handle, friendly=friendly):
-                self._set_presence(handle, status, friendly)
-                self._remember_name(handle, friendly)
-            case Fln(handle=handle):
-                self._set_presence(handle, Status.OFFLINE, "")
-            case Add(list_name=list_name, version=version, handle=handle, friendly=friendly):
-                self._cache.version = max(self._cache.version, version)
-                self._cache.put(list_name, handle, friendly)
-                self._announce_membership(handle)
-                if list_name is ListName.REVERSE:
-                    self._spawn(self._reverse_list_check(handle, friendly, notify_only_when_prompting=False))
-            case Rem(list_name=list_name, version=version, handle=handle):
-                self._cache.version = max(self._cache.version, version)
-                self._cache.drop(list_name, handle)
-                self._announce_membership(handle)
-                if list_name is ListName.REVERSE:
-                    self.emit(ev.RemovedBy(handle))
-            case Chg(status=status):
+        self._notification.own_handle = self._handle
+        outcome = self._notification.handle(command)
+        for event in outcome.events:
+            self.emit(event)
+        for action in outcome.actions:
+            self._act(action)
+
+    def _act(self, action: Action) -> None:
+        """Carry out what the notification state asked for (notification.py)."""
+        match action:
+            case OwnStatus(status=status):
                 self._apply_own_status(status)
-            case Lst(list_name=list_name, handle=str(handle), friendly=friendly):
-                self._cache.put(list_name, handle, friendly or handle)  # a straggler of SYN
-                self._announce_membership(handle)
-            case Gtc(version=version, setting=setting):
-                self._cache.version, self._cache.gtc = max(self._cache.version, version), setting
-                self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
-            case Blp(version=version, setting=setting):
-                self._cache.version, self._cache.blp = max(self._cache.version, version), setting
-                self.emit(ev.PrivacyChanged(self._cache.blp, self._cache.gtc))
-            case Rea(handle=handle, friendly=friendly) if same_handle(handle, self._handle):
+            case OwnName(friendly=friendly):
                 self._friendly = friendly
                 self.emit(ev.MyNameChanged(friendly))
-            case Rng():
-                self._on_ring(command)
-            case MsgRelay():
-                self._on_ns_message(command)
-            case Qng():
+            case ReverseListed(handle=handle, friendly=friendly):
+                self._spawn(self._reverse_list_check(handle, friendly, notify_only_when_prompting=False))
+            case StoreName(handle=handle, friendly=friendly):
+                self._renames[handle] = friendly
+                if self._sm.state is NsState.ONLINE:
+                    self._flush_renames_soon()
+            case AnswerRing(rng=rng):
+                self._on_ring(rng)
+            case Pong():
                 if self._qng is not None and not self._qng.done():
                     self._qng.set_result(None)
-            case Out(reason=reason):
+            case ServerSignedOut(reason=reason):
                 self._on_out(reason)
-            case XfrNs(address=address):
+            case MoveTo(address=address):
                 log.info("the server moves us to %s", address)
                 self._moved_to = address  # the reconnect goes there first (then the configured server)
                 if self._ns is not None:
                     self._ns.abort(ConnectionLost(self._ns.host, self._ns.port, "moved by the server"))
-            case Error(code=code):
-                log.warning("the server reported error %d outside any request", code)
-            case Malformed():
-                log.warning("skipped a line from the server this program cannot use (%s): %s",
-                            command.error, loggable(command))
-            case _:
-                log.debug("ignoring unsolicited %s", loggable(command))
-
-    def _set_presence(self, handle: str, status: Status, friendly: str) -> None:
-        key = handle.lower()
-        if status is Status.OFFLINE:
-            if self._presence.pop(key, None) is None:
-                return
-        else:
-            if key not in self._presence and len(self._presence) >= MAX_LIST_ENTRIES \
-                    and not self._cache.has(ListName.FORWARD, handle):
-                # presence is for the forward list (and the ILN that may beat an ADD FL reply): a server
-                # announcing endless strangers is refused, the memory of FL contacts' presence is not
-                raise ServerOverLimit("people online who are not on your contact list", MAX_LIST_ENTRIES)
-            self._presence[key] = (status, friendly)
-        stored = self.contact(handle)
-        self.emit(ev.ContactChanged(stored if stored is not None else Contact(
-            handle, friendly or handle, status, frozenset())))
-
-    def _remember_name(self, handle: str, friendly: str) -> None:
-        """1.0 stored a contact's new friendly name with REA when NLN/ILN showed it (§3.2 REA, §9),
-        so an offline contact shows the last name seen. Queued, and sent one at a time when online."""
-        stored = self._cache.find(ListName.FORWARD, handle)
-        if stored is None or not friendly or self._cache.entries[ListName.FORWARD][stored] == friendly:
-            return
-        self._renames[stored] = friendly
-        if self._sm.state is NsState.ONLINE:
-            self._flush_renames_soon()
 
     def _flush_renames_soon(self) -> None:
         if self._renames and (self._rename_task is None or self._rename_task.done()):
@@ -674,27 +627,7 @@ class Messenger:
                     if self._cache.has(name, reply.handle):
                         self._cache.put(name, reply.handle, reply.friendly)
 
-    def _on_ns_message(self, relay: MsgRelay) -> None:
-        try:
-            body = parse_message(relay.payload)
-        except ProtocolError:
-            return
-        if body.content_type != CONTENT_EMAIL:
-            return  # profile and unknown types: nothing for the user
-        try:
-            fields = parse_message(body.body)  # the mail fields are a header block inside the body
-        except ProtocolError:
-            return
-        unread = fields.header("Inbox-Unread")
-        if unread is not None:
-            self.emit(ev.MailSummary(_int(unread), _int(fields.header("Folders-Unread") or "0")))
-        elif fields.header("Subject") is not None or fields.header("From") is not None:
-            self.emit(ev.NewMail(fields.header("From-Addr") or fields.header("From") or "",
-                                 fields.header("Subject") or ""))
-
-    def _on_out(self, reason: str | None) -> None:
-        if reason is None:
-            return  # the answer to our own OUT
+    def _on_out(self, reason: str) -> None:
         if self._sm.state in (NsState.SIGNING_OUT, NsState.OFFLINE):
             return
         self._stop_background()
@@ -743,9 +676,8 @@ class Messenger:
     async def _reverse_list_check(self, handle: str, friendly: str, *,
                                   notify_only_when_prompting: bool) -> None:
         """§6.4: someone has us on their FL. Ask (GTC A), or allow silently (GTC N)."""
-        undecided = not (self._cache.has(ListName.ALLOW, handle) or self._cache.has(ListName.BLOCK, handle))
-        needs_prompt = undecided and self._cache.gtc is ReverseListPrompt.ASK
-        if undecided and not needs_prompt:
+        needs_prompt, allow = self._notification.reverse_decision(handle)
+        if allow:
             try:
                 await self._add(handle, ListName.ALLOW, friendly)
             except MessengerError as exc:
@@ -760,9 +692,12 @@ class Messenger:
         if isinstance(reply, Add):
             self._cache.version = reply.version
             self._cache.put(reply.list_name, reply.handle, reply.friendly)
-            self._announce_membership(reply.handle)
+            self.emit(self._notification.membership(reply.handle))
             if reply.list_name is ListName.FORWARD:  # the ILN that follows ADD FL may have come first
-                self._remember_name(reply.handle, self._presence.get(reply.handle.lower(), (None, ""))[1])
+                online_name = self._presence.get(reply.handle.lower(), (None, ""))[1]
+                store = self._notification.new_name_to_store(reply.handle, online_name)
+                if store is not None:
+                    self._act(store)
 
     # --- connection loss, keep-alive, reconnect -------------------------------------------------
 
@@ -874,23 +809,6 @@ class Messenger:
             raise NotSignedIn("not signed in")
         return ns
 
-    def _contact(self, handle: str) -> Contact:
-        status, online_name = self._presence.get(handle.lower(), (Status.OFFLINE, ""))
-        stored = ""
-        for name in (ListName.FORWARD, ListName.ALLOW, ListName.BLOCK, ListName.REVERSE):
-            key = self._cache.find(name, handle)
-            if key is not None:
-                stored = self._cache.entries[name][key]
-                break
-        return Contact(handle, online_name or stored or handle, status, self._cache.lists_of(handle))
-
-    def _announce_membership(self, handle: str) -> None:
-        contact = self.contact(handle)
-        if contact is None:
-            self.emit(ev.ContactRemoved(handle))
-        else:
-            self.emit(ev.ContactChanged(contact))
-
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
@@ -916,11 +834,3 @@ def _report_subscriber_failure(exc: Exception, event: ev.Event) -> None:
 def _fnd_done(replies: list[Command]) -> bool:
     last = replies[-1]
     return not isinstance(last, FndResult) or last.total == 0 or last.index >= last.total
-
-
-def _int(text: str) -> int:
-    try:
-        return max(0, int(text.strip()))
-    except ValueError:
-        return 0
-
