@@ -84,8 +84,11 @@ class ContactUi(QObject):
         delete_key.triggered.connect(self._delete_current)
         tree.addActions([keyboard_menu, delete_key])
         self.session.bridge.addedBy.connect(self._on_added_by)
-        self.session.stateChanged.connect(lambda state, _m: self._enable(state == SIGNED_IN))
+        self.session.stateChanged.connect(self._on_state)
         self._enable(self.session.state == SIGNED_IN)
+
+    def _on_state(self, state: object, _message: object) -> None:
+        self._enable(state == SIGNED_IN)
 
     def _enable(self, signed_in: bool) -> None:
         # Options stays available signed out: Preferences and Connection matter most before signing in.

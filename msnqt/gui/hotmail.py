@@ -145,10 +145,18 @@ class MailLine(QLabel):
                                      | self.textInteractionFlags().LinksAccessibleByKeyboard)
         self.setContentsMargins(6, 2, 6, 3)
         self.linkActivated.connect(lambda _link: self.open_inbox())
-        session.bridge.mailSummary.connect(lambda inbox, _folders: self.set_unread(inbox))
-        session.bridge.newMail.connect(lambda *_args: self.set_unread(self.unread + 1))
+        # Bound slots, not lambdas: the session outlives this label, and Qt only drops connections to a
+        # receiver it knows about when that receiver is deleted.
+        session.bridge.mailSummary.connect(self._on_summary)
+        session.bridge.newMail.connect(self._on_new_mail)
         session.stateChanged.connect(self._on_state)
         self.set_unread(0)
+
+    def _on_summary(self, inbox: int, _folders: object) -> None:
+        self.set_unread(inbox)
+
+    def _on_new_mail(self, *_args: object) -> None:
+        self.set_unread(self.unread + 1)
 
     def set_unread(self, count: int) -> None:
         self.unread = max(0, count)

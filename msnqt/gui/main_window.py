@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.contact_tree.setItemDelegate(ContactDelegate(self.contact_tree))
         self.contact_tree.expandAll()
         session.model.modelReset.connect(self.contact_tree.expandAll)
-        session.model.rowsInserted.connect(lambda parent, *_: self.contact_tree.expand(parent))
+        session.model.rowsInserted.connect(self._expand_inserted)
         self.contact_tree.doubleClicked.connect(self._on_contact_activated)
         selection = self.contact_tree.selectionModel()
         selection.currentChanged.connect(lambda *_: self._enable_contact_commands())
@@ -206,6 +206,9 @@ class MainWindow(QMainWindow):
             button.defaultAction().setEnabled(signed_in)
         self._enable_contact_commands()
         self._refresh_me()
+
+    def _expand_inserted(self, parent: QModelIndex, *_rows: int) -> None:
+        self.contact_tree.expand(parent)
 
     def _enable_contact_commands(self) -> None:
         """File > Delete Contact needs a contact picked in the list (and a session to delete it in)."""

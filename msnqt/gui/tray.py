@@ -140,10 +140,15 @@ class DesktopExtras(QObject):
         self._place_mail_line()
         self.hotmail_actions = self._add_hotmail_menu()
         session.stateChanged.connect(self._on_state)
-        session.myInfoChanged.connect(lambda: announce(window.status_button, QAccessible.Event.NameChanged))
+        # A bound slot, not a lambda: Qt drops the connection when these extras die with their window, so a
+        # session that outlives the window never announces through a deleted button.
+        session.myInfoChanged.connect(self._announce_my_name)
         self._on_state(session.state, session.last_error)
         if session.settings.auto_sign_in:
             session.spawn(self.auto_sign_in())
+
+    def _announce_my_name(self) -> None:
+        announce(self.window.status_button, QAccessible.Event.NameChanged)
 
     def _place_mail_line(self) -> None:
         """Just above the brand strip at the bottom of the window (ui-spec screen 3)."""

@@ -441,3 +441,22 @@ def test_after_signing_out_and_in_again_the_open_window_is_the_contacts_window(
 
     qloop.run(send())
     assert second.conversation.owner is engines[1]
+
+
+def test_a_session_that_outlives_its_window_signals_into_nothing(
+        gui_app: Any, qloop: Any, settings: Any) -> None:
+    """The session can outlive the main window (the windows it owns are kept, tests reuse it): its
+    signals must not reach the dead window's widgets (an exception in the Qt loop fails this test)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window, _ = make_window(settings)
+    session = window.session
+    session.setParent(None)
+    qloop.run(sign_in(window))
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    session.myInfoChanged.emit()
+    session.stateChanged.emit(SIGNED_OUT, "")
+    session.bridge.mailSummary.emit(3, 0)
+    session.bridge.newMail.emit("Bob", "bob@hotmail.com")
+    session.model.modelReset.emit()
