@@ -47,6 +47,7 @@ from .fronts.admission import quiet_accept_errors
 from .server import MsnServer, check_new_account
 from .store import SqliteStore, VaultError
 from .store.schema import SchemaTooNew
+from .store.sqlite_store import TOOL_BUSY_TIMEOUT
 
 PROG = "msnqt-server"
 ROLES = ("ds", "ns", "sb")
@@ -195,7 +196,7 @@ def _read_password() -> str:
 
 def _open_store(args: argparse.Namespace) -> AccountStore:
     if args.postgres is None:
-        return SqliteStore.open(args.data)
+        return SqliteStore.open(args.data, busy_timeout=TOOL_BUSY_TIMEOUT)
     from .store.postgres_store import PostgresStore
 
     return PostgresStore.open(args.postgres, args.key_file)

@@ -17,7 +17,7 @@ from .config import ServerConfig
 from .core.errors import AccountError
 from .core.limits import UserLimits
 from .core.login_throttle import LoginThrottle
-from .core.model import Account, Profile, handle_key
+from .core.model import Account, Profile, handle_key, printable_name
 from .core.notification import NotificationCore
 from .core.ports import AccountStore
 from .core.routing import LocalRouter, PresenceTable
@@ -38,6 +38,10 @@ def check_new_account(handle: str, friendly: str) -> None:
     """Raise :class:`AccountError` with a readable reason for a handle or name the wire cannot carry."""
     if not is_valid_handle(handle):
         raise AccountError(f"not an e-mail style handle of at most 129 bytes: {handle!r}", "bad_handle")
+    if not friendly:
+        raise AccountError("the friendly name is empty (leave out --name to use the handle)", "bad_name")
+    if not printable_name(friendly):
+        raise AccountError("the friendly name contains control characters", "bad_name")
     if not friendly_fits(friendly):
         raise AccountError("friendly name is longer than 387 bytes once URL-encoded", "bad_name")
 

@@ -123,6 +123,9 @@ def test_password_change_and_removal(tmp_path: Path, aloop: asyncio.Runner) -> N
     (["user", "add", "new@hotmail.com", "--data", "{d}"], ""),
     (["user", "remove", "ghost@hotmail.com", "--data", "{d}"], ""),
     (["user", "passwd", "ghost@hotmail.com", "--data", "{d}"], "pw\n"),
+    # An empty name made an account that could never sign in; a control character forges lines.
+    (["user", "add", "empty@hotmail.com", "--data", "{d}", "--name", ""], "pw\n"),
+    (["user", "add", "forge@hotmail.com", "--data", "{d}", "--name", "Eve\n* bob@hotmail.com NLN"], "pw\n"),
 ])
 def test_failures_are_one_line_and_exit_1(args: list[str], stdin: str, tmp_path: Path) -> None:
     cli("user", "add", "dup@hotmail.com", "--data", str(tmp_path), stdin="pw\n")

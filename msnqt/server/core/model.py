@@ -92,3 +92,9 @@ class Ticket:
     handle: str
     session_id: str | None
     expires: float
+
+
+def printable_name(name: str) -> bool:
+    """No control characters (C0, DEL, C1): a stored name is shown in other people's terminals and
+    windows, where a line break forges a contact and an escape sequence rewrites the screen."""
+    return not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in name)

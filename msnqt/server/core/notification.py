@@ -18,7 +18,7 @@ from msnqt.protocol.codes import ErrorCode, ListName, Privacy, ReverseListPrompt
 
 from .errors import AccountError, Refused, StoreError
 from .events import AddedBy, ContactOffline, ContactOnline, RemovedBy, SignedOut
-from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key
+from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key, printable_name
 from .ports import AccountStore, Listener, PresenceBook, Router
 from .privacy import allows, viewer_check
 
@@ -219,6 +219,8 @@ class NotificationCore:
             raise Refused(None, close=True)
         if not self._valid_handle(target) or handle_key(target) == handle_key(owner):
             raise Refused(ErrorCode.INVALID_PARAMETER)
+        if not printable_name(friendly):
+            raise Refused(ErrorCode.INVALID_FRIENDLY_NAME)
         account = self.store.account(target)
         if account is None:
             raise Refused(ErrorCode.INVALID_USER)
@@ -287,7 +289,10 @@ class NotificationCore:
         return version
 
     def rename(self, owner: str, target: str, friendly: str) -> tuple[int, str]:
-        """REA: rename oneself (watchers get NLN) or the stored name of a contact."""
+        """REA: rename oneself (watchers get NLN) or the stored name of a contact; 209 for a name
+        with control characters (it would be stored, and shown to everyone watching)."""
+        if not printable_name(friendly):
+            raise Refused(ErrorCode.INVALID_FRIENDLY_NAME)
         if handle_key(target) == handle_key(owner):
             me = self._presence_of(owner)
             before = self._view(owner)

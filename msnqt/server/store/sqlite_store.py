@@ -3,6 +3,13 @@
 WAL mode, autocommit connection with explicit ``BEGIN IMMEDIATE … COMMIT`` around each change, so one
 acknowledged change is exactly one transaction. Calls are synchronous and short; at the scale of a
 small community they do not stall the event loop noticeably.
+
+Two settings keep that promise under pressure. ``synchronous = FULL``: every commit is on the disk
+(the WAL fsynced) before the change is acknowledged, power loss included, not just a crash of the
+process. ``busy_timeout`` is short for the server (:data:`SERVER_BUSY_TIMEOUT`): while another process
+(``msnqt-server user ...``, a backup tool) holds the write lock, a write waits that long on the event
+loop at most, then fails as :class:`StoreError`, which the client sees as ``501``, instead of
+freezing everyone for five seconds per write.
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ from .schema import migrate
 from .vault import KEY_FILE_NAME, PasswordVault, VaultError
 
 DB_FILE_NAME = "msnqt.sqlite3"
+SERVER_BUSY_TIMEOUT = 0.25
+"""Seconds a write on the event loop waits for another process's write lock before answering 501."""
+TOOL_BUSY_TIMEOUT = 10.0
+"""Seconds a command-line tool waits: it serves nobody, so it may as well wait for the server."""
 
 _ACCOUNT_COLUMNS = "handle, friendly, fname, lname, city, state, country"
 
@@ -65,7 +76,7 @@ class SqliteStore:
         """Unsealed for unknown accounts, so they cost a sign-in check the same work as known ones."""
 
     @classmethod
-    def open(cls, data_dir: Path) -> SqliteStore:
+    def open(cls, data_dir: Path, *, busy_timeout: float = SERVER_BUSY_TIMEOUT) -> SqliteStore:
         """Open (creating or migrating) the store in ``data_dir``."""
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         vault = PasswordVault.open(data_dir)
@@ -73,11 +84,11 @@ class SqliteStore:
         if not path.exists():
             # Private from the start: the lists say who talks to whom (SQLite's WAL files copy this mode).
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        db = sqlite3.connect(path, isolation_level=None)
+        db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA synchronous = FULL")
         migrate(db)
         if vault.created and db.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
             # The passwords were sealed with a key that is gone; a new key would make every login
