@@ -16,7 +16,7 @@ import pytest
 
 from msnqt.server import MsnServer, ServerConfig
 from tests.server.harness import NO_RATE_LIMITS
-from tests.server.wire import LineClient, sign_in
+from tests.server.wire import LineClient, ns_in_state, sb_in_state, sign_in
 
 NS_SAMPLES = [
     "VER 9 MSNP2 CVR0", "VER 9 MSNP7", "VER 9", "INF 9", "USR 9 MD5 I bob@hotmail.com",
@@ -55,20 +55,7 @@ def server(tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixtu
 
 
 async def _ns_at(server: MsnServer, state: str) -> LineClient:
-    if state in ("SIGNED_IN", "ONLINE"):
-        client = await sign_in(server.ns_address, "alice@hotmail.com", "alicepw")
-        if state == "ONLINE":
-            await client.send("CHG 4 NLN")
-            assert await client.line() == "CHG 4 NLN"
-        return client
-    client = await LineClient.connect(server.ns_address)
-    if state in ("NEGOTIATED", "CHALLENGED"):
-        await client.send("VER 1 MSNP2")
-        assert await client.line() == "VER 1 MSNP2"
-    if state == "CHALLENGED":
-        await client.send("USR 2 MD5 I alice@hotmail.com")
-        assert (await client.line()).startswith("USR 2 MD5 S ")
-    return client
+    return await ns_in_state(server.ns_address, state, ("alice@hotmail.com", "alicepw"))
 
 
 PROBES = {
@@ -127,17 +114,7 @@ def test_every_ns_command_in_every_state(state: str, server: MsnServer, aloop: a
 
 
 async def _sb_at(server: MsnServer, state: str) -> LineClient:
-    client = await LineClient.connect(server.sb_address)
-    if state == "IN_SESSION":
-        bob = await sign_in(server.ns_address, "bob@hotmail.com", "bobpw")
-        await bob.send("CHG 4 NLN")
-        await bob.line()
-        await bob.send("XFR 5 SB")
-        cookie = (await bob.line()).split()[-1]
-        await client.send(f"USR 1 bob@hotmail.com {cookie}")
-        assert await client.line() == "USR 1 OK bob@hotmail.com Bob"
-        bob.close()
-    return client
+    return await sb_in_state(server.ns_address, server.sb_address, state, ("bob@hotmail.com", "bobpw"))
 
 
 @pytest.mark.parametrize("state", ["CONNECTED", "IN_SESSION"])

@@ -89,3 +89,43 @@ async def open_chat(caller: LineClient, caller_id: tuple[str, str], callee: Line
     assert await callee_sb.line() == "ANS 1 OK"
     assert await caller_sb.line() == f"JOI {callee_handle} {encode_friendly(callee_name)}"
     return caller_sb, callee_sb
+
+
+NS_STATES = ("CONNECTED", "NEGOTIATED", "CHALLENGED", "SIGNED_IN", "ONLINE")
+SB_STATES = ("CONNECTED", "IN_SESSION")
+
+
+async def ns_in_state(ns: tuple[str, int], state: str, credentials: tuple[str, str]) -> LineClient:
+    """A new NS connection brought to ``state`` (one of :data:`NS_STATES`) as ``(handle, password)``."""
+    handle, password = credentials
+    if state in ("SIGNED_IN", "ONLINE"):
+        client = await sign_in(ns, handle, password)
+        if state == "ONLINE":
+            await client.send("CHG 4 NLN")
+            assert await client.line() == "CHG 4 NLN"
+        return client
+    client = await LineClient.connect(ns)
+    if state in ("NEGOTIATED", "CHALLENGED"):
+        await client.send("VER 1 MSNP2")
+        assert await client.line() == "VER 1 MSNP2"
+    if state == "CHALLENGED":
+        await client.send(f"USR 2 MD5 I {handle}")
+        assert (await client.line()).startswith("USR 2 MD5 S ")
+    return client
+
+
+async def sb_in_state(ns: tuple[str, int], sb: tuple[str, int], state: str,
+                      credentials: tuple[str, str]) -> LineClient:
+    """A new SB connection in ``state`` (one of :data:`SB_STATES`); IN_SESSION alone in a new session."""
+    client = await LineClient.connect(sb)
+    if state == "IN_SESSION":
+        handle, password = credentials
+        owner = await sign_in(ns, handle, password)
+        await owner.send("CHG 4 NLN")
+        await owner.line()
+        await owner.send("XFR 5 SB")
+        cookie = (await owner.line()).split()[-1]
+        await client.send(f"USR 1 {handle} {cookie}")
+        assert (await client.line()).startswith(f"USR 1 OK {handle} ")
+        owner.close()
+    return client
