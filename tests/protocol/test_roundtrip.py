@@ -5,10 +5,21 @@ from __future__ import annotations
 import typing
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from msnqt.protocol import Channel, Command, Decoder, Malformed, ProtocolError, Sender, Unknown, encode
+from msnqt.protocol import (
+    Channel,
+    Command,
+    Decoder,
+    FndResult,
+    Malformed,
+    ProtocolError,
+    Sender,
+    Unknown,
+    encode,
+    friendly_fits,
+)
 from msnqt.protocol import commands as commands_module
 from msnqt.protocol.encoders import ENCODERS
 
@@ -87,3 +98,41 @@ def test_every_command_type_has_an_encoder() -> None:
     union = typing.get_args(commands_module.Command)
     assert set(union) == set(ENCODERS)
     assert Unknown in union and Malformed in union
+
+
+_NAME_FIELDS = ("friendly", "sender_friendly", "caller_friendly")
+_HOSTILE_NAMES = ["Jos%E9", "%C3", "%C3%28", "%ED%A0%80", "%FF%FE", "x" * 400, "%C3%A9" * 70, "\xe9t\xe9",
+                  "%0Aeve@hotmail.com%09NLN", "%1B]0;title%07", "\x1b[2J", "<b>A</b><!--", "%00", "%", "%2"]
+_SERVER_LINES = ["LST 5 FL 1 1 1 bob@hotmail.com {name}", "ILN 6 NLN bob@hotmail.com {name}",
+                 "NLN BSY bob@hotmail.com {name}", "ADD 0 RL 2 bob@hotmail.com {name}",
+                 "REA 7 3 alice@hotmail.com {name}", "USR 4 OK alice@hotmail.com {name}",
+                 "RNG 1 127.0.0.1:1 CKI ck bob@hotmail.com {name}", "JOI bob@hotmail.com {name}",
+                 "IRO 1 1 1 bob@hotmail.com {name}", "MSG bob@hotmail.com {name} 0",
+                 "FND 3 1 1 fname={name} lname=a city=* state=* country=*"]
+_names = st.one_of(st.sampled_from(_HOSTILE_NAMES), st.text(max_size=50).map(lambda t: t.replace(" ", "%20")),
+                   st.binary(max_size=450).map(lambda b: b.decode("utf-8", "surrogateescape")))  # raw bytes
+
+
+@SETTINGS
+@given(template=st.sampled_from(_SERVER_LINES), name=_names)
+@example(template=_SERVER_LINES[0], name="Jos%E9")  # the issue's corpus: each of these failed a sign-in
+@example(template=_SERVER_LINES[0], name="x" * 400)
+@example(template=_SERVER_LINES[2], name="%1B]0;pwned%07%1B[2J")
+@example(template=_SERVER_LINES[7], name="<b>Alice</b><!--")
+def test_a_name_from_a_server_never_costs_the_line(template: str, name: str) -> None:
+    """The client's side of the codec: whatever name a server sends, the line decodes and the name is text
+    a widget can show and the client can send back (it fits the limit, it has no lone surrogate)."""
+    raw = template.format(name=name).encode("utf-8", "surrogateescape") + b"\r\n"
+    channel = Channel.SB if template.startswith(("JOI", "IRO", "MSG")) else Channel.NS
+    splits_fields = not name or any(c in name for c in " \t\r\n\x0b\x0c")
+    decoded = Decoder(Sender.SERVER, channel).feed(raw)
+    if splits_fields:
+        return  # then the line has other fields than it should: not a question of the name's text
+    (command,) = decoded
+    assert not isinstance(command, Malformed), command
+    names = [getattr(command, field) for field in _NAME_FIELDS if hasattr(command, field)]
+    names += [command.fname] if isinstance(command, FndResult) else []
+    assert names
+    for shown in names:
+        assert isinstance(shown, str) and friendly_fits(shown)
+        shown.encode("utf-8")  # no lone surrogate

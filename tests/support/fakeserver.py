@@ -10,7 +10,7 @@ connection that dies). A script reads like the transcripts in msnp2-reference.md
   token (later ``S`` lines can use it), ``*`` matches any token, ``...`` as the last token matches the
   rest, anything else must be equal. A client ``MSG`` line's payload is read and kept in ``payloads``.
 * ``S(line, payload=None)`` sends ``line.format(**captures, **server.vars)``; with a payload the byte
-  count is appended to the line, as MSNP2 frames MSG.
+  count is appended to the line, as MSNP2 frames MSG. ``Raw(data)`` sends bytes as they are (fuzzing).
 * ``Close()`` drops the connection; ``Hold()`` reads (and records) until the client closes;
   ``Gate(name)`` waits until the test calls ``server.open_gate(name)``; ``Mark(name)`` lets the test
   ``await server.reached(name)``: the script got that far. ``Pause(seconds)`` keeps the server quiet
@@ -42,6 +42,11 @@ class S:
 
 
 @dataclass(frozen=True)
+class Raw:
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Close:
     pass
 
@@ -66,7 +71,7 @@ class Pause:
     seconds: float
 
 
-Step = C | S | Close | Hold | Gate | Mark | Pause
+Step = C | S | Raw | Close | Hold | Gate | Mark | Pause
 
 
 @dataclass
@@ -196,6 +201,9 @@ class FakeServer:
                 if step.payload is not None:
                     data += b" %d" % len(step.payload)
                 writer.write(data + b"\r\n" + (step.payload or b""))
+                await writer.drain()
+            elif isinstance(step, Raw):
+                writer.write(step.data)
                 await writer.drain()
             elif isinstance(step, Close):
                 return
