@@ -134,13 +134,14 @@ def test_any_switchboard_lines_in_a_conversation(aloop: asyncio.Runner, failures
 
     async def scenario() -> None:
         async with FakeServer([[C(f"ANS 1 {ALICE} ck 1"), S(f"IRO 1 1 1 {BOB} Bob"), S("ANS 1 OK"),
-                                Raw(b"".join(lines) + end), Hold()]]) as sb, \
+                                Gate("answered"), Raw(b"".join(lines) + end), Hold()]]) as sb, \
                 FakeServer([[*ns_login(1), *sync_empty(5), S(f"RNG 1 {{sb}} CKI ck {BOB} Bob"), Hold()]],
                            sb=sb.address) as ns:
             messenger = Messenger(ns.address, request_timeout=2, auto_reconnect=False)
             recorder = EventRecorder(messenger)
             await messenger.sign_in(ALICE, PASSWORD)
             await recorder.wait(ev.ConversationStarted)
+            sb.open_gate("answered")
             await recorder.wait(object, lambda e: isinstance(e, ev.ConversationEnded) or (
                 isinstance(e, ev.MessageReceived) and e.text == END), timeout=10)
             await messenger.sign_out()
