@@ -37,7 +37,9 @@ from .load import run_scenario
 from .stats import median
 
 TARGETS = ("msnqt", "msnqt-uvloop", "baseline", "baseline-uvloop", "baseline-protocol",
-           "baseline-protocol-uvloop")
+           "baseline-protocol-uvloop", "cluster", "cluster-2ns")
+"""``cluster``: DS, NS and SB as processes on PostgreSQL and Redis (``bench.cluster``), CPU summed over all of
+them; ``cluster-2ns``: the same with two NS and two SB processes."""
 START_TIMEOUT = 30.0
 
 
@@ -80,6 +82,11 @@ def start_target(name: str, data_dir: Path, extra: Sequence[str] = ()) -> Target
         io = "protocol" if base.startswith("baseline-protocol") else "streams"
         command = [sys.executable, "-m", "bench.baseline", "--loop", loop, "--io", io]
         marker = "BASELINE listening on "
+    elif base.startswith("cluster"):
+        count = "2" if base.startswith("cluster-2ns") else "1"
+        command = [sys.executable, "-m", "bench.cluster", "--data", str(data_dir), "--loop", loop,
+                   "--ns", count, "--sb", count]
+        marker = "DS listening on "
     else:
         command = [sys.executable, "-m", "bench.serve", "--data", str(data_dir), "--loop", loop, *extra]
         marker = "DS listening on "

@@ -26,6 +26,32 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
+def _parent(pid: int) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(text[text.rindex(")") + 2:].split()[1])
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` and of every living descendant (a ``bench.cluster`` target: its DS, NS
+    and SB processes, PostgreSQL with its backends, Redis). For a single-process server it equals
+    :func:`cpu_seconds`. Descendants that exited during a window are not counted (none do in a run)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            parent = _parent(int(entry.name))
+            if parent is not None:
+                children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += cpu_seconds(current)
+        todo.extend(children.get(current, ()))
+    return total
+
+
 def rss_bytes(pid: int) -> int:
     """Resident set size of ``pid`` (VmRSS), 0 when it cannot be read."""
     try:

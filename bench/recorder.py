@@ -48,14 +48,14 @@ class Recorder:
         """Begin the measured window (after any setup, so setup cost is not charged per operation)."""
         self._started = datetime.now(UTC).isoformat(timespec="seconds")
         self._load_before = procfs.loadavg()
-        self._cpu0 = procfs.cpu_seconds(self.server_pid) if self.server_pid else 0.0
+        self._cpu0 = procfs.tree_cpu_seconds(self.server_pid) if self.server_pid else 0.0
         self._own0 = time.process_time()
         self._t0 = time.perf_counter()
 
     def stop(self) -> None:
         self._t1 = time.perf_counter()
         self._own1 = time.process_time()
-        self._cpu1 = procfs.cpu_seconds(self.server_pid) if self.server_pid else 0.0
+        self._cpu1 = procfs.tree_cpu_seconds(self.server_pid) if self.server_pid else 0.0
 
     @property
     def elapsed(self) -> float:
