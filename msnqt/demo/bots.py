@@ -118,19 +118,24 @@ MOODS = (Status.AWAY, Status.BUSY, Status.ON_THE_PHONE, Status.HIDDEN, Status.ON
 
 
 class MoodyBot(Bot):
-    """Changes status every ``status_interval`` seconds: Away, Busy, On The Phone, offline and back. The
-    first change comes at once, so the contact list shows a status suffix from the first glance."""
+    """Goes through Away, Busy, On The Phone, offline and back once, ``status_interval`` seconds apart, then
+    stays online, as a real friend would: the first change comes at once, so the contact list shows a
+    status suffix from the first glance, but the list does not keep reordering under the mouse and the
+    "has just signed in" alert comes once, not every few seconds."""
 
     def __init__(self, server: str, timings: DemoTimings, person: Person = MOODY) -> None:
         super().__init__(person, server, timings)
+        self.settled = False
 
     def started(self) -> None:
         self.spawn(self._wander())
 
     async def _wander(self) -> None:
-        for status in itertools.cycle(MOODS):
+        for index, status in enumerate(MOODS):
+            if index:
+                await asyncio.sleep(self.timings.status_interval)
             await self.engine.set_status(status)
-            await asyncio.sleep(self.timings.status_interval)
+        self.settled = True
 
 
 class HostBot(Bot):

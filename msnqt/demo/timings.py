@@ -11,8 +11,8 @@ class DemoTimings:
 
     reply_delay: float = 1.5
     """How long the answering bot shows "is typing" before its reply arrives."""
-    status_interval: float = 4.0
-    """How long the moody bot keeps each status before moving to the next."""
+    status_interval: float = 45.0
+    """How long the moody bot keeps each status before moving to the next (one tour, then online)."""
     invite_delay: float = 3.0
     """How long after the user comes online the host bot starts the three-person conversation."""
     request_timeout: float = 10.0

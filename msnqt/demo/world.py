@@ -16,7 +16,7 @@ from pathlib import Path
 from msnqt.server import MsnServer, ServerConfig
 
 from .bots import AnsweringBot, Bot, HostBot, MoodyBot, bot_engine
-from .cast import BOTS, DEMO_PASSWORD, EVERYONE, OFFLINE_FRIEND, USER, Person
+from .cast import BOTS, DEMO_PASSWORD, EVERYONE, NEWCOMER, OFFLINE_FRIEND, USER, Person
 from .timings import DemoTimings
 
 
@@ -31,8 +31,11 @@ def friends_of(person: Person) -> tuple[Person, ...]:
 
 async def seed(server: MsnServer, address: str, timings: DemoTimings) -> None:
     """Create every account, then let each person sign in once and add their friends."""
-    for person in EVERYONE:
-        server.add_account(person.handle, DEMO_PASSWORD, person.friendly)
+    for person in (*EVERYONE, NEWCOMER):
+        found = person.directory
+        listing = ({"fname": found.fname, "lname": found.lname, "city": found.city, "state": found.state,
+                    "country": found.country} if found is not None else {})
+        server.add_account(person.handle, DEMO_PASSWORD, person.friendly, **listing)
     for person in EVERYONE:
         engine = bot_engine(address, timings)
         await engine.sign_in(person.handle, DEMO_PASSWORD)

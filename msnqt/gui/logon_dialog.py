@@ -1,4 +1,4 @@
-"""The "Log On - MSN Messenger Service" dialog: e-mail address, password, "Remember my password".
+"""The "Sign In - MSN Messenger Service" dialog: e-mail address, password, "Remember my password".
 
 Opened with ``open()`` (never ``exec()``, which would re-enter the qasync loop); the owner connects to
 ``accepted``. The remember box is disabled, with a tooltip saying why, when the credential store is not
@@ -29,7 +29,7 @@ from msnqt.gui.credentials import Availability
 from msnqt.gui.resources import pixmap
 from msnqt.gui.uiload import child, load_form
 
-TITLE = "Log On - MSN Messenger Service"
+TITLE = "Sign In - MSN Messenger Service"
 DEFAULT_PORT = 1863
 
 
@@ -57,7 +57,7 @@ class LogonDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
-        self.setAccessibleName("Log On")
+        self.setAccessibleName("Sign In")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         form = load_form("logon_form", self)
         layout = QVBoxLayout(self)

@@ -8,7 +8,15 @@ Microsoft font is bundled: DejaVu Sans (or the system sans) stands in for MS San
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleHintReturn,
+    QStyleOption,
+    QWidget,
+)
 
 from msnqt.gui.resources import icon
 
@@ -65,11 +73,21 @@ def classic_font() -> QFont:
     return font
 
 
+class ClassicStyle(QProxyStyle):
+    """Qt's Windows style with the 9x details it lacks: passwords echo as ``*``, not as bullets."""
+
+    def styleHint(self, hint: QStyle.StyleHint, option: QStyleOption | None = None,
+                  widget: QWidget | None = None, returnData: QStyleHintReturn | None = None) -> int:
+        if hint == QStyle.StyleHint.SH_LineEdit_PasswordCharacter:
+            return ord("*")
+        return super().styleHint(hint, option, widget, returnData)
+
+
 def apply_classic_look(app: QApplication) -> None:
     """Give the whole application the 1999 look (call once, before creating windows)."""
-    style = QStyleFactory.create("Windows")
-    if style is not None:
-        app.setStyle(style)
+    base = QStyleFactory.create("Windows")
+    if base is not None:
+        app.setStyle(ClassicStyle(base))
     app.setPalette(classic_palette())
     app.setFont(classic_font())
     app.setWindowIcon(icon("app"))

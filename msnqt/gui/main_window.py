@@ -6,12 +6,14 @@ builds widgets, menus and dialogs (opened with ``open()``, never ``exec()``) and
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QInputDialog,
     QLabel,
@@ -31,19 +33,28 @@ from msnqt.gui.contact_menu import ContactUi
 from msnqt.gui.contact_model import HandleRole, IsSectionRole
 from msnqt.gui.create_account_dialog import CreateAccountDialog
 from msnqt.gui.elide import elide_keeping_tail, no_mnemonic, tooltip
+from msnqt.gui.help_topics import HelpDialog
 from msnqt.gui.logon_dialog import LogonDialog
 from msnqt.gui.plain_text import plain
 from msnqt.gui.resources import icon, pixmap
 from msnqt.gui.send_message_dialog import SendMessageDialog
 from msnqt.gui.session import SIGNED_IN, SIGNED_OUT, SIGNING_IN, GuiSession
-from msnqt.gui.status_text import MENU_STATUSES, my_status_line, status_icon_name
+from msnqt.gui.status_text import MENU_STATUSES, menu_entry, my_status_line, status_icon_name
 from msnqt.gui.tray import DesktopExtras
 from msnqt.gui.uiload import child, load_form
 from msnqt.protocol.codes import Status
 
 TITLE = "MSN Messenger Service"
-ABOUT_TEXT = ("<b>MSN Messenger Service</b><br>A replica of the 1999 client (MSNP2), written with Qt."
-              "<br>No Microsoft code, images, sounds or fonts are included.")
+EMPTY_LIST_HINT = "Your contact list is empty. To add someone, click Add."
+ABOUT_TEXT = ("<b>MSN Messenger Service</b><br>Version {version}<br>A replica of the 1999 client (MSNP2), "
+              "written with Qt.<br>No Microsoft code, images, sounds or fonts are included.")
+
+
+def about_text() -> str:
+    """The About box, with this program's version (the one ``msnqt --version`` prints)."""
+    from msnqt import __version__
+
+    return ABOUT_TEXT.format(version=html.escape(str(__version__)))
 
 
 class MainWindow(QMainWindow):
@@ -75,6 +86,7 @@ class MainWindow(QMainWindow):
         self.send_dialog: SendMessageDialog | None = None
         self.name_dialog: QInputDialog | None = None
         self.message_box: QMessageBox | None = None
+        self.help_dialog: HelpDialog | None = None
 
         self.contact_tree.setModel(session.model)
         self.contact_tree.setItemDelegate(ContactDelegate(self.contact_tree))
@@ -98,7 +110,17 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.extras = DesktopExtras(self)  # tray, alerts, sounds, Hotmail links, mail line
         self.status_button.setMenu(self.status_menu)
-        self.sign_in_link.linkActivated.connect(lambda _link: self.open_logon())
+        self.sign_in_link.linkActivated.connect(self._on_sign_in_link)
+        self.sign_in_link.setWordWrap(True)  # "To sign in with a different name..." must not widen the window
+        self.empty_hint = QLabel(EMPTY_LIST_HINT, self.signed_in_page)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAccessibleName("Your contact list is empty")
+        self.empty_hint.hide()
+        page_layout = self.signed_in_page.layout()
+        if isinstance(page_layout, QBoxLayout):
+            page_layout.insertWidget(page_layout.indexOf(self.contact_tree), self.empty_hint)
+        for signal in (session.model.modelReset, session.model.rowsInserted, session.model.rowsRemoved):
+            signal.connect(self._show_empty_hint)
         self.cancel_link.linkActivated.connect(lambda _link: session.abort_signing_in())
         session.stateChanged.connect(self._on_state)
         session.progress.connect(self.progress_label.setText)
@@ -115,14 +137,14 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self.sign_in_action = file_menu.addAction("Sign &In...", self.open_logon)
+        self.sign_in_action = file_menu.addAction("Sign &In...", lambda: self.open_logon())
         self.sign_out_action = file_menu.addAction("Sign &Out", self._sign_out)
         file_menu.addSeparator()
         self.status_menu = QMenu("My &Status", self)
         self._status_group = QActionGroup(self)
         self._status_actions: dict[Status, QAction] = {}
-        for status, label in MENU_STATUSES:
-            action = self.status_menu.addAction(icon(status_icon_name(status)), label)
+        for status, _label in MENU_STATUSES:
+            action = self.status_menu.addAction(icon(status_icon_name(status)), menu_entry(status))
             action.setCheckable(True)
             action.setActionGroup(self._status_group)
             action.triggered.connect(
@@ -147,6 +169,9 @@ class MainWindow(QMainWindow):
         self.change_name_action = tools_menu.addAction("Change My &Name...", self.open_change_name)
 
         help_menu = bar.addMenu("&Help")
+        self.help_action = help_menu.addAction("&Help Topics", self.open_help)
+        self.help_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        help_menu.addSeparator()
         help_menu.addAction("&About MSN Messenger Service", self._about)
 
     def _build_toolbar(self) -> None:
@@ -190,6 +215,7 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: str, message: str) -> None:
         signed_in = state == SIGNED_IN
         if state == SIGNED_OUT:
+            self._offer_last_account()
             self.pages.setCurrentWidget(self.signed_out_page)
             self.error_label.setText(message)
             self.error_label.setVisible(bool(message))
@@ -198,6 +224,7 @@ class MainWindow(QMainWindow):
         else:
             self.pages.setCurrentWidget(self.signed_in_page)
             self.contact_tree.expandAll()
+        self._show_empty_hint()
         self.sign_in_action.setEnabled(state == SIGNED_OUT)
         self.sign_out_action.setEnabled(state != SIGNED_OUT)
         for action in (self.send_action, self.change_name_action, self.status_menu.menuAction()):
@@ -209,6 +236,39 @@ class MainWindow(QMainWindow):
 
     def _expand_inserted(self, parent: QModelIndex, *_rows: int) -> None:
         self.contact_tree.expand(parent)
+
+    def _offer_last_account(self) -> None:
+        """2.x-3.x's signed-out page: the last account as a link, and another link for anyone else."""
+        account = self.session.settings.last_account
+        if not account:
+            self.sign_in_link.setText('<a href="sign-in">Click here to sign in</a>')
+            self.sign_in_link.setAccessibleName("Click here to sign in")
+            return
+        self.sign_in_link.setText(f'<a href="last">{html.escape(account)}</a><br><br>'
+                                  'To sign in with a different name <a href="other">click here</a>')
+        self.sign_in_link.setAccessibleName(f"Sign in as {account}, or click here to sign in with a "
+                                            "different name")
+
+    def _on_sign_in_link(self, link: str) -> None:
+        if link == "last":
+            self.session.spawn(self._sign_in_as_last())
+        else:
+            self.open_logon(account="" if link == "other" else None)
+
+    async def _sign_in_as_last(self) -> None:
+        """The last account's link signs straight in when its password is remembered, else asks for it."""
+        account = self.session.settings.last_account
+        password = await self.session.remembered_password(account)
+        if password is None or self.session.state != SIGNED_OUT:
+            self.open_logon()
+            return
+        self.session.start_sign_in(account, password, True)
+
+    def _show_empty_hint(self, *_args: object) -> None:
+        """A signed-in list with nobody on it says how to add someone (the Add button above)."""
+        model = self.session.model
+        empty = all(model.rowCount(model.index(section, 0)) == 0 for section in range(model.rowCount()))
+        self.empty_hint.setVisible(empty and self.session.state == SIGNED_IN)
 
     def _enable_contact_commands(self) -> None:
         """File > Delete Contact needs a contact picked in the list (and a session to delete it in)."""
@@ -247,19 +307,21 @@ class MainWindow(QMainWindow):
         return self.error_label.text() if self.pages.currentWidget() is self.signed_out_page else ""
 
     # --- sign in / out ----------------------------------------------------------------------------------
-    def open_logon(self) -> None:
-        """Open the Log On dialog, pre-filled with the last account and any remembered password."""
+    def open_logon(self, account: str | None = None) -> None:
+        """Open the Sign In dialog, pre-filled with ``account`` (default: the last one) and any remembered
+        password."""
         if self.session.state != SIGNED_OUT:
             return
-        self.session.spawn(self._open_logon())
+        self.session.spawn(self._open_logon(account))
 
-    async def _open_logon(self) -> None:
+    async def _open_logon(self, account: str | None = None) -> None:
         if self.logon_dialog is not None and self.logon_dialog.isVisible():
             self.logon_dialog.raise_()
             return
         dialog = LogonDialog(self)
         self.logon_dialog = dialog
-        account = self.session.settings.last_account
+        if account is None:
+            account = self.session.settings.last_account
         dialog.set_remember_availability(await self.session.remember_availability())
         dialog.prefill(account, await self.session.remembered_password(account))
         settings = self.session.settings
@@ -344,8 +406,15 @@ class MainWindow(QMainWindow):
         self.message_box = box
         box.open()
 
+    def open_help(self) -> HelpDialog:
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        return self.help_dialog
+
     def _about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "About MSN Messenger Service", ABOUT_TEXT,
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About MSN Messenger Service", about_text(),
                           QMessageBox.StandardButton.Ok, self)
         box.setIconPixmap(pixmap("app", 32, self.devicePixelRatioF()))
         self.message_box = box

@@ -16,6 +16,23 @@ MENU_STATUSES: tuple[tuple[Status, str], ...] = (
     (Status.HIDDEN, "Appear Offline"),
 )
 
+#: The status menu's entries with their Alt keys (each letter used once in the menu).
+MENU_MNEMONICS: dict[Status, str] = {
+    Status.ONLINE: "&Online",
+    Status.BUSY: "&Busy",
+    Status.BE_RIGHT_BACK: "Be &Right Back",
+    Status.AWAY: "&Away",
+    Status.ON_THE_PHONE: "On the &Phone",
+    Status.OUT_TO_LUNCH: "Out to &Lunch",
+    Status.HIDDEN: "Appear O&ffline",
+}
+
+
+def menu_entry(status: Status) -> str:
+    """The status menu's text for ``status``, with its Alt key."""
+    return MENU_MNEMONICS[status]
+
+
 _LABELS: dict[Status, str] = {
     **dict(MENU_STATUSES),
     Status.IDLE: "Idle",

@@ -22,7 +22,7 @@ from msnqt.gui.hotmail import COMPOSE, INBOX, PASSWORD, PERSON, HotmailLinks, Ma
 from msnqt.gui.resources import icon
 from msnqt.gui.session import SIGNED_IN, SIGNED_OUT, GuiSession
 from msnqt.gui.sounds import SoundPlayer
-from msnqt.gui.status_text import MENU_STATUSES, my_status_line, status_icon_name
+from msnqt.gui.status_text import MENU_STATUSES, menu_entry, my_status_line, status_icon_name
 
 TOOLTIP_SIGNED_OUT = "MSN Messenger Service - Not signed in"
 
@@ -53,8 +53,8 @@ class Tray(QObject):
         self.status_menu = self.menu.addMenu("My &Status")
         self._group = QActionGroup(self)
         self.status_actions: dict[object, QAction] = {}
-        for status, label in MENU_STATUSES:
-            action = self.status_menu.addAction(icon(status_icon_name(status)), label)
+        for status, _label in MENU_STATUSES:
+            action = self.status_menu.addAction(icon(status_icon_name(status)), menu_entry(status))
             action.setCheckable(True)
             action.setActionGroup(self._group)
             action.triggered.connect(lambda _checked=False, s=status: session.spawn(session.set_status(s)))

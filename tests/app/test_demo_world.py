@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from msnqt.demo import DEMO_PASSWORD, USER, demo_world
-from msnqt.demo.cast import ANSWERER, HOST
+from msnqt.demo.bots import MoodyBot
+from msnqt.demo.cast import ANSWERER, HOST, NEWCOMER
 from msnqt.gui.contact_model import OFFLINE_SECTION, ONLINE_SECTION
 from msnqt.gui.credentials import MemoryCredentials
 from msnqt.gui.main import build_main_window
@@ -93,6 +94,10 @@ def test_the_moody_bot_goes_away_busy_on_the_phone_offline_and_back(
                 lambda _online, offline: offline == ["Dave", "Mike"],
                 lambda online, _offline: "Mike" in online,
             ), timeout=10.0)
+            # One tour, then Mike stays online: no list reordering and no "signed in" alert forever.
+            moody = next(bot for bot in world.bots if isinstance(bot, MoodyBot))
+            await wait_until(lambda: moody.settled)
+            assert "Mike" in visible_contact_names(window, ONLINE_SECTION)
             await window.session.shutdown()
 
     qloop.run(scenario())
@@ -130,3 +135,16 @@ def test_leaving_the_demo_stops_the_server_and_deletes_its_data(aloop: Any) -> N
 
     with pytest.raises(OSError):
         aloop.run(connect())
+
+
+def test_find_a_contact_finds_someone_in_the_demo_directory(gui_app: Any, qloop: Any, settings: Any) -> None:
+    async def scenario() -> None:
+        async with demo_world(QUIET) as world:
+            window = await signed_in(world.address, settings)
+            hits = await window.contact_ui.actions.find("Erin", "Example", "", "", "")
+            assert [(h.fname, h.lname, h.city) for h in hits] == [("Erin", "Example", "Seattle")]
+            assert NEWCOMER.handle not in [c.handle for c in window.session.messenger.contacts()]
+            assert await window.contact_ui.actions.find("Sarah", "Jones", "", "", "")
+            await window.session.shutdown()
+
+    qloop.run(scenario())

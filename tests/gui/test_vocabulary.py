@@ -1,5 +1,5 @@
 """One sign-in vocabulary (ui-fidelity §14.10, docs/design/ui-decisions.md): every command the user can
-pick says Sign In / Sign Out; only the Log On dialog's title and its "Logon Name" label keep 1.0's words."""
+pick, title and label says Sign In / Sign Out (the evidence for "Log On" is one modern replica)."""
 
 from __future__ import annotations
 
@@ -37,9 +37,11 @@ def test_every_command_says_sign_in_or_sign_out(gui_app: Any, qloop: Any, settin
         assert [c for c in commands if OTHER_WORDS.search(c)] == []
         assert [link for link in links if OTHER_WORDS.search(link)] == []
         assert any("Click here to sign in" in link for link in links)
-        # 1.0's own words stay where the issue names them.
-        assert logon.windowTitle() == "Log On - MSN Messenger Service"
-        assert any(plain(label.text()) == "Logon Name:" for label in logon.findChildren(QLabel))
+        # The dialog too (issue 16): one word for the action everywhere.
+        assert logon.windowTitle() == "Sign In - MSN Messenger Service"
+        assert any(plain(label.text()) == "Sign-in name:" for label in logon.findChildren(QLabel))
+        labels = [plain(label.text()) for label in logon.findChildren(QLabel)] + [logon.windowTitle()]
+        assert [text for text in labels if OTHER_WORDS.search(text)] == []
         logon.reject()
 
     qloop.run(scenario())

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
 from msnqt.gui.contact_model import OFFLINE_SECTION, ONLINE_SECTION, SECTION_TITLES
@@ -69,7 +70,7 @@ def test_link_opens_the_log_on_dialog_with_a_disabled_remember_box_when_no_keyri
     qloop.run(scenario())
     dialog = window.logon_dialog
     assert dialog is not None
-    assert dialog.windowTitle() == "Log On - MSN Messenger Service"
+    assert dialog.windowTitle() == "Sign In - MSN Messenger Service"
     assert not dialog.remember_check.isEnabled()
     assert "keyring" in dialog.remember_check.toolTip()
     assert not dialog.ok_button.isEnabled()  # nothing typed yet
@@ -108,11 +109,13 @@ def test_status_menu_lists_the_1999_states_and_changes_mine(gui_app: Any, qloop:
     window, engines = make_window(settings)
     qloop.run(sign_in(window))
     labels = [a.text() for a in window.status_button.menu().actions()]
-    assert labels == ["Online", "Busy", "Be Right Back", "Away", "On the Phone", "Out to Lunch",
-                      "Appear Offline"]
+    assert labels == ["&Online", "&Busy", "Be &Right Back", "&Away", "On the &Phone", "Out to &Lunch",
+                      "Appear O&ffline"]  # each with its own Alt key
+    keys = [QKeySequence.mnemonic(label).toString() for label in labels]
+    assert len(set(keys)) == len(keys) and all(keys)
 
     async def pick_busy() -> None:
-        labels_to_actions = {a.text(): a for a in window.status_button.menu().actions()}
+        labels_to_actions = {a.text().replace("&", ""): a for a in window.status_button.menu().actions()}
         labels_to_actions["On the Phone"].trigger()
         await wait_until(lambda: window.status_button.text() == "alice (On the Phone)")
 

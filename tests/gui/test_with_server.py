@@ -86,7 +86,7 @@ def test_my_status_and_name_reach_my_contacts(gui_app: Any, qloop: Any, settings
         async with world(tmp_path) as w:
             window = await signed_in_gui(w, settings)
             bob = w.peers[BOB]
-            busy = {a.text(): a for a in window.status_button.menu().actions()}["Busy"]
+            busy = {a.text(): a for a in window.status_button.menu().actions()}["&Busy"]
             busy.trigger()
             await wait_until(lambda: window.status_button.text() == "Alice (Busy)")
             await wait_until(lambda: bob.engine.contact(ALICE).status is Status.BUSY)
