@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,13 @@ log = logging.getLogger("msnqt.client.wire")
 _SECRET_USR = re.compile(r"^(USR \S+ (?:MD5|CTP) S) \S+")
 
 Done = Callable[[list[Command]], bool]
+
+Connect = Callable[[str, int], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
+"""How a connection is made: TCP by default; tests inject an in-memory pipe (tests/support/memory.py)."""
+
+
+async def open_tcp(host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection(host, port)
 
 
 def single_reply(replies: list[Command]) -> bool:
@@ -105,10 +112,11 @@ class Connection:
     async def open(cls, host: str, port: int, *, channel: Channel, label: str, first_trid: int = 1,
                    connect_timeout: float,
                    on_unsolicited: Callable[[Command], None],
-                   on_closed: Callable[[MessengerError | None], None]) -> Connection:
+                   on_closed: Callable[[MessengerError | None], None],
+                   connect: Connect = open_tcp) -> Connection:
         """Connect; ConnectionFailed on refusal, unreachable host, bad name or connect timeout."""
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), connect_timeout)
+            reader, writer = await asyncio.wait_for(connect(host, port), connect_timeout)
         except TimeoutError as exc:
             raise ConnectionFailed(host, port, "timed out") from exc
         except (OSError, UnicodeError, ValueError) as exc:

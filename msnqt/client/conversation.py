@@ -52,7 +52,7 @@ from msnqt.protocol.message import parse_message, plain_text_payload, split_text
 from msnqt.protocol.names import same_handle, split_address
 
 from . import events as ev
-from .connection import Connection
+from .connection import Connect, Connection
 from .delivery import Delivery
 from .errors import (
     AuthenticationFailed,
@@ -85,6 +85,8 @@ class ConversationHost(Protocol):
     def join_timeout(self) -> float: ...
     @property
     def typing_interval(self) -> float: ...
+    @property
+    def connect(self) -> Connect: ...
     async def request_switchboard(self) -> tuple[str, str]: ...
     def emit(self, event: ev.Event) -> None: ...
     def forget(self, conversation: Conversation) -> None: ...
@@ -371,7 +373,8 @@ class Conversation:
         sb = await Connection.open(
             host, port, channel=Channel.SB, label=f"sb/{self.id}", first_trid=1,
             connect_timeout=self._host.request_timeout, on_unsolicited=self._on_line,
-            on_closed=lambda reason: self._on_closed(holder[0] if holder else None, reason))
+            on_closed=lambda reason: self._on_closed(holder[0] if holder else None, reason),
+            connect=self._host.connect)
         holder.append(sb)
         self._sb = sb
         return sb

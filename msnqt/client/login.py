@@ -28,7 +28,7 @@ from msnqt.protocol.errors import ProtocolError
 from msnqt.protocol.limits import MAX_EARLY_LINES
 from msnqt.protocol.names import split_address
 
-from .connection import Connection, loggable
+from .connection import Connect, Connection, loggable, open_tcp
 from .errors import (
     InvalidServerAddress,
     MessengerError,
@@ -76,7 +76,7 @@ def parse_server_address(server: str) -> tuple[str, int]:
 
 
 async def log_in(server: str, handle: str, password: str, *, timeout: float,
-                 connect_timeout: float, label: str = "ns") -> LoginResult:
+                 connect_timeout: float, label: str = "ns", connect: Connect = open_tcp) -> LoginResult:
     """Authenticate and return the open NS connection. Raises the errors of ``errors.py``."""
     host, port = parse_server_address(server)
     first_trid = 1
@@ -84,7 +84,7 @@ async def log_in(server: str, handle: str, password: str, *, timeout: float,
     for _hop in range(MAX_REFERRALS + 1):
         conn = await Connection.open(host, port, channel=Channel.NS, label=label, first_trid=first_trid,
                                      connect_timeout=connect_timeout, on_unsolicited=early.keep,
-                                     on_closed=_noop_closed)
+                                     on_closed=_noop_closed, connect=connect)
         try:
             reply = await _negotiate_and_identify(conn, handle, timeout)
             if isinstance(reply, XfrNs):

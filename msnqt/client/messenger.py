@@ -60,7 +60,7 @@ from msnqt.protocol.limits import MAX_CONVERSATIONS
 from msnqt.protocol.names import friendly_fits, is_valid_handle, same_handle
 
 from . import events as ev
-from .connection import Connection, single_reply
+from .connection import Connect, Connection, open_tcp, single_reply
 from .conversation import Conversation
 from .errors import (
     AuthenticationFailed,
@@ -107,10 +107,12 @@ class Messenger:
                  connect_timeout: float | None = None, reconnect_delay: float = 2.0,
                  reconnect_max_delay: float = 120.0, typing_interval: float = 5.0,
                  delivery_window: float = 1.5, join_timeout: float | None = None,
-                 max_reconnect_attempts: int | None = None, quirks: ServerQuirks | None = None) -> None:
+                 max_reconnect_attempts: int | None = None, quirks: ServerQuirks | None = None,
+                 connect: Connect = open_tcp) -> None:
         """``max_reconnect_attempts``: give up (``SignedOut("connection_lost")``) after that many failed
         reconnects; None retries forever. ``quirks``: what is known about servers (default: shared by the
-        engines of this process, see ``quirks.py``)."""
+        engines of this process, see ``quirks.py``). ``connect``: how connections are made (TCP; tests
+        run whole scenarios over an in-memory network with it)."""
         self._server = server  # checked at sign-in, where a bad address becomes InvalidServerAddress
         self._request_timeout = request_timeout
         self._connect_timeout = connect_timeout if connect_timeout is not None else request_timeout
@@ -119,6 +121,7 @@ class Messenger:
         self._reconnect_delay = reconnect_delay
         self._reconnect_max_delay = reconnect_max_delay
         self._max_reconnect_attempts = max_reconnect_attempts
+        self._connect = connect
         self._quirks = quirks if quirks is not None else SHARED_QUIRKS
         self._moved_to: str | None = None
         self._typing_interval = typing_interval
@@ -217,6 +220,10 @@ class Messenger:
     @property
     def join_timeout(self) -> float:
         return self._join_timeout
+
+    @property
+    def connect(self) -> Connect:
+        return self._connect
 
     @property
     def typing_interval(self) -> float:
@@ -448,7 +455,7 @@ class Messenger:
 
     async def _connect_and_sync_once(self, server: str, *, ping: bool) -> None:
         result = await log_in(server, self._handle, self._password, timeout=self._request_timeout,
-                              connect_timeout=self._connect_timeout)
+                              connect_timeout=self._connect_timeout, connect=self._connect)
         ns = result.connection
         self._ns, self._sign_in_lost = ns, None
         ns.set_handlers(self._on_ns_line, lambda reason: self._on_ns_closed(ns, reason))

@@ -2,7 +2,8 @@
 
 Each scenario runs against the dialect fakes of ``tests/support/dialects`` (Escargot 2018 and 2025, the Go
 server, a server that drops the connection on PNG; msnp2-reference §8) and against our own server, once
-through its dispatch server and once on its notification server directly (as Escargot users do). To add
+through its dispatch server and once on its notification server directly (as Escargot users do); every
+dialect also runs over an in-memory network (``Messenger(connect=...)``, no socket at all). To add
 a scenario, write ``def test_...(aloop, tmp_path, server_kind)`` with ``run(...)``; to add a server, add a
 dialect to ``DIALECTS`` or a branch to ``backend``.
 """
@@ -18,10 +19,12 @@ import pytest
 
 from msnqt.client import Conversation, Messenger, ServerError, Undelivered
 from msnqt.client import events as ev
+from msnqt.client.connection import Connect, open_tcp
 from msnqt.client.quirks import SHARED_QUIRKS
 from msnqt.protocol.codes import ListName, Status
 from tests.client.util import EventRecorder
 from tests.support.dialects import DIALECTS, DialectServer
+from tests.support.memory import MemoryNetwork
 
 ALICE, BOB, CAROL, DAVE = "alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com"
 PASSWORDS = {ALICE: "alicepw", BOB: "bobpw", CAROL: "carolpw", DAVE: "davepw"}
@@ -29,20 +32,22 @@ NAMES = {ALICE: "Alice Liddell", BOB: "Bob Builder", CAROL: "Carol", DAVE: "Dave
 FRIENDS = (ALICE, BOB, CAROL)
 """Everyone of these has the others on FL and AL (set up through the engines); DAVE knows nobody."""
 
-SERVER_KINDS = [*DIALECTS, "ours", "ours-ns"]
+IN_MEMORY = "-in-memory"
+SERVER_KINDS = [*DIALECTS, *(name + IN_MEMORY for name in DIALECTS), "ours", "ours-ns"]
+"""Every dialect over loopback and over an in-memory network (no socket at all), and our own server."""
 DROPS_PNG = {"goserver", "pngdrop"}
 
 
 class World:
     """A running server with the accounts above, and the engines a scenario signed in."""
 
-    def __init__(self, kind: str, address: str) -> None:
-        self.kind, self.address = kind, address
+    def __init__(self, kind: str, address: str, connect: Connect = open_tcp) -> None:
+        self.kind, self.address, self.connect = kind, address, connect
         self.engines: list[Messenger] = []
 
     async def sign_in(self, handle: str, *, delivery_window: float = 0.3) -> tuple[Messenger, EventRecorder]:
         messenger = Messenger(self.address, request_timeout=5, delivery_window=delivery_window,
-                              reconnect_delay=0.05)
+                              reconnect_delay=0.05, connect=self.connect)
         recorder = EventRecorder(messenger)
         await messenger.sign_in(handle, PASSWORDS[handle])
         self.engines.append(messenger)
@@ -60,11 +65,13 @@ class World:
 
 @contextlib.asynccontextmanager
 async def backend(kind: str, tmp_path: Path) -> AsyncIterator[World]:
-    if kind in DIALECTS:
-        async with DialectServer(DIALECTS[kind]) as fake:
+    dialect = kind.removesuffix(IN_MEMORY)
+    if dialect in DIALECTS:
+        network = MemoryNetwork() if kind.endswith(IN_MEMORY) else None
+        async with DialectServer(DIALECTS[dialect], network) as fake:
             for handle, password in PASSWORDS.items():
                 fake.add_account(handle, password, NAMES[handle])
-            yield World(kind, fake.address)
+            yield World(kind, fake.address, network.connect if network is not None else open_tcp)
         return
     from msnqt.server import MsnServer, ServerConfig
 
@@ -115,7 +122,7 @@ def test_sign_in_loads_the_lists_and_learns_about_png(aloop: asyncio.Runner, tmp
         assert ev.ListsLoaded() in alice_events.events
         assert {c.handle: c.lists for c in alice.contacts()} == {
             h: frozenset({ListName.FORWARD, ListName.ALLOW, ListName.REVERSE}) for h in (BOB, CAROL)}
-        assert SHARED_QUIRKS.answers_ping(w.address) is (kind not in DROPS_PNG)
+        assert SHARED_QUIRKS.answers_ping(w.address) is (kind.removesuffix(IN_MEMORY) not in DROPS_PNG)
     run(aloop, tmp_path, kind, body)
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 from msnqt.protocol.auth import md5_response
+from tests.support.memory import HOST as MEMORY_HOST
+from tests.support.memory import MemoryNetwork
 
 LISTS = ("FL", "AL", "BL", "RL")
 SETTABLE = {"NLN", "BSY", "IDL", "BRB", "AWY", "PHN", "LUN", "HDN"}
@@ -222,8 +224,11 @@ _session_numbers = itertools.count(1000)
 class DialectServer:
     """See the module docstring. ``address`` is where a user points the client (DS, or the NS)."""
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, network: MemoryNetwork | None = None) -> None:
+        """``network``: serve on an in-memory network (tests/support/memory.py) instead of loopback."""
         self.dialect = dialect
+        self.network = network
+        self.host = MEMORY_HOST if network is not None else "127.0.0.1"
         self.accounts: dict[str, Account] = {}
         self.online: dict[str, NsSession] = {}
         self.invitations: dict[str, Invitation] = {}
@@ -247,7 +252,7 @@ class DialectServer:
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.ds_port}"
+        return f"{self.host}:{self.ds_port}"
 
     async def close(self) -> None:
         for server in self._servers:
@@ -276,6 +281,8 @@ class DialectServer:
                 self._tasks.discard(task)
                 peer.close()
 
+        if self.network is not None:
+            return self.network.listen(serve)
         server = await asyncio.start_server(serve, "127.0.0.1", 0)
         self._servers.append(server)
         return int(server.sockets[0].getsockname()[1])
@@ -325,7 +332,7 @@ class DialectServer:
             elif name == "INF":
                 peer.send(f"INF {trid} MD5")
             elif name == "USR" and self.dialect.ds_refers_after(args[2] if len(args) > 2 else ""):
-                peer.send(f"XFR {trid} NS 127.0.0.1:{self.ns_port}")
+                peer.send(f"XFR {trid} NS {self.host}:{self.ns_port}")
                 await peer.writer.drain()
                 return
             elif self.dialect.unknown_drops:
@@ -530,7 +537,7 @@ class DialectServer:
             return None
         cookie = self.dialect.new_cookie()
         self.invitations[cookie] = Invitation(s.account.handle, None)
-        s.peer.send(f"XFR {a[0]} SB 127.0.0.1:{self.sb_port} CKI {cookie}")
+        s.peer.send(f"XFR {a[0]} SB {self.host}:{self.sb_port} CKI {cookie}")
         return None
 
     def _ns_url(self, s: NsSession, a: list[str]) -> object:
@@ -633,7 +640,7 @@ class DialectServer:
         cookie = self.dialect.new_cookie()
         self.invitations[cookie] = Invitation(target.handle, board.session_id)
         peer.send(f"CAL {trid} RINGING {board.session_id}")
-        session.peer.send(f"RNG {board.session_id} 127.0.0.1:{self.sb_port} CKI {cookie} {me.handle} "
+        session.peer.send(f"RNG {board.session_id} {self.host}:{self.sb_port} CKI {cookie} {me.handle} "
                           f"{name_field(me.friendly)}")
 
     def _sb_msg(self, peer: Peer, board: Switchboard, me: Account, a: list[str], payload: bytes) -> None:
