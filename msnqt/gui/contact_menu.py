@@ -24,6 +24,9 @@ from msnqt.gui.properties_dialog import PropertiesDialog
 from msnqt.gui.session import SIGNED_IN, GuiSession
 from msnqt.protocol.codes import ListName, Status
 
+MAX_PROMPTS_SHOWN = 3
+"""'... has added you' prompts open at once; more wait (a rare burst: people added me while I was away)."""
+
 if TYPE_CHECKING:
     from msnqt.gui.main_window import MainWindow
 
@@ -66,6 +69,9 @@ class ContactUi(QObject):
         self.menu: ContactMenu | None = None
         self.dialog: QWidget | None = None
         self.prompts: list[AddedYouDialog] = []
+        self.waiting_prompts: dict[str, tuple[str, str]] = {}  # lower-cased handle -> (handle, friendly)
+        self.session.stateChanged.connect(
+            lambda state, _message: None if state == SIGNED_IN else self.waiting_prompts.clear())
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl  # tests put a recorder here
         self.last_mail_url: QUrl | None = None
         self.add_action = window.tools_menu.addAction("&Add a Contact...", self.open_add_contact)
@@ -196,10 +202,23 @@ class ContactUi(QObject):
 
     # --- someone added me -----------------------------------------------------------------------
     def _on_added_by(self, handle: str, friendly: str, needs_prompt: bool) -> None:
+        """Ask about each person once; at most MAX_PROMPTS_SHOWN at a time, the others wait their turn
+        (a server reporting thousands of people who added me must not bury the screen in windows)."""
         already_asking = any(p.handle.lower() == handle.lower() and p.isVisible() for p in self.prompts)
         if not needs_prompt or already_asking:
             return
+        if len(self.prompts) >= MAX_PROMPTS_SHOWN:
+            self.waiting_prompts[handle.lower()] = (handle, friendly)
+            return
+        self.waiting_prompts.pop(handle.lower(), None)
         dialog = AddedYouDialog(self.session, handle, friendly, self.window)
         self.prompts.append(dialog)
-        dialog.finished.connect(lambda _r: self.prompts.remove(dialog) if dialog in self.prompts else None)
+        dialog.finished.connect(lambda _r: self._prompt_done(dialog))
         dialog.open()
+
+    def _prompt_done(self, dialog: AddedYouDialog) -> None:
+        if dialog in self.prompts:
+            self.prompts.remove(dialog)
+        if self.waiting_prompts and self.session.state == SIGNED_IN:
+            handle, friendly = self.waiting_prompts.pop(next(iter(self.waiting_prompts)))
+            self._on_added_by(handle, friendly, True)
