@@ -18,6 +18,7 @@ from bench.accounts import account_list, create_accounts, write_accounts_file
 from bench.baseline import RELAYS
 from bench.compare import summarize
 from bench.config import LoadConfig, read_accounts
+from bench.list_load import run as list_load
 from bench.load import main as load_main
 from bench.load import run_scenario
 from msnqt.server import MsnServer, ServerConfig
@@ -166,3 +167,10 @@ def test_load_command_refuses_bad_input_with_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert status == 2
     assert message in err and err.count("\n") == 1 and err.startswith("bench.load: ")
+
+
+def test_list_load_signs_in_with_every_entry(aloop: asyncio.Runner) -> None:
+    """bench.list_load: the engine loads a list spread over the four lists (its own check: every entry)."""
+    result = json.loads(json.dumps(aloop.run(list_load(entries=25, runs=1))))
+    assert result["scenario"] == "list_load" and result["entries"] == 25
+    assert len(result["seconds"]) == 1 and result["median_s"] > 0
