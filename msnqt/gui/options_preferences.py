@@ -61,6 +61,13 @@ class PreferencesTab(QWidget):
         idle_row.addWidget(minutes_label)
         idle_row.addStretch(1)
         general_layout.addLayout(idle_row)
+        # Say what "inactive" means here: the whole desktop's input, or (where the desktop will not tell)
+        # only input to this program's windows.
+        self.idle_note = QLabel(session.idle.description, general)
+        self.idle_note.setWordWrap(True)
+        self.idle_note.setAccessibleName("How inactivity is measured")
+        self.idle_note.setContentsMargins(20, 0, 0, 0)
+        general_layout.addWidget(self.idle_note)
         self.idle_check.toggled.connect(self.idle_minutes.setEnabled)
         layout.addWidget(general)
 
