@@ -7,7 +7,7 @@ Microsoft font is bundled: DejaVu Sans (or the system sans) stands in for MS San
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QProxyStyle,
@@ -73,8 +73,26 @@ def classic_font() -> QFont:
     return font
 
 
+MESSAGE_BOX_ICONS = {
+    QStyle.StandardPixmap.SP_MessageBoxInformation: "msgbox-information",
+    QStyle.StandardPixmap.SP_MessageBoxQuestion: "msgbox-question",
+    QStyle.StandardPixmap.SP_MessageBoxWarning: "msgbox-warning",
+    QStyle.StandardPixmap.SP_MessageBoxCritical: "msgbox-critical",
+}
+"""Message boxes get 9x-style icons (speech bubble with i or ?, yellow triangle, red circle): our own
+drawings in resources/icons, not the platform's theme icons Qt would pick."""
+
+
 class ClassicStyle(QProxyStyle):
-    """Qt's Windows style with the 9x details it lacks: passwords echo as ``*``, not as bullets."""
+    """Qt's Windows style with the 9x details it lacks: passwords echo as ``*``, not as bullets, and
+    message boxes carry 9x-style icons (our drawings)."""
+
+    def standardIcon(self, standardIcon: QStyle.StandardPixmap, option: QStyleOption | None = None,
+                     widget: QWidget | None = None) -> QIcon:
+        name = MESSAGE_BOX_ICONS.get(standardIcon)
+        if name is not None:
+            return icon(name)
+        return super().standardIcon(standardIcon, option, widget)
 
     def styleHint(self, hint: QStyle.StyleHint, option: QStyleOption | None = None,
                   widget: QWidget | None = None, returnData: QStyleHintReturn | None = None) -> int:

@@ -92,3 +92,21 @@ def test_an_empty_list_hints_at_add(gui_app: Any, qloop: Any, settings: Any, tmp
             await server.close()
 
     qloop.run(scenario())
+
+
+def test_message_boxes_have_9x_style_icons_of_our_own(gui_app: Any) -> None:
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QMessageBox
+
+    from msnqt.gui.resources import icon
+
+    for kind, name, colour in ((QMessageBox.Icon.Warning, "msgbox-warning", "#ffff00"),
+                               (QMessageBox.Icon.Critical, "msgbox-critical", "#ff0000"),
+                               (QMessageBox.Icon.Information, "msgbox-information", "#0000c0"),
+                               (QMessageBox.Icon.Question, "msgbox-question", "#0000c0")):
+        box = QMessageBox(kind, "MSN Messenger Service", "text")
+        shown = box.iconPixmap().toImage()
+        ours = icon(name).pixmap(box.iconPixmap().size()).toImage()
+        assert shown == ours, name
+        colours = {shown.pixelColor(x, y).name() for x in range(shown.width()) for y in range(shown.height())}
+        assert QColor(colour).name() in colours, name
