@@ -68,8 +68,10 @@ class ChoicePage(QWizardPage):
 
 
 class AddressPage(QWizardPage):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, actions: ContactActions | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.contact_actions = actions
+        self.member_index: int | None = None
         self.setTitle("Add a Contact by E-mail Address")
         self.setSubTitle("Type the e-mail address (sign-in name) of the person you want to add.")
         layout = QVBoxLayout(self)
@@ -82,14 +84,53 @@ class AddressPage(QWizardPage):
         self.address_edit.setAccessibleName("E-mail address")
         label.setBuddy(self.address_edit)
         layout.addWidget(self.address_edit)
+        # A directory hit has no address to show, but the server can mail them (SND by the hit's number):
+        # someone who does not know the address is not left at a dead end.
+        self.invite_button = QPushButton("Send an E-mail &Invitation Instead", self)
+        self.invite_button.setAccessibleName("Send this member an e-mail invitation")
+        self.invite_button.clicked.connect(self.start_invite)
+        self.invite_button.setVisible(False)
+        layout.addWidget(self.invite_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.invite_message = _label("", self)
+        self.invite_message.setAccessibleName("Invitation result")
+        self.invite_message.setVisible(False)
+        layout.addWidget(self.invite_message)
         layout.addStretch(1)
         self.address_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
+        self.invite_task: asyncio.Task[None] | None = None
+        self.invited = False
 
-    def set_hint(self, member: str) -> None:
-        """After a directory pick: whom the address belongs to (the directory does not show it)."""
+    def set_hint(self, member: str, index: int | None = None) -> None:
+        """After a directory pick: whom the address belongs to (the directory does not show it), and the
+        invitation the server can send them without it."""
         self.hint.setText(f"You chose {member}. The member directory does not show e-mail addresses; "
-                          f"type the address {member} gave you.")
+                          f"type the address {member} gave you, or send {member} an e-mail invitation.")
         self.hint.setVisible(bool(member))
+        self.member_index = index if member else None
+        self.invite_button.setVisible(self.member_index is not None and self.contact_actions is not None)
+        self.invite_button.setEnabled(True)
+        self.invite_message.setVisible(False)
+
+    def start_invite(self) -> None:
+        if self.member_index is None or self.contact_actions is None:
+            return
+        self.invite_button.setEnabled(False)
+        self.invite_message.setText("Sending an e-mail invitation...")
+        self.invite_message.setVisible(True)
+        self.invite_task = asyncio.ensure_future(self._invite(self.contact_actions, str(self.member_index)))
+
+    async def _invite(self, actions: ContactActions, which: str) -> None:
+        try:
+            await actions.invite(which)
+        except ActionFailed as exc:
+            self.invite_message.setText(f"The invitation was not sent. {exc.message}")
+            self.invite_button.setEnabled(True)
+            return
+        self.invited = True
+        note = (" This server runs on your own computer: it only notes the invitation, and no e-mail "
+                "leaves the machine." if actions.server_is_local else "")
+        self.invite_message.setText(f"The server has accepted an e-mail invitation for this member.{note} "
+                                    "Click Cancel to close, or type an address to add someone.")
 
     @property
     def address(self) -> str:
@@ -167,6 +208,7 @@ class SearchPage(QWizardPage):
             item = QListWidgetItem(f"{hit.fname} {hit.lname}" + (f" ({place})" if place else ""),
                                    self.results)
             item.setData(Qt.ItemDataRole.UserRole, f"{hit.fname} {hit.lname}")
+            item.setData(Qt.ItemDataRole.UserRole + 1, hit.index)
         if hits:
             self.results.setCurrentRow(0)
         self.task = None
@@ -177,6 +219,13 @@ class SearchPage(QWizardPage):
     def picked(self) -> str:
         item = self.results.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ""
+
+    @property
+    def picked_index(self) -> int | None:
+        """The picked hit's number in the last FND reply (what SND accepts instead of an address)."""
+        item = self.results.currentItem()
+        value = item.data(Qt.ItemDataRole.UserRole + 1) if item is not None else None
+        return int(value) if isinstance(value, int) else None
 
     def isComplete(self) -> bool:
         return bool(self.picked)
@@ -285,7 +334,7 @@ class AddContactWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
         actions = ContactActions(session)
         self.choice_page = ChoicePage(self)
-        self.address_page = AddressPage(self)
+        self.address_page = AddressPage(actions, self)
         self.search_page = SearchPage(actions, self)
         self.result_page = ResultPage(actions, self)
         self.setPage(CHOICE_PAGE, self.choice_page)
@@ -303,5 +352,8 @@ class AddContactWizard(QWizard):
     def _on_page(self, page_id: int) -> None:
         if page_id == ADDRESS_PAGE:
             came_from_search = SEARCH_PAGE in self.visitedIds()
-            self.address_page.set_hint(self.search_page.picked if came_from_search else "")
+            if came_from_search:
+                self.address_page.set_hint(self.search_page.picked, self.search_page.picked_index)
+            else:
+                self.address_page.set_hint("")
             self.address_page.address_edit.setFocus()

@@ -127,6 +127,13 @@ def test_directory_search_lists_members_and_leads_to_the_address_page(
             click_next(wizard)
             assert wizard.currentId() == ADDRESS_PAGE
             assert "You chose Erin Example" in wizard.address_page.hint.text()
+            # Not knowing Erin's address is no dead end: the server can mail her by the search hit.
+            address_page = wizard.address_page
+            assert address_page.invite_button.isVisibleTo(address_page)
+            address_page.invite_button.click()
+            await wait_until(lambda: address_page.invited)
+            assert w.server.store.invitations(ALICE) == ["erin@hotmail.com"]
+            assert "accepted an e-mail invitation" in address_page.invite_message.text()
 
             wizard.back()
             page.fields["lname"].setText("Nobody")
