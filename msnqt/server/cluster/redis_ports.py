@@ -20,6 +20,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -142,6 +143,28 @@ class RedisRouter:
         self.publish(node, Envelope(key, None, event))
         return True
 
+    @guarded
+    def send_all(self, deliveries: Sequence[tuple[str, Event]]) -> None:
+        """One pipeline to find every session, one to publish to the remote ones; local ones directly."""
+        keys = [handle_key(handle) for handle, _ in deliveries]
+        with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.get(session_key(key))
+            values = pipe.execute()
+        with self._redis.pipeline(transaction=False) as pipe:
+            for key, (_, event), value in zip(keys, deliveries, values, strict=True):
+                if value is None:
+                    continue
+                node, _, token = str(value).partition(" ")
+                if node != self.node:
+                    pipe.publish(channel(node), encode(Envelope(key, None, event)))
+                    continue
+                here = self._local.get(key)
+                if here is not None and here[0] == token:
+                    here[1].deliver(event)
+            if pipe.command_stack:
+                pipe.execute()
+
     def online(self) -> list[str]:
         """The sessions of THIS process (what OUT SSD goes to when it shuts down)."""
         return list(self._local)
@@ -179,6 +202,15 @@ class RedisPresence:
     @guarded
     def get(self, handle: str) -> Presence | None:
         return self._parse(cast(dict[str, str], self._redis.hgetall(_presence_key(handle))))
+
+    @guarded
+    def get_many(self, handles: Sequence[str]) -> list[Presence | None]:
+        if not handles:
+            return []
+        with self._redis.pipeline(transaction=False) as pipe:
+            for handle in handles:
+                pipe.hgetall(_presence_key(handle))
+            return [self._parse(fields) for fields in pipe.execute()]
 
     @guarded
     def put(self, presence: Presence) -> None:

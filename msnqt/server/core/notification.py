@@ -17,7 +17,7 @@ from msnqt.protocol.auth import md5_response
 from msnqt.protocol.codes import ErrorCode, ListName, Privacy, ReverseListPrompt, Status
 
 from .errors import AccountError, Refused, StoreError
-from .events import AddedBy, ContactOffline, ContactOnline, RemovedBy, SignedOut
+from .events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, SignedOut
 from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key, printable_name
 from .ports import AccountStore, Listener, PresenceBook, Router
 from .privacy import allows, viewer_check
@@ -123,8 +123,8 @@ class NotificationCore:
         lists = self.store.lists(handle)
         may_see = viewer_check(lists)
         view: View = {}
-        for entry in lists.members(ListName.REVERSE):
-            watcher = self.presence.get(entry.handle)
+        entries = lists.members(ListName.REVERSE)
+        for entry, watcher in zip(entries, self.presence.get_many([e.handle for e in entries]), strict=True):
             if watcher is None or watcher.status is None or not may_see(entry.handle):
                 continue
             view[handle_key(entry.handle)] = ContactOnline(me.handle, me.status, me.friendly)
@@ -144,12 +144,12 @@ class NotificationCore:
         self._publish(handle, before, after)
 
     def _publish(self, handle: str, before: View, after: View) -> None:
-        """Send NLN where a watcher's view appeared or changed, FLN where it vanished."""
-        for key, seen in after.items():
-            if before.get(key) != seen:
-                self.router.send(key, seen)
-        for key in before.keys() - after.keys():
-            self.router.send(key, ContactOffline(before[key].handle))
+        """Send NLN where a watcher's view appeared or changed, FLN where it vanished (one batch)."""
+        deliveries: list[tuple[str, Event]] = [(key, seen) for key, seen in after.items()
+                                               if before.get(key) != seen]
+        deliveries += [(key, ContactOffline(before[key].handle)) for key in before.keys() - after.keys()]
+        if deliveries:
+            self.router.send_all(deliveries)
 
     def set_status(self, handle: str, status: Status) -> list[InitialPresence] | None:
         """Apply CHG; on the first CHG return the ILN list (possibly empty), later None."""
@@ -173,11 +173,15 @@ class NotificationCore:
         return initial
 
     def _initial_presence(self, handle: str) -> list[InitialPresence]:
+        """ILN: the FL contacts visible to ``handle``; presence for all of them in one look-up, then the
+        lists (privacy) only of those who are online."""
         result = []
-        for entry in self.store.lists(handle).members(ListName.FORWARD):
-            seen = self._visible_to(entry.handle, handle)
-            if seen is not None:
-                result.append(seen)
+        entries = self.store.lists(handle).members(ListName.FORWARD)
+        for other in self.presence.get_many([e.handle for e in entries]):
+            if other is None or not other.visible or other.status is None:
+                continue
+            if allows(self.store.lists(other.handle), handle):
+                result.append(InitialPresence(other.status, other.handle, other.friendly))
         return result
 
     def _visible_to(self, contact: str, viewer: str) -> InitialPresence | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .events import Event
 from .model import Presence, handle_key
 from .ports import Listener
@@ -33,6 +35,10 @@ class LocalRouter:
         listener.deliver(event)
         return True
 
+    def send_all(self, deliveries: Sequence[tuple[str, Event]]) -> None:
+        for handle, event in deliveries:
+            self.send(handle, event)
+
     def online(self) -> list[str]:
         return list(self._listeners)
 
@@ -45,6 +51,9 @@ class PresenceTable:
 
     def get(self, handle: str) -> Presence | None:
         return self._entries.get(handle_key(handle))
+
+    def get_many(self, handles: Sequence[str]) -> list[Presence | None]:
+        return [self._entries.get(handle_key(handle)) for handle in handles]
 
     def put(self, presence: Presence) -> None:
         self._entries[handle_key(presence.handle)] = presence
