@@ -252,6 +252,10 @@ class Connection:
             return
         pending = self._pending.get(trid) if isinstance(trid, int) and trid != 0 else None
         if pending is None or pending.future.done():
+            if isinstance(command, Malformed):  # NS and SB alike: say what was skipped, then skip it
+                log.warning("%s: skipped a line from the server this program cannot use (%s): %s", self.label,
+                            command.error, loggable(command))
+                return
             self._deliver(command)
             return
         if isinstance(command, Error):

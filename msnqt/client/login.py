@@ -34,7 +34,6 @@ from .errors import (
     MessengerError,
     ProtocolViolation,
     ServerOverLimit,
-    ServerUnavailable,
 )
 
 DIALECTS = ("MSNP2", "CVR0")
@@ -105,7 +104,7 @@ async def log_in(server: str, handle: str, password: str, *, timeout: float,
         except BaseException:
             conn.close()
             raise
-    raise ServerUnavailable(detail="too many referrals between servers")
+    raise ProtocolViolation("the servers kept referring this program to another server")  # it would again
 
 
 async def _negotiate_and_identify(conn: Connection, handle: str, timeout: float) -> XfrNs | UsrChallenge:

@@ -24,7 +24,6 @@ from msnqt.protocol.commands import (
     Gtc,
     Iln,
     Lst,
-    Malformed,
     MsgRelay,
     Nln,
     Out,
@@ -205,9 +204,6 @@ class NotificationState:
                 out.actions.append(MoveTo(address))
             case Error(code=code):
                 log.warning("the server reported error %d outside any request", code)
-            case Malformed():
-                log.warning("skipped a line from the server this program cannot use (%s): %s",
-                            command.error, loggable(command))
             case _:
                 log.debug("ignoring unsolicited %s", loggable(command))
         return out
