@@ -1,9 +1,10 @@
 """The one QObject between the client engine and the widgets: engine events in, documented Qt signals out.
 
 Widgets never subscribe to the engine themselves; they connect to these signals, so everything Qt sees
-arrives on the GUI thread in the engine's order. Events are matched by their class name (the names
-documented in docs/design/engine-api.md), which keeps this module independent of how the engine's event
-module is laid out and lets fast widget tests drive it with a stand-in engine.
+arrives on the GUI thread in the engine's order. Events are matched by their type (``msnqt.client.events``,
+documented in docs/design/engine-api.md); every event type has a route (``tests/gui/test_bridge_routes.py``),
+so an event added to the engine without one here fails a test instead of vanishing. Fast widget tests drive
+it with a stand-in engine that emits the same event types.
 
 Signals (all arguments are the engine's own objects; ``object`` where Qt has no type for them):
 
@@ -30,6 +31,8 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+
+from msnqt.client import events as ev
 
 
 class EngineBridge(QObject):
@@ -58,29 +61,29 @@ class EngineBridge(QObject):
         super().__init__(parent)
         self._messenger: Any = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._routes: dict[str, Callable[[Any], None]] = {
-            "SignedIn": lambda e: self.signedIn.emit(e.handle, e.friendly),
-            "SignedOut": lambda e: self.signedOut.emit(str(e.reason)),
-            "Reconnecting": lambda e: self.reconnecting.emit(int(e.attempt), float(e.delay)),
-            "ListsLoaded": lambda e: self.listsLoaded.emit(),
-            "ContactChanged": lambda e: self.contactChanged.emit(e.contact),
-            "ContactRemoved": lambda e: self.contactRemoved.emit(e.handle),
-            "MyStatusChanged": lambda e: self.myStatusChanged.emit(e.status),
-            "MyNameChanged": lambda e: self.myNameChanged.emit(e.friendly),
-            "PrivacyChanged": lambda e: self.privacyChanged.emit(e.blp, e.gtc),
-            "AddedBy": lambda e: self.addedBy.emit(e.handle, e.friendly, bool(e.needs_prompt)),
-            "RemovedBy": lambda e: self.removedBy.emit(e.handle),
-            "MailSummary": lambda e: self.mailSummary.emit(int(e.inbox_unread), int(e.folders_unread)),
-            "NewMail": lambda e: self.newMail.emit(e.sender, e.subject),
-            "ConversationStarted": lambda e: self.conversationStarted.emit(
+        self._routes: dict[type, Callable[[Any], None]] = {
+            ev.SignedIn: lambda e: self.signedIn.emit(e.handle, e.friendly),
+            ev.SignedOut: lambda e: self.signedOut.emit(str(e.reason)),
+            ev.Reconnecting: lambda e: self.reconnecting.emit(int(e.attempt), float(e.delay)),
+            ev.ListsLoaded: lambda e: self.listsLoaded.emit(),
+            ev.ContactChanged: lambda e: self.contactChanged.emit(e.contact),
+            ev.ContactRemoved: lambda e: self.contactRemoved.emit(e.handle),
+            ev.MyStatusChanged: lambda e: self.myStatusChanged.emit(e.status),
+            ev.MyNameChanged: lambda e: self.myNameChanged.emit(e.friendly),
+            ev.PrivacyChanged: lambda e: self.privacyChanged.emit(e.blp, e.gtc),
+            ev.AddedBy: lambda e: self.addedBy.emit(e.handle, e.friendly, bool(e.needs_prompt)),
+            ev.RemovedBy: lambda e: self.removedBy.emit(e.handle),
+            ev.MailSummary: lambda e: self.mailSummary.emit(int(e.inbox_unread), int(e.folders_unread)),
+            ev.NewMail: lambda e: self.newMail.emit(e.sender, e.subject),
+            ev.ConversationStarted: lambda e: self.conversationStarted.emit(
                 e.conversation, bool(e.initiated_by_us)),
-            "ParticipantJoined": lambda e: self.participantJoined.emit(e.conversation, e.handle, e.friendly),
-            "ParticipantLeft": lambda e: self.participantLeft.emit(e.conversation, e.handle),
-            "MessageReceived": lambda e: self.messageReceived.emit(
+            ev.ParticipantJoined: lambda e: self.participantJoined.emit(e.conversation, e.handle, e.friendly),
+            ev.ParticipantLeft: lambda e: self.participantLeft.emit(e.conversation, e.handle),
+            ev.MessageReceived: lambda e: self.messageReceived.emit(
                 e.conversation, e.sender, e.friendly, e.text, e.received_at),
-            "TypingReceived": lambda e: self.typingReceived.emit(e.conversation, e.handle),
-            "MessageUndelivered": lambda e: self.messageUndelivered.emit(e.conversation, e.text, e.reason),
-            "ConversationEnded": lambda e: self.conversationEnded.emit(e.conversation),
+            ev.TypingReceived: lambda e: self.typingReceived.emit(e.conversation, e.handle),
+            ev.MessageUndelivered: lambda e: self.messageUndelivered.emit(e.conversation, e.text, e.reason),
+            ev.ConversationEnded: lambda e: self.conversationEnded.emit(e.conversation),
         }
 
     @property
@@ -100,7 +103,10 @@ class EngineBridge(QObject):
         self._unsubscribe = None
         self._messenger = None
 
-    def _on_event(self, event: Any) -> None:
-        route = self._routes.get(type(event).__name__)
-        if route is not None:  # an event this GUI does not show (yet) is simply not forwarded
-            route(event)
+    @property
+    def routed_types(self) -> frozenset[type]:
+        """The engine event types this bridge forwards (a test checks that it is all of them)."""
+        return frozenset(self._routes)
+
+    def _on_event(self, event: ev.Event) -> None:
+        self._routes[type(event)](event)

@@ -246,6 +246,13 @@ class ConversationWindow(QMainWindow):
         self._stop_typing(sender)
         self._say(f"{name} says: {text}")
 
+    def on_conversation_ended(self) -> None:
+        """The switchboard closed: nobody can be typing in it any more, and the To: line keeps the people
+        the next message will call back (the engine re-opens the conversation on send)."""
+        for handle in list(self._typing):
+            self._stop_typing(handle)
+        self._refresh_header()
+
     def on_typing(self, handle: str) -> None:
         timer = self._typing.get(handle)
         if timer is None:  # said once when they start, not on every keep-alive

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from msnqt.client.errors import Undelivered
+
 
 def user_message(exc: BaseException, fallback: str = "Something went wrong.") -> str:
     """The engine's own ``user_message`` when it has one, else a short generic sentence."""
@@ -12,5 +14,5 @@ def user_message(exc: BaseException, fallback: str = "Something went wrong.") ->
 
 
 def is_undelivered(exc: BaseException) -> bool:
-    """True for the engine's ``Undelivered`` (matched by name; see bridge.py on why)."""
-    return any(cls.__name__ == "Undelivered" for cls in type(exc).__mro__)
+    """True for the engine's ``Undelivered`` (a message that reached nobody; its text is shown again)."""
+    return isinstance(exc, Undelivered)

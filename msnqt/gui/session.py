@@ -424,6 +424,7 @@ class GuiSession(QObject):
         b.messageReceived.connect(self._on_message)
         b.typingReceived.connect(lambda c, h: self._existing(c, lambda w: w.on_typing(h)))
         b.messageUndelivered.connect(self._on_undelivered)
+        b.conversationEnded.connect(lambda c: self._existing(c, lambda w: w.on_conversation_ended()))
 
     def _on_lists_loaded(self) -> None:
         if self.bridge.messenger is not None:

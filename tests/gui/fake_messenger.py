@@ -2,7 +2,8 @@
 widget tests. The main GUI tests use the real engine against the in-process server; this one only lets a
 test push events the server would take long (or be unable) to produce, such as an undelivered message.
 
-Event classes carry the engine's names because the bridge routes events by class name.
+It emits the engine's own event classes (the bridge routes by type) with stand-in contacts and
+conversations, and raises the engine's own ``Undelivered``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,25 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from msnqt.client.errors import Undelivered
+from msnqt.client.events import (
+    AddedBy,
+    ContactChanged,
+    ConversationStarted,
+    ListsLoaded,
+    MessageReceived,
+    MessageUndelivered,
+    MyNameChanged,
+    MyStatusChanged,
+    ParticipantJoined,
+    Reconnecting,
+    SignedIn,
+    SignedOut,
+    TypingReceived,
+)
 from msnqt.protocol.codes import ListName, Status
+
+__all__ = ["AddedBy", "Contact", "FakeConversation", "FakeError", "FakeMessenger", "SignedIn"]
 
 
 @dataclass(frozen=True)
@@ -25,36 +44,12 @@ class Contact:
     lists: frozenset[ListName] = frozenset({ListName.FORWARD, ListName.ALLOW})
 
 
-def _event(name: str, *fields: str) -> type:
-    return dataclass(frozen=True, eq=False)(type(name, (), {"__annotations__": dict.fromkeys(fields, Any)}))
-
-
-SignedIn = _event("SignedIn", "handle", "friendly")
-SignedOut = _event("SignedOut", "reason")
-Reconnecting = _event("Reconnecting", "attempt", "delay")
-ListsLoaded = _event("ListsLoaded")
-ContactChanged = _event("ContactChanged", "contact")
-MyStatusChanged = _event("MyStatusChanged", "status")
-MyNameChanged = _event("MyNameChanged", "friendly")
-ConversationStarted = _event("ConversationStarted", "conversation", "initiated_by_us")
-ParticipantJoined = _event("ParticipantJoined", "conversation", "handle", "friendly")
-ParticipantLeft = _event("ParticipantLeft", "conversation", "handle")
-MessageReceived = _event("MessageReceived", "conversation", "sender", "friendly", "text", "received_at")
-TypingReceived = _event("TypingReceived", "conversation", "handle")
-MessageUndelivered = _event("MessageUndelivered", "conversation", "text", "reason")
-AddedBy = _event("AddedBy", "handle", "friendly", "needs_prompt")
 
 
 class FakeError(Exception):
     def __init__(self, user_message: str) -> None:
         super().__init__(user_message)
         self.user_message = user_message
-
-
-class Undelivered(FakeError):
-    def __init__(self, text: str, reason: str) -> None:
-        super().__init__("Your message could not be delivered.")
-        self.text, self.reason = text, reason
 
 
 _ids = itertools.count(1)
