@@ -33,6 +33,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from msnqt.client import events as ev
+from msnqt.gui.engine import Engine
 
 
 class EngineBridge(QObject):
@@ -59,7 +60,7 @@ class EngineBridge(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._messenger: Any = None
+        self._messenger: Engine | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._routes: dict[type, Callable[[Any], None]] = {
             ev.SignedIn: lambda e: self.signedIn.emit(e.handle, e.friendly),
@@ -87,11 +88,11 @@ class EngineBridge(QObject):
         }
 
     @property
-    def messenger(self) -> Any:
+    def messenger(self) -> Engine | None:
         """The engine currently observed (None before the first sign-in)."""
         return self._messenger
 
-    def attach(self, messenger: Any) -> None:
+    def attach(self, messenger: Engine) -> None:
         """Observe ``messenger`` (a ``msnqt.client.Messenger``) instead of any previous engine."""
         self.detach()
         self._messenger = messenger

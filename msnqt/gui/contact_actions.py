@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from msnqt.gui.engine import DirectoryHit, Engine
 from msnqt.gui.errors import user_message
 from msnqt.gui.session import GuiSession
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
@@ -34,7 +35,7 @@ class ContactActions:
     def __init__(self, session: GuiSession) -> None:
         self.session = session
 
-    def _engine(self) -> Any:
+    def _engine(self) -> Engine:
         if self.session.messenger is None:
             raise ActionFailed("You are not signed in.")
         return self.session.messenger
@@ -93,7 +94,7 @@ class ContactActions:
     async def unblock(self, handle: str) -> None:
         await self._run("The contact could not be unblocked.", self._engine().unblock, handle)
 
-    async def find(self, fname: str, lname: str, city: str, state: str, country: str) -> list[Any]:
+    async def find(self, fname: str, lname: str, city: str, state: str, country: str) -> list[DirectoryHit]:
         fields = [v.strip() or "*" for v in (fname, lname, city, state, country)]
         hits = await self._run("The member directory could not be searched.", self._engine().find, *fields)
         return list(hits)

@@ -14,6 +14,7 @@ list, their sort keys; a handle → (section, key) map finds a row by bisecting 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
@@ -57,7 +58,7 @@ class ContactListModel(QAbstractItemModel):
         self._where: dict[str, tuple[int, tuple[str, str]]] = {}
 
     # --- feeding -----------------------------------------------------------------------------------
-    def reset_contacts(self, contacts: list[Any]) -> None:
+    def reset_contacts(self, contacts: Sequence[Any]) -> None:
         """Replace everything (after ListsLoaded, or empty on sign-out)."""
         self.beginResetModel()
         latest = {c.handle: c for c in contacts if ListName.FORWARD in c.lists}

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from msnqt.gui.elide import ElidedLabel
+from msnqt.gui.engine import EngineConversation
 from msnqt.gui.errors import is_undelivered, user_message
 from msnqt.gui.resources import icon
 from msnqt.gui.speech import say
@@ -94,7 +95,7 @@ class ConversationWindow(QMainWindow):
         self._name_of = name_of
         self._invite_candidates = invite_candidates
         self._typing_clear_ms = typing_clear_ms
-        self.conversation: Any = None
+        self.conversation: EngineConversation | None = None
         self._pending_handles: list[str] = [first_handle] if first_handle else []
         self._typing: dict[str, QTimer] = {}
         self._last_received: datetime | None = None
@@ -179,7 +180,7 @@ class ConversationWindow(QMainWindow):
             return list(self.conversation.participants)
         return list(self._pending_handles)
 
-    def attach(self, conversation: Any) -> None:
+    def attach(self, conversation: EngineConversation) -> None:
         """Bind to the engine's conversation (idempotent)."""
         if self.conversation is conversation:
             return
@@ -394,8 +395,11 @@ class ConversationWindow(QMainWindow):
         self._tasks.spawn(self._invite(handle))
 
     async def _invite(self, handle: str) -> None:
+        conversation = self.conversation
+        if conversation is None:
+            return
         try:
-            await self.conversation.invite(handle)
+            await conversation.invite(handle)
         except Exception as exc:  # the UI boundary
             self.add_system_line(user_message(exc, f"{self._name_of(handle)} could not be invited."),
                                  colour="#c00000")

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import QApplication
 
 from msnqt.gui.conversation_window import TYPING_CLEAR_MS
 from msnqt.gui.credentials import CredentialStore, KeyringCredentials
+from msnqt.gui.engine import Engine, EngineFactory
 from msnqt.gui.look import apply_classic_look
 from msnqt.gui.main_window import MainWindow
 from msnqt.gui.resources import icon
-from msnqt.gui.session import CreateAccount, EngineFactory, GuiSession, LocalServer
+from msnqt.gui.session import CreateAccount, GuiSession, LocalServer
 from msnqt.gui.settings import AppSettings
 
 OnReady = Callable[[MainWindow], Awaitable[None] | None]
@@ -32,7 +33,8 @@ Backend = Callable[[], AbstractAsyncContextManager[str]]
 mode's in-process server); the GUI never learns what it is."""
 
 
-def default_engine_factory(server: str) -> Any:
+def default_engine_factory(server: str) -> Engine:
+    """The real engine; mypy checks here that it has everything :class:`msnqt.gui.engine.Engine` lists."""
     from msnqt.client import Messenger
 
     return Messenger(server)

@@ -26,6 +26,7 @@ from msnqt.gui.conversation_window import (
     NotSignedIn,
 )
 from msnqt.gui.credentials import Availability, CredentialError, CredentialStore
+from msnqt.gui.engine import ContactView, Engine, EngineConversation, EngineFactory
 from msnqt.gui.errors import user_message
 from msnqt.gui.idle import IdleWatcher
 from msnqt.gui.settings import AppSettings
@@ -42,7 +43,6 @@ _SIGNED_OUT_REASONS = {
     "connection_lost": "You have been signed out because the connection to the server was lost.",
 }
 
-EngineFactory = Callable[[str], Any]
 LocalServer = Callable[[], Awaitable[str]]
 """Start the built-in server if it is not running yet and return its "host:port"."""
 CreateAccount = Callable[[str, str, str], None]
@@ -82,7 +82,7 @@ class GuiSession(QObject):
         self._typing_clear_ms = typing_clear_ms
         self.bridge = EngineBridge(self)
         self.model = ContactListModel(self)
-        self.messenger: Any = None
+        self.messenger: Engine | None = None
         self.state = SIGNED_OUT
         self.last_error = ""
         self.windows: dict[str, ConversationWindow] = {}
@@ -244,7 +244,7 @@ class GuiSession(QObject):
         self.bridge.detach()
         self._after_sign_out("")
 
-    async def _quietly_sign_out(self, messenger: Any) -> None:
+    async def _quietly_sign_out(self, messenger: Engine) -> None:
         with contextlib.suppress(Exception):
             await messenger.sign_out()
 
@@ -347,7 +347,7 @@ class GuiSession(QObject):
             return
         self._bind(window, conversation)
 
-    def _bind(self, window: ConversationWindow, conversation: Any) -> None:
+    def _bind(self, window: ConversationWindow, conversation: EngineConversation) -> None:
         if window in self._pending:
             self._pending.remove(window)
         self.windows[conversation.id] = window
@@ -362,7 +362,7 @@ class GuiSession(QObject):
         self.windowCreated.emit(window)
         return window
 
-    def _window_for(self, conversation: Any, *, show: bool = True) -> ConversationWindow:
+    def _window_for(self, conversation: EngineConversation, *, show: bool = True) -> ConversationWindow:
         """The window of ``conversation``, opening one (without stealing focus) if none is showing."""
         window = self.windows.get(conversation.id)
         if window is None:
@@ -378,7 +378,7 @@ class GuiSession(QObject):
             window.alert()
         return window
 
-    def _adopt_detached(self, conversation: Any) -> ConversationWindow | None:
+    def _adopt_detached(self, conversation: EngineConversation) -> ConversationWindow | None:
         """Someone from a window left open since the last session writes again: continue in that window."""
         people = set(conversation.invited) | set(conversation.participants)
         for window in self._detached:
@@ -403,7 +403,7 @@ class GuiSession(QObject):
             if self.messenger is not None:
                 self._tasks.spawn(self._leave(conversation))
 
-    async def _leave(self, conversation: Any) -> None:
+    async def _leave(self, conversation: EngineConversation) -> None:
         with contextlib.suppress(Exception):
             await conversation.leave()
 
@@ -430,7 +430,7 @@ class GuiSession(QObject):
         if self.bridge.messenger is not None:
             self.model.reset_contacts(self.bridge.messenger.contacts())
 
-    def _on_contact_changed(self, contact: Any) -> None:
+    def _on_contact_changed(self, contact: ContactView) -> None:
         self.model.update_contact(contact)
         for window in self._all_windows():
             if contact.handle in window.handles:
@@ -465,7 +465,7 @@ class GuiSession(QObject):
             window.set_can_send(False)
             window.set_connection_note(RECONNECTING_NOTE)
 
-    def _on_conversation_started(self, conversation: Any, initiated_by_us: bool) -> None:
+    def _on_conversation_started(self, conversation: EngineConversation, initiated_by_us: bool) -> None:
         if initiated_by_us:
             for window in list(self._pending):
                 if set(window.handles) & (set(conversation.invited) | set(conversation.participants)):
@@ -480,12 +480,12 @@ class GuiSession(QObject):
             return
         self._window_for(conversation)
 
-    def _on_joined(self, conversation: Any, handle: str, friendly: str) -> None:
+    def _on_joined(self, conversation: EngineConversation, handle: str, friendly: str) -> None:
         window = self.windows.get(conversation.id) or self._pending_for(conversation)
         if window is not None:
             window.on_joined(handle, friendly)
 
-    def _on_message(self, conversation: Any, sender: str, friendly: str, text: str,
+    def _on_message(self, conversation: EngineConversation, sender: str, friendly: str, text: str,
                     received_at: datetime) -> None:
         existing = self.windows.get(conversation.id)
         window = self._window_for(conversation)
@@ -493,17 +493,18 @@ class GuiSession(QObject):
         if existing is not None:
             window.alert()
 
-    def _on_undelivered(self, conversation: Any, text: str, reason: str) -> None:
+    def _on_undelivered(self, conversation: EngineConversation, text: str, reason: str) -> None:
         self._existing(conversation, lambda w: w.on_undelivered(text, reason))
 
-    def _pending_for(self, conversation: Any) -> ConversationWindow | None:
+    def _pending_for(self, conversation: EngineConversation) -> ConversationWindow | None:
         for window in self._pending:
             if set(window.handles) & (set(conversation.invited) | set(conversation.participants)):
                 self._bind(window, conversation)
                 return window
         return None
 
-    def _existing(self, conversation: Any, action: Callable[[ConversationWindow], None]) -> None:
+    def _existing(self, conversation: EngineConversation,
+                  action: Callable[[ConversationWindow], None]) -> None:
         window = self.windows.get(conversation.id) or self._pending_for(conversation)
         if window is not None:
             action(window)
