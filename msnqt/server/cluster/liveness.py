@@ -24,6 +24,8 @@ from typing import Any
 import redis
 import redis.asyncio
 
+from ..core.errors import StoreError
+from ..core.events import SignedOut
 from ..core.model import handle_key
 from ..core.notification import NotificationCore
 from .link import PREFIX
@@ -214,6 +216,8 @@ class Subscription:
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(channel(self._router.node))
+                if self._ready.is_set():
+                    self._recover()
                 self._ready.set()
                 backoff = 0.1
                 while True:
@@ -232,6 +236,16 @@ class Subscription:
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
+
+    def _recover(self) -> None:
+        """Back after losing Redis: if it lost our sessions (restarted empty), end them with OUT SSD."""
+        try:
+            ended = self._router.end_orphans(SignedOut("SSD"))
+        except StoreError as exc:
+            log.warning("could not check this NS's sessions after Redis came back: %s", exc)
+            return
+        if ended:
+            log.warning("Redis lost %d sessions of this NS (restarted?): ended them to sign in again", ended)
 
     async def stop(self) -> None:
         self._stopping = True

@@ -165,6 +165,21 @@ class RedisRouter:
             if pipe.command_stack:
                 pipe.execute()
 
+    @guarded
+    def end_orphans(self, event: Event) -> int:
+        """Give ``event`` (OUT SSD) to every session of this process that Redis no longer knows (Redis
+        restarted empty): nobody could see or reach them, so they sign in again rather than linger."""
+        local = list(self._local.items())
+        with self._redis.pipeline(transaction=False) as pipe:
+            for key, _ in local:
+                pipe.get(session_key(key))
+            values = pipe.execute()
+        orphans = [listener for (_, (token, listener)), value in zip(local, values, strict=True)
+                   if value != self._value(token)]
+        for listener in orphans:
+            listener.deliver(event)
+        return len(orphans)
+
     def online(self) -> list[str]:
         """The sessions of THIS process (what OUT SSD goes to when it shuts down)."""
         return list(self._local)
