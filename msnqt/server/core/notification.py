@@ -17,7 +17,7 @@ from msnqt.protocol.auth import md5_response
 from msnqt.protocol.codes import ErrorCode, ListName, Privacy, ReverseListPrompt, Status
 
 from .errors import AccountError, Refused, StoreError
-from .events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, SignedOut
+from .events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key, printable_name
 from .ports import AccountStore, Listener, PresenceBook, Router
 from .privacy import allows, viewer_check
@@ -197,6 +197,18 @@ class NotificationCore:
         if me is None:
             raise Refused(ErrorCode.NOT_LOGGED_IN)
         return me
+
+    # --- the switchboard's view (core.switchboard.Directory) ----------------------------------------------
+
+    def presence_of(self, handle: str) -> Presence | None:
+        return self.presence.get(handle)
+
+    def account(self, handle: str) -> Account | None:
+        return self.store.account(handle)
+
+    def ring(self, handle: str, ring: Ring) -> bool:
+        """Deliver an invitation to ``handle``'s NS session (RNG); False when nobody is signed in."""
+        return self.router.send(handle, ring)
 
     def status(self, handle: str) -> Status | None:
         me = self.presence.get(handle)

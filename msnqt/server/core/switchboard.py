@@ -1,8 +1,9 @@
 """Switchboard sessions, single-use cookies and invitations (msnp2-reference §2.3, §3.3).
 
 A session is a set of participants; the SB front registers a :class:`Member` per connection and the
-core calls it back for JOI, BYE and relayed MSGs. Invitations reach the callee's NS through the
-:class:`Router` (an RNG event), which is what a multi-host deployment would route over Redis.
+core calls it back for JOI, BYE and relayed MSGs. What it needs of the notification side (presence,
+privacy, names, ringing the callee's NS) is the narrow :class:`Directory` port, so a cluster's SB
+process asks PostgreSQL and Redis for it and runs no NS front.
 """
 
 from __future__ import annotations
@@ -20,11 +21,23 @@ from msnqt.protocol.codes import ErrorCode
 from .errors import Refused
 from .events import Ring
 from .limits import KeyedWindows
-from .model import Account, Ticket, handle_key
-from .notification import HandleCheck, NotificationCore
+from .model import Account, Presence, Ticket, handle_key
+from .notification import HandleCheck
 from .ports import CookieStore
 
 Clock = Callable[[], float]
+
+
+class Directory(Protocol):
+    """What a switchboard asks of the notification side: who is online and visible, who may call whom,
+    names, and how a ring reaches the callee's NS. :class:`NotificationCore` provides it in one process
+    and in a cluster's SB process (over PostgreSQL and Redis); nothing else of the NS is needed."""
+
+    def presence_of(self, handle: str) -> Presence | None: ...
+    def account(self, handle: str) -> Account | None: ...
+    def friendly(self, handle: str) -> str: ...
+    def may_call(self, caller: str, callee: str) -> bool: ...
+    def ring(self, handle: str, ring: Ring) -> bool: ...
 
 
 class Member(Protocol):
@@ -98,14 +111,14 @@ class Session:
 
 
 class SwitchboardCore:
-    def __init__(self, notification: NotificationCore, cookies: CookieStore, *,
+    def __init__(self, directory: Directory, cookies: CookieStore, *,
                  valid_handle: HandleCheck, max_participants: int = 20, calls_per_minute: int = 30,
                  rings_per_minute: int = 10, max_sessions_per_user: int = 50, clock: Clock = time.monotonic,
                  address: tuple[str, int] | None = None,
                  new_session_id: Callable[[], str] | None = None) -> None:
         """``address`` goes into every RNG this switchboard causes (a cluster has many SBs and the callee
         must come to this one); ``new_session_id`` makes ids unique across SB processes."""
-        self._ns = notification
+        self._directory = directory
         self._address = address
         self._new_session_id = new_session_id
         self._max_participants = max_participants
@@ -138,11 +151,11 @@ class SwitchboardCore:
         self._memberships[key] += 1
 
     def _is_visible(self, handle: str) -> bool:
-        me = self._ns.presence.get(handle)
+        me = self._directory.presence_of(handle)
         return me is not None and me.visible
 
     def _account(self, handle: str) -> Account:
-        account = self._ns.store.account(handle)
+        account = self._directory.account(handle)
         if account is None:
             raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
         return account
@@ -166,7 +179,7 @@ class SwitchboardCore:
             session_id = str(self._next_id)
             self._next_id += 1
         session = Session(session_id)
-        me = Participant(account.handle, self._ns.friendly(account.handle), member)
+        me = Participant(account.handle, self._directory.friendly(account.handle), member)
         self._joined(session, me)
         self._sessions[session_id] = session
         return session, me
@@ -188,13 +201,13 @@ class SwitchboardCore:
             raise Refused(ErrorCode.USER_TOO_ACTIVE)
         if not self._is_visible(caller.handle):
             raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE)
-        account = self._ns.store.account(callee)
-        if account is None or not self._ns.may_call(caller.handle, account.handle):
+        account = self._directory.account(callee)
+        if account is None or not self._directory.may_call(caller.handle, account.handle):
             raise Refused(ErrorCode.PRINCIPAL_NOT_ONLINE)
         if not self._rings.allow(handle_key(account.handle)):
             raise Refused(ErrorCode.USER_TOO_ACTIVE)
         cookie = self.cookies.issue(account.handle, session.session_id)
-        self._ns.router.send(account.handle, Ring(session.session_id, cookie, caller.handle, caller.friendly,
+        self._directory.ring(account.handle, Ring(session.session_id, cookie, caller.handle, caller.friendly,
                                                   self._address))
         return session.session_id
 
@@ -215,7 +228,7 @@ class SwitchboardCore:
         if self._too_many_sessions(handle):
             raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
         roster = list(session.participants.values())
-        me = Participant(account.handle, self._ns.friendly(account.handle), member)
+        me = Participant(account.handle, self._directory.friendly(account.handle), member)
         self._joined(session, me)
         for other in roster:
             other.member.joined(me.handle, me.friendly)
