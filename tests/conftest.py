@@ -27,6 +27,7 @@ def _fresh_server_quirks() -> Iterator[None]:
     from msnqt.client.quirks import SHARED_QUIRKS
 
     SHARED_QUIRKS.clear()
+    SHARED_QUIRKS.on_change = None
 
 
 @pytest.fixture

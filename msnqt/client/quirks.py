@@ -10,11 +10,16 @@ Likewise a request a server never answers at all (Escargot 2025 has no ``FND``, 
 wait the engine says "this server has no member directory" and, from then on, says so at once.
 
 The record is per server address as the user configured it, and shared by every engine of the process
-(an app that signs in again, a CLI that runs several engines); nothing persists it across runs.
+(an app that signs in again, a CLI that runs several engines). ``export``/``load`` and ``on_change`` let
+an app keep it across runs (the GUI stores it with its other settings).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from .errors import MessengerError
 from .login import parse_server_address
 
 
@@ -28,20 +33,48 @@ class ServerQuirks:
     def __init__(self) -> None:
         self._no_ping: set[str] = set()
         self._unanswered: set[tuple[str, str]] = set()
+        self.on_change: Callable[[], None] | None = None
+        """Called after something new was learned (to store ``export()``)."""
 
     def answers_ping(self, server: str) -> bool:
         """False once ``server`` dropped the connection on PNG or left one unanswered."""
         return server_key(server) not in self._no_ping
 
     def remember_no_ping(self, server: str) -> None:
-        self._no_ping.add(server_key(server))
+        self._learn(self._no_ping, server_key(server))
 
     def answers(self, server: str, command: str) -> bool:
         """False once ``server`` left a ``command`` request (FND, URL, SND) without any reply."""
         return (server_key(server), command) not in self._unanswered
 
     def remember_unanswered(self, server: str, command: str) -> None:
-        self._unanswered.add((server_key(server), command))
+        self._learn(self._unanswered, (server_key(server), command))
+
+    def _learn(self, known: set[Any], item: object) -> None:
+        if item not in known:
+            known.add(item)
+            if self.on_change is not None:
+                self.on_change()
+
+    def export(self) -> str:
+        """What is known, one ``host:port<TAB>what`` a line (``what``: ``no-ping`` or the command left
+        unanswered): plain text an app can keep in its settings file."""
+        lines = [f"{key}\tno-ping" for key in sorted(self._no_ping)]
+        lines += [f"{key}\t{command}" for key, command in sorted(self._unanswered)]
+        return "\n".join(lines)
+
+    def load(self, text: str) -> None:
+        """Add what ``export`` wrote; a line that does not parse (an edited file) is skipped."""
+        for line in text.splitlines():
+            key, _tab, what = line.partition("\t")
+            try:
+                key = server_key(key)
+            except MessengerError:
+                continue
+            if what == "no-ping":
+                self._no_ping.add(key)
+            elif what in ("FND", "URL", "SND"):
+                self._unanswered.add((key, what))
 
     def forget(self, server: str) -> None:
         key = server_key(server)

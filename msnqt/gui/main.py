@@ -40,14 +40,29 @@ def default_engine_factory(server: str) -> Engine:
     return Messenger(server)
 
 
+def keep_server_quirks(settings: AppSettings) -> None:
+    """What the engines of this process learn about servers (no PNG, no directory) is loaded from and
+    stored to ``settings``, so a server that drops the connection on PNG costs one extra sign-in once."""
+    from msnqt.client.quirks import SHARED_QUIRKS
+
+    SHARED_QUIRKS.load(settings.server_quirks)
+
+    def store() -> None:
+        settings.server_quirks = SHARED_QUIRKS.export()
+
+    SHARED_QUIRKS.on_change = store
+
+
 def build_main_window(server: str, *, settings: AppSettings | None = None,
                       credentials: CredentialStore | None = None,
                       engine_factory: EngineFactory | None = None, idle_ms: int | None = None,
                       typing_clear_ms: int = TYPING_CLEAR_MS, local_server: LocalServer | None = None,
                       create_account: CreateAccount | None = None) -> MainWindow:
     """The session and its main window (not shown). Needs a running qasync loop for anything async."""
+    settings = settings or AppSettings()
+    keep_server_quirks(settings)
     session = GuiSession(server=server, engine_factory=engine_factory or default_engine_factory,
-                         settings=settings or AppSettings(), credentials=credentials or KeyringCredentials(),
+                         settings=settings, credentials=credentials or KeyringCredentials(),
                          idle_ms=idle_ms, typing_clear_ms=typing_clear_ms, local_server=local_server,
                          create_account=create_account)
     return MainWindow(session)

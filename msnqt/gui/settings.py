@@ -114,5 +114,15 @@ class AppSettings:
     def set_geometry(self, window: str, data: QByteArray) -> None:
         self._q.setValue(f"geometry/{window}", data)
 
+    @property
+    def server_quirks(self) -> str:
+        """What the engine learned about servers (no PNG, no FND, ...; ``msnqt.client.quirks``), as its
+        ``export()`` text, so the next run does not have to find out again."""
+        return self._str("connection/server_quirks", "")
+
+    @server_quirks.setter
+    def server_quirks(self, value: str) -> None:
+        self._q.setValue("connection/server_quirks", value)
+
     def sync(self) -> None:
         self._q.sync()
