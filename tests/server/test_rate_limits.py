@@ -16,7 +16,7 @@ import pytest
 from msnqt.protocol.codes import ListName
 from msnqt.server import MsnServer, ServerConfig
 from msnqt.server.core.limits import DEFAULT_RATE_LIMITS, KeyedBuckets, Rate, RateLimits
-from tests.server.wire import LineClient, next_line_starting, sign_in
+from tests.server.wire import LineClient, next_line_starting, open_chat, sign_in
 
 PRESENCE_BURST = DEFAULT_RATE_LIMITS.presence.burst
 LISTS_BURST = DEFAULT_RATE_LIMITS.lists.burst
@@ -164,6 +164,35 @@ def test_calls_are_limited_per_caller_across_their_switchboards(tmp_path: Path,
                 answers.append((await sb.line()).split()[:3])
             assert answers == [["CAL", "5", "RINGING"], ["CAL", "5", "RINGING"], ["713", "5"]]
             for client in (*boards, *others, flooder):
+                client.close()
+
+    aloop.run(run())
+
+
+def test_a_switchboard_flood_is_refused_to_the_flooder_and_the_reader_stays(
+        tmp_path: Path, aloop: asyncio.Runner) -> None:
+    """4 MiB of MSGs in one write at someone who is not reading just then: the reader gets the
+    flooder's allowance, no more, and is never dropped; the flooder is closed."""
+    relay_burst = DEFAULT_RATE_LIMITS.relay.burst
+
+    async def run() -> None:
+        async with frozen_server(tmp_path) as server:
+            flooder, bob = await online(server, "flood"), await online(server, "bob")
+            flood_sb, bob_sb = await open_chat(flooder, ("flood@example.org", "Flood"), bob,
+                                               ("bob@example.org", "Bob"), xfr_trid=5)
+            payload = b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n" + b"x" * 1000
+            message = b"MSG %%d N %d\r\n%s" % (len(payload), payload)
+            flood_sb.writer.write(b"".join(message % t for t in range(4 << 10)))
+            replies = await replies_until_closed(flood_sb)
+            assert {r.split()[0] for r in replies} <= {"NAK"}  # nothing refused went out unsaid
+            relayed = 0
+            while (line := await bob_sb.line()) != "BYE flood@example.org":
+                assert line.startswith("MSG flood@example.org Flood ")
+                relayed += len(payload)
+            assert 0 < relayed <= relay_burst
+            await bob.send("PNG")  # bob was never dropped
+            assert await next_line_starting(bob, "QNG") == ["QNG"]
+            for client in (bob_sb, bob, flooder):
                 client.close()
 
     aloop.run(run())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Generic, TypeVar
 
 Clock = Callable[[], float]
@@ -74,11 +74,11 @@ class TokenBucket:
                                self._tokens + (now - self._stamp) * self._rate.per_second)
         self._stamp = now
 
-    def take(self, now: float) -> bool:
-        """One event now: True if the bucket had a token for it (refused events cost nothing)."""
+    def take(self, now: float, cost: float = 1.0) -> bool:
+        """An event worth ``cost`` tokens now: True if the bucket had them (refused events cost nothing)."""
         self._refill(now)
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
+        if self._tokens >= cost:
+            self._tokens -= cost
             return True
         return False
 
@@ -95,14 +95,14 @@ class KeyedBuckets(Generic[K]):
         self._clock = clock
         self._buckets: dict[K, TokenBucket] = {}
 
-    def allow(self, key: K) -> bool:
+    def allow(self, key: K, cost: float = 1.0) -> bool:
         now = self._clock()
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= MAX_TRACKED_KEYS:
                 self._forget_full(now)
             bucket = self._buckets[key] = TokenBucket(self._rate, now)
-        return bucket.take(now)
+        return bucket.take(now, cost)
 
     def _forget_full(self, now: float) -> None:
         self._buckets = {k: b for k, b in self._buckets.items() if not b.full(now)}
@@ -145,14 +145,18 @@ class RateLimits:
     invitations: Rate = Rate(50, 50 / 86_400)
     """SND: invitations recorded per day (this server never mails them, but it stores them)."""
     refusals: Rate = Rate(100, 1.0)
-    """713s a user may collect before the connection that keeps asking is closed."""
+    """713s (and refused relays) a user may collect before the connection that keeps asking is closed."""
+    relay: Rate = Rate(256 << 10, 32 << 10)
+    """Bytes of MSG one user may have relayed, all switchboards together: a person typing, even
+    pasting, stays far below; a flood would otherwise fill the readers' buffers until they, not the
+    flooder, were dropped."""
 
     @classmethod
     def unlimited(cls) -> RateLimits:
         """No per-user limit worth the name: for benchmarks that measure how fast floods are served,
         and tests of something else that reuse one account many times."""
         plenty = Rate(1 << 40, float(1 << 40))
-        return cls(plenty, plenty, plenty, plenty, plenty, plenty)
+        return cls(**{f.name: plenty for f in fields(cls)})
 
 
 DEFAULT_RATE_LIMITS = RateLimits()
@@ -175,12 +179,17 @@ class UserLimits:
         self._buckets: dict[str, KeyedBuckets[str]] = {
             name: KeyedBuckets(getattr(rates, name), clock) for name in set(COMMAND_CLASSES.values())}
         self._refusals: KeyedBuckets[str] = KeyedBuckets(rates.refusals, clock)
+        self._relay: KeyedBuckets[str] = KeyedBuckets(rates.relay, clock)
 
     def allow(self, command: str, user_key: str) -> bool:
         """May ``user_key`` run ``command`` now? Commands outside every class always may."""
         kind = COMMAND_CLASSES.get(command)
         return kind is None or self._buckets[kind].allow(user_key)
 
-    def patience_left(self, user_key: str) -> bool:
-        """Record a refusal; False once the user has been refused too often (close the connection)."""
-        return self._refusals.allow(user_key)
+    def relay_allows(self, user_key: str, size: int) -> bool:
+        """May ``user_key`` have ``size`` more bytes of MSG relayed now?"""
+        return self._relay.allow(user_key, size)
+
+    def patience_left(self, user_key: str, refusals: int = 1) -> bool:
+        """Record refusals; False once the user has been refused too often (close the connection)."""
+        return self._refusals.allow(user_key, refusals)

@@ -50,7 +50,7 @@ from ..core.errors import Refused
 from ..core.limits import UserLimits
 from ..core.model import handle_key
 from ..core.switchboard import Participant, Session, SwitchboardCore
-from .connection import Connection
+from .connection import Connection, log
 
 
 @lru_cache(maxsize=1024)
@@ -78,6 +78,7 @@ class SbConnection(Connection[SbState]):
         self._me: Participant | None = None
         self._relay_prefix = b""
         self._limits = limits
+        self._user_key = ""
         loop = asyncio.get_running_loop()
         self._auth_timer = loop.call_later(auth_timeout, self._auth_timed_out)
         self._idle_timeout = idle_timeout
@@ -145,6 +146,7 @@ class SbConnection(Connection[SbState]):
     def _enter(self, session: Session, me: Participant) -> None:
         self._auth_timer.cancel()
         self._session, self._me = session, me
+        self._user_key = handle_key(me.handle)
         self._relay_prefix = relay_prefix(me.handle, me.friendly)
         self.state = SbState.IN_SESSION
 
@@ -174,16 +176,28 @@ class SbConnection(Connection[SbState]):
             session_id = self._core.call(self._session, self._me, command.handle)
         except Refused as refusal:
             self._refused(command.trid, refusal)
-            if refusal.code is ErrorCode.USER_TOO_ACTIVE and not self._limits.patience_left(
-                    handle_key(self._me.handle)):
+            if refusal.code is ErrorCode.USER_TOO_ACTIVE and not self._limits.patience_left(self._user_key):
                 self.close()  # still calling after a hundred refusals: not a person
             return
         self.send(CalRinging(command.trid, session_id))
 
     def on_msg(self, command: MsgSend) -> None:
         assert self._session is not None and self._me is not None
+        if not self._may_relay(len(command.payload)):
+            self._acknowledge(command.trid, command.ack, False)
+            return
         line = b"%s%d\r\n%s" % (self._relay_prefix, len(command.payload), command.payload)
         self._acknowledge(command.trid, command.ack, self._core.relay(self._session, self._me, line))
+
+    def _may_relay(self, size: int, messages: int = 1) -> bool:
+        """Within its sender's relay allowance; beyond it the messages are not sent (NAK for N and A,
+        as for any undelivered message) and each counts against the sender's patience."""
+        if self._limits.relay_allows(self._user_key, size):
+            return True
+        if not self._limits.patience_left(self._user_key, messages):
+            log.warning("closing %s: still flooding the switchboard after being refused", self.describe())
+            self.close()
+        return False
 
     def _relay_run(self, run: MsgRun) -> None:
         """Relay consecutive MSGs, encoded once for all recipients and queued as one write each.
@@ -194,7 +208,12 @@ class SbConnection(Connection[SbState]):
         """
         assert self._session is not None and self._me is not None
         prefix = self._relay_prefix
-        delivered = self._core.relay(self._session, self._me, prefix + prefix.join(run.bodies))
+        if self._may_relay(run.end - run.begin, len(run.bodies)):
+            delivered = self._core.relay(self._session, self._me, prefix + prefix.join(run.bodies))
+        else:
+            delivered = False
+            if self.closing:
+                return
         if run.acked or not delivered:
             for trid, ack in run.acks():
                 self._acknowledge(trid, ack, delivered)
