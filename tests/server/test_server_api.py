@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from cryptography.fernet import Fernet
 
 from msnqt.server import AccountError, MsnServer, ServerConfig
 from msnqt.server.fronts.ns import NsConnection
+from tests.server.harness import NO_RATE_LIMITS
 from tests.server.wire import LineClient, open_chat, sign_in
 
 ALICE, BOB = ("alice@example.org", "Alice"), ("bob@example.org", "Bob")
@@ -163,7 +165,10 @@ def test_a_participant_who_stops_reading_is_dropped_not_buffered_forever(
     payload = b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + b"x" * 1600
 
     async def run() -> None:
-        server = await MsnServer.start(_config(tmp_path))
+        # Within the relay rate limit alice could never fill bob's buffer (test_rate_limits.py);
+        # without it, this is the last line of defence.
+        config = replace(_config(tmp_path), rate_limits=NO_RATE_LIMITS)
+        server = await MsnServer.start(config)
         try:
             server.add_account("alice@example.org", "alicepw", "Alice")
             server.add_account("bob@example.org", "bobpw", "Bob")
