@@ -650,7 +650,12 @@ class Messenger:
 
     def _on_ring(self, rng: Rng) -> None:
         """Answer, unless MAX_CONVERSATIONS are open or being answered: a flood of invitations must not
-        open a socket each until the process runs out of file descriptors. Logged once per flood."""
+        open a socket each until the process runs out of file descriptors. Logged once per flood.
+        Not while signing out either: a conversation joined then would swallow the caller's message
+        (their engine would count it delivered) and outlive the sign-out."""
+        if self._sm.state in (NsState.SIGNING_OUT, NsState.OFFLINE):
+            log.info("not answering %s's invitation while %s", rng.caller, self._sm.state)
+            return
         if len(self._conversations) + self._answering >= MAX_CONVERSATIONS:
             if not self._refusing_rings:
                 log.warning("not answering invitations: %d conversations are open", MAX_CONVERSATIONS)
