@@ -6,8 +6,8 @@ timeout, everyone left, a dropped socket). 1.0 kept the window; so does this obj
 
 Delivery is judged on all the evidence of a delivery window (``delivery.py``, docs/design/engine-api.md):
 text goes out with ack mode ``N``, as 1.0 sent it, and counts as delivered when within
-``delivery_window`` seconds no ``NAK`` came, the switchboard stayed up and not every recipient left
-(Escargot never NAKs, so a ``BYE`` is the only sign that a message went nowhere). A message whose
+``delivery_window`` seconds no ``NAK`` came, the switchboard stayed up and nobody it was written to
+left (Escargot never NAKs, so a ``BYE`` is the only sign that a message went nowhere). A message whose
 recipients all left is written again after they have been re-invited; every failure raises
 ``Undelivered`` and emits ``MessageUndelivered`` with the text. The window never blocks the next message,
 and a message written again still reaches the peer before any message written after it.
