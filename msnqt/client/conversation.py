@@ -232,7 +232,12 @@ class Conversation:
             self._close_switchboard()
             self._release()
             raise
-        started()
+        try:
+            started()
+        except MessengerError:  # the host no longer wants it (signed out meanwhile): leave at once
+            self._release()
+            await self.leave()
+            raise
         for handle, friendly in roster:
             self._host.emit(ev.ParticipantJoined(self, handle, friendly))
         self._release(announced=True)

@@ -676,12 +676,18 @@ class Messenger:
             conversation = Conversation(self, f"c{next(_ids)}")
 
         def started() -> None:  # before the participants join and the first message is reported
+            if self._sm.state in (NsState.SIGNING_OUT, NsState.OFFLINE):
+                # signed out while the ANS was on its way: joining now would take the caller's message
+                # into a session nobody reads (and it would count as delivered)
+                raise NotSignedIn("signed out while answering an invitation")
             if not reused:
                 self._conversations.append(conversation)
             self.emit(ev.ConversationStarted(conversation, False))
 
         try:
             await conversation.answer(rng, started)
+        except NotSignedIn:
+            log.info("left %s's invitation: signed out meanwhile", rng.caller)
         except MessengerError as exc:
             log.warning("could not answer %s's invitation: %s", rng.caller, exc)
 

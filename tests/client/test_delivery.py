@@ -16,7 +16,7 @@ from msnqt.client import Undelivered
 from msnqt.client import events as ev
 from msnqt.protocol.message import plain_text_payload
 from tests.client.test_conversation import ALICE, BOB, OPEN_SB, SB_CALL_BOB, SIGNED_IN, start
-from tests.support.fakeserver import C, FakeServer, Gate, Hold, Mark, Pause, S, Step
+from tests.support.fakeserver import C, Close, FakeServer, Gate, Hold, Mark, Pause, S, Step
 
 CAROL = "carol@hotmail.com"
 BOB_JOINS = [S(f"JOI {BOB} Bob%20Builder")]
@@ -183,3 +183,26 @@ def test_first_message_in_the_same_read_as_ans_ok_comes_after_the_join(aloop: as
     story = [(type(e).__name__, getattr(e, "handle", getattr(e, "sender", None))) for e in events
              if isinstance(e, ev.ConversationStarted | ev.ParticipantJoined | ev.MessageReceived)]
     assert story == [("ConversationStarted", None), ("ParticipantJoined", BOB), ("MessageReceived", BOB)]
+
+
+def test_an_invitation_still_being_answered_at_sign_out_is_left_not_joined(aloop: asyncio.Runner) -> None:
+    """Otherwise the caller's message would go into a session nobody reads, and count as delivered."""
+    async def scenario() -> list[ev.Event]:
+        async with FakeServer([[C(f"ANS 1 {ALICE} 849102291.520491113 11752013"), Mark("answering"),
+                                Gate("ok"), S(f"IRO 1 1 1 {BOB} Bob%20Builder"), S("ANS 1 OK"),
+                                S(f"MSG {BOB} Bob%20Builder", payload=plain_text_payload("Hi Alice")),
+                                C("OUT")]]) as sb, \
+                FakeServer([[*SIGNED_IN, Gate("ring"),
+                             S(f"RNG 11752013 {{sb}} CKI 849102291.520491113 {BOB} Bob%20Builder"),
+                             C("OUT"), Close()]], sb=sb.address) as ns:
+            messenger, recorder = await start(ns)
+            ns.open_gate("ring")
+            await sb.reached("answering")
+            await messenger.sign_out()
+            sb.open_gate("ok")
+            await sb.finished(0)  # the client said OUT on the switchboard
+            sb.check()
+            ns.check()
+            return recorder.events
+    events = aloop.run(scenario())
+    assert not [e for e in events if isinstance(e, ev.ConversationStarted | ev.MessageReceived)]

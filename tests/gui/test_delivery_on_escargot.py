@@ -52,6 +52,7 @@ async def alice_talking_to_bob(address: str, settings: Any) -> tuple[MainWindow,
     assert await window.session.sign_in(ALICE, PASSWORD)
     conversation = window.session.open_conversation(BOB)
     await wait_until(lambda: "Bob has joined the conversation." in conversation.history_text())
+    await bob.wait_for("ConversationStarted")  # Bob's side has the conversation too
     return window, conversation, bob
 
 
