@@ -250,23 +250,31 @@ class Conversation:
         A message that went nowhere is written before anything newer, so the peer reads them in the
         order they were sent. When no switchboard with a participant can be had, all of them fail.
         """
-        due = [*self._resend, *([delivery] if delivery is not None else [])]
-        self._resend = []
-        if not due:
+        mine = [delivery] if delivery is not None else []
+        if not self._resend and not mine:
             return
+        # the waiting ones stay in _resend until written: a cancelled send (or leave()) still finds them,
+        # and one that joins the queue while we wait for a participant is written in its place
         try:
             sb = await self._ready_for_sending()
-            for waiting in due:  # no await in this loop: the switchboard cannot close half-way through
-                self._write(sb, waiting)
         except Undelivered as exc:
             failure = exc.reason
         except ConnectionFailed:
             failure = "connection_lost"
         else:
-            return
-        for waiting in due:
-            if waiting.tries == 0 or waiting not in self._in_flight:
-                waiting.settle((waiting.text, failure))
+            due, self._resend = [*self._resend, *mine], []
+            for index, waiting in enumerate(due):  # no await here: the switchboard stays open throughout
+                try:
+                    self._write(sb, waiting)
+                except ConnectionFailed:
+                    self._resend, mine = due[index:], []
+                    failure = "connection_lost"
+                    break
+            else:
+                return
+        failed, self._resend = [*self._resend, *mine], []
+        for waiting in failed:
+            waiting.settle((waiting.text, failure))
 
     def _write(self, sb: Connection, delivery: Delivery) -> None:
         """Put one try of ``delivery`` on the wire and start judging its window."""
