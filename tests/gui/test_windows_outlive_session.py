@@ -11,10 +11,13 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from msnqt.client import Messenger
 from msnqt.gui.conversation_window import ConversationWindow
+from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.main import build_main_window
 from msnqt.gui.main_window import MainWindow
 from msnqt.gui.session import SIGNED_IN, SIGNED_OUT
-from tests.gui.live import PASSWORD, World, world
+from tests.gui.live import FAST, PASSWORD, World, world
 from tests.gui.test_with_server import ALICE, BOB, signed_in_gui
 from tests.support.qt import wait_until
 
@@ -112,5 +115,35 @@ def test_a_conversation_can_be_saved_as_plain_text(gui_app: Any, qloop: Any, set
             # A place that cannot be written is a line in the window, not a traceback.
             assert not conv_window.save_history(str(tmp_path / "no such folder" / "x.txt"))
             assert "could not be saved" in conv_window.history_text()
+
+    qloop.run(scenario())
+
+
+def test_an_open_conversation_shows_the_reconnect_and_sends_again_after_it(
+        gui_app: Any, qloop: Any, settings: Any, tmp_path: Path) -> None:
+    def reconnecting_engine(server: str) -> Messenger:
+        return Messenger(server, **{**FAST, "auto_reconnect": True, "reconnect_delay": 0.2})  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = build_main_window(w.address, settings=settings, credentials=MemoryCredentials(),
+                                       engine_factory=reconnecting_engine)
+            window.show()
+            assert await window.session.sign_in(ALICE, PASSWORD)
+            conv_window = await chat_with_bob(w, window)
+            reconnecting = []
+            window.session.bridge.reconnecting.connect(lambda *_: reconnecting.append(
+                (conv_window.connection_label.text(), conv_window.send_button.isEnabled())))
+            QTest.keyClicks(conv_window.input, "still there?")
+            assert w.server.disconnect(ALICE) >= 1  # the connection drops, as in a network failure
+            await wait_until(lambda: bool(reconnecting))
+            note, could_send = reconnecting[0]
+            assert "Reconnecting" in note and not could_send
+            assert "Reconnecting" in conv_window.history_text()
+            await wait_until(lambda: window.session.state == SIGNED_IN, timeout=10)
+            assert not conv_window.connection_label.isVisible()
+            assert conv_window.send_button.isEnabled()
+            QTest.keyClick(conv_window.input, Qt.Key.Key_Return)
+            await w.peers[BOB].wait_for("MessageReceived", text="still there?")
 
     qloop.run(scenario())
