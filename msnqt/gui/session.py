@@ -443,6 +443,7 @@ class GuiSession(QObject):
             self._set_state(SIGNED_IN)
             for window in list(self.windows.values()) + self._pending:
                 window.set_can_send(window.conversation is not None)
+                window.set_connection_note("")  # connected again, whatever that window is waiting for
 
     def _on_signed_out(self, reason: str) -> None:
         # The engine says SignedOut only when it is over (after a reconnect gave up, or with automatic
