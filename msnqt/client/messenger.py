@@ -472,8 +472,7 @@ class Messenger:
             raise self._sign_in_lost or ConnectionLost(ns.host, ns.port, "closed during sign-in")
         self._advance(NsEvent.READY)
         self._flush_renames_soon()
-        if ping:
-            self._keepalive_task = self._spawn(self._keepalive(ns))
+        self._keepalive_task = self._spawn(self._keepalive(ns, ping=ping))
 
     def _advance(self, event: NsEvent) -> None:
         """A sign-in step; if sign_out ran meanwhile the step is impossible: the sign-in is cancelled."""
@@ -738,17 +737,28 @@ class Messenger:
             self._password = ""
             self.emit(ev.SignedOut("connection_lost"))
 
-    async def _keepalive(self, ns: Connection) -> None:
+    async def _keepalive(self, ns: Connection, *, ping: bool) -> None:
+        """A round trip every ``keepalive_interval``: PNG/QNG, or to a server without PNG the same
+        ``SYN`` with the current list version as its sign-in barrier (a dead connection is noticed either
+        way; a server that keeps list versions answers it with one line)."""
         while not ns.closed:
             await asyncio.sleep(self._keepalive_interval)
             if ns.closed:
                 return
             try:
-                answered = await self.ping(ns)
+                if ping:
+                    answered = await self.ping(ns)
+                else:
+                    if await self._fetch_lists(ns):
+                        self.emit(ev.ListsLoaded())
+                    answered = True
+            except RequestTimeout:
+                answered = False
             except MessengerError:
                 return  # closed: _on_ns_closed has taken over
             if not answered:
-                log.warning("no answer to PNG within %gs: the connection is dead", self._request_timeout)
+                log.warning("no answer to the keep-alive within %gs: the connection is dead",
+                            self._request_timeout)
                 ns.abort(ConnectionLost(ns.host, ns.port, "no answer to keep-alive"))
                 return
 

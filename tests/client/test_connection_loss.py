@@ -160,3 +160,25 @@ def test_cli_listen_exits_1_when_the_connection_is_lost_for_good(aloop: asyncio.
     assert returncode == 1
     lines = stderr.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("msnqt-cli: ") and "lost" in lines[0], stderr.decode()
+
+
+def test_without_png_the_keepalive_is_a_syn_and_still_notices_a_dead_connection(
+        aloop: asyncio.Runner, logfail: LogFail) -> None:
+    logfail.allow(r"no answer to the keep-alive|lost the connection to the notification server")
+
+    async def scenario() -> None:
+        barrier = [C("SYN 7 0"), S("SYN 7 0")]
+        first = [*SYNCED, *barrier, C("SYN 8 0"), S("SYN 8 0"), C("SYN 9 0"), Hold()]  # then silence
+        async with FakeServer([first, [*SYNCED, *barrier, Hold()]]) as ns:
+            quirks = ServerQuirks()
+            quirks.remember_no_ping(ns.address)  # known from an earlier sign-in (the Go server)
+            messenger = Messenger(ns.address, request_timeout=1.0, quirks=quirks, keepalive_interval=0.01,
+                                  reconnect_delay=0.01)
+            recorder = EventRecorder(messenger)
+            await messenger.sign_in("alice@hotmail.com", PASSWORD)
+            await recorder.wait(ev.Reconnecting)
+            assert len(await recorder.wait_all(ev.SignedIn, 2)) == 2
+            await messenger.sign_out()
+            assert "PNG" not in (await ns.finished(0)).received
+            ns.check()
+    aloop.run(scenario())

@@ -186,7 +186,7 @@ def test_network_loss_reconnects_and_resyncs(aloop: asyncio.Runner, logfail: Log
 
 
 def test_missing_keepalive_answer_means_a_dead_connection(aloop: asyncio.Runner, logfail: LogFail) -> None:
-    logfail.allow(r"no answer to PNG")
+    logfail.allow(r"no answer to the keep-alive")
     logfail.allow(r"lost the connection to the notification server")
     async def scenario() -> None:
         first = [*SIGNED_IN, C("PNG"), Hold()]  # never answers
