@@ -112,3 +112,23 @@ def test_many_cheap_commands_in_one_write_are_served_in_shares(tmp_path: Path, a
             await server.close()
 
     aloop.run(run())
+
+
+def test_commands_sent_before_a_half_close_are_all_answered(tmp_path: Path, aloop: asyncio.Runner) -> None:
+    """More commands than one turn serves, then FIN (``printf ... | nc``): every one is answered, then
+    the server closes."""
+    async def run() -> None:
+        server = await MsnServer.start(ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0))
+        try:
+            server.add_account("alice@example.org", "pw", "Alice")
+            alice = await sign_in(server.ns_address, "alice@example.org", "pw")
+            alice.writer.write(b"PNG\r\n" * 1000)
+            alice.writer.write_eof()
+            for _ in range(1000):
+                assert await alice.line() == "QNG"
+            assert await alice.closed()
+            alice.close()
+        finally:
+            await server.close()
+
+    aloop.run(run())

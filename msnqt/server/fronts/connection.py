@@ -68,8 +68,9 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         self._flush_scheduled = False
         self._backlog: deque[Any] = deque()
         """Decoded commands not served yet (over budget, or beyond this turn's share)."""
-        self._broken = False
-        """The stream broke (FramingError): close once the backlog before the break is served."""
+        self._close_when_served = False
+        """Nothing more will be read (a broken stream, or the peer's FIN): close once the backlog
+        received before that is served."""
         self._serve_scheduled = False
         self._writing_paused = False
         self._reading = True
@@ -129,7 +130,7 @@ class Connection(asyncio.Protocol, Generic[StateT]):
             except FramingError as exc:
                 # The stream cannot be trusted any more (oversized MSG, huge line), but what the peer
                 # sent before the break is still served, then the connection closes.
-                commands, self._broken = exc.decoded, True
+                commands, self._close_when_served = exc.decoded, True
             self._backlog.extend(commands)
             if not (self._serve_scheduled or self._writing_paused):
                 self._serve_backlog()
@@ -158,7 +159,7 @@ class Connection(asyncio.Protocol, Generic[StateT]):
             self.flush()
             if not self.closing and not self._writing_paused:
                 self._schedule_serving()
-        elif self._broken:
+        elif self._close_when_served:
             self.close()
             return
         else:
@@ -219,7 +220,11 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         return None
 
     def eof_received(self) -> bool | None:
-        """The peer sent FIN: what is queued still goes out, then the socket closes."""
+        """The peer sent FIN: the commands it sent before are all served and answered, then the socket
+        closes (``printf 'VER ...\\r\\n...' | nc`` gets every answer, however many it asked for)."""
+        if self._backlog and not self.closing:
+            self._close_when_served = True
+            return True  # keep the socket open for the answers still to come
         self.close()
         return None
 
