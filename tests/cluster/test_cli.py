@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 from msnqt.server.core.model import Profile
 from msnqt.server.store import SqliteStore
 from msnqt.server.store.postgres_store import PostgresStore
-from tests.cluster.topology import CLI, ENV, launch, ready
+from tests.cluster.topology import CLI, ENV, Component, ready
 
 
 def cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -122,13 +123,18 @@ def test_serve_role_reports_bad_backends_in_one_line(role: str, pg_dsn: str, red
         _one_line_failure(cli(*missing), "missing.key")
 
 
-def test_serve_role_prints_one_line_and_stops_cleanly(pg_dsn: str, redis_url: str, tmp_path: Path) -> None:
+def test_serve_role_takes_its_backends_from_the_environment_and_stops_cleanly(
+        pg_dsn: str, redis_url: str, tmp_path: Path) -> None:
     key = tmp_path / "secret.key"
     assert cli("db", "init", "--postgres", pg_dsn, "--key-file", str(key)).returncode == 0
-    component = ready(launch("sb", pg_dsn, redis_url, key))
+    env = {**ENV, "MSNQT_POSTGRES": pg_dsn, "MSNQT_REDIS": redis_url, "MSNQT_KEY_FILE": str(key)}
+    process = subprocess.Popen([*CLI, "serve", "--role", "ns", "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    component = ready(Component("ns", process))
     assert component.address[0] == "127.0.0.1" and component.address[1] > 0
-    code, err = component.stop()
-    assert (code, err) == (0, "")
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    assert (process.returncode, out, err) == (0, "", "")  # nothing after the one line
 
 
 @pytest.mark.parametrize("args", [
