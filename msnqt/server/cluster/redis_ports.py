@@ -247,11 +247,13 @@ class RedisCookies:
 
     def __init__(self, client: redis.Redis, lifetime: float) -> None:
         self._redis = client
-        self._lifetime_ms = max(1, int(lifetime * 1000))
+        self._lifetime_ms = int(lifetime * 1000)
 
     @guarded
     def issue(self, handle: str, session_id: str | None = None) -> str:
         cookie = new_cookie()
+        if self._lifetime_ms <= 0:
+            return cookie  # stale the moment it is issued (a zero lifetime): nothing to redeem
         ticket = json.dumps({"handle": handle, "session": session_id})
         self._redis.set(f"{PREFIX}cookie:{cookie}", ticket, px=self._lifetime_ms)
         return cookie
