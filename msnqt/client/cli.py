@@ -48,10 +48,10 @@ from .conversation import Conversation, refusal_reason
 from .errors import MessengerError, Undelivered
 from .login import parse_server_address
 from .messenger import Messenger
+from .passwords import SERVICE as KEYRING_SERVICE
 from .terminal import terminal_text
 
 PROG = "msnqt-cli"
-KEYRING_SERVICE = "msnqt"
 
 
 class UsageError(Exception):
@@ -162,10 +162,16 @@ def _check_usage(args: argparse.Namespace) -> None:
 
 def _password(args: argparse.Namespace, stdin: TextIO) -> str:
     if args.keyring:
-        try:
-            import keyring
+        from .passwords import account_key, system_keyring, why_not_a_keyring
 
-            password = keyring.get_password(KEYRING_SERVICE, args.user)
+        try:
+            ring = system_keyring()
+            if ring is None:
+                raise CliFailure(f"cannot use --keyring: {why_not_a_keyring()}")
+            # The key the GUI's "Remember my password" uses: one entry per account, whatever the case.
+            password = ring.get_password(KEYRING_SERVICE, account_key(args.user))
+        except CliFailure:
+            raise
         except Exception as exc:  # keyring backends raise many kinds of errors
             raise CliFailure(f"the OS keyring is not available ({type(exc).__name__})") from None
         if not password:

@@ -295,29 +295,9 @@ def test_send_an_instant_message_lists_online_contacts_and_takes_any_address(
 
 
 def test_real_keyring_code_path_stores_and_reads_through_the_executor(gui_app: Any, qloop: Any) -> None:
-    import keyring.backend
+    from tests.support.keyrings import MemoryKeyring
 
-    class DictKeyring(keyring.backend.KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.data: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.data.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.data[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            import keyring.errors
-
-            if (service, username) not in self.data:
-                raise keyring.errors.PasswordDeleteError("not stored")
-            del self.data[(service, username)]
-
-    backend = DictKeyring()
+    backend = MemoryKeyring()
     store = KeyringCredentials(backend)
 
     async def scenario() -> None:

@@ -9,10 +9,10 @@ for PyInstaller.
 from __future__ import annotations
 
 import configparser
+import re
 import shutil
 import struct
 import subprocess
-import tarfile
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -49,19 +49,21 @@ def artefacts() -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def unpacked(artefacts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tarball's folder, unpacked as a user would."""
+    """The tarball's folder, unpacked as a user would: with tar (Python's extraction filters need 3.11.4,
+    and Debian 12 ships 3.11.2)."""
     target = tmp_path_factory.mktemp("tarball")
-    with tarfile.open(artefacts[1]) as tar:
-        tar.extractall(target, filter="tar")
+    subprocess.run(["tar", "-xzf", str(artefacts[1]), "-C", str(target)], check=True, timeout=120)
     folder = target / f"msnqt-{VERSION}-linux-x86_64"
     assert folder.is_dir(), sorted(p.name for p in target.iterdir())
     return folder
 
 
 def dpkg(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """dpkg acting on a throw-away root with its own database. The root has no libc or Qt libraries (a
-    chroot with them would cost a debootstrap), so dependencies are not checked here, and the programs
-    run from <root>/opt/msnqt against the host's system libraries."""
+    """dpkg acting on a throw-away root with its own database. The root has no libc or shell (a chroot
+    with them would cost a debootstrap), so packages are only unpacked (the maintainer script, which
+    creates the server's system user, would run chrooted there), dependencies are not checked, and the
+    programs run from <root>/usr/lib/msnqt against the host's system libraries. packaging/clean-root-check
+    installs the .deb for real, with apt, on a bare Debian 12."""
     (root / "var/lib/dpkg/info").mkdir(parents=True, exist_ok=True)
     (root / "var/lib/dpkg/updates").mkdir(exist_ok=True)
     (root / "var/lib/dpkg/status").touch()
@@ -73,7 +75,7 @@ def dpkg(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def deb_root(artefacts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The .deb installed by dpkg into a throw-away root."""
     root = tmp_path_factory.mktemp("debroot")
-    installed = dpkg(root, "--install", str(artefacts[0]))
+    installed = dpkg(root, "--unpack", str(artefacts[0]))
     assert installed.returncode == 0, installed.stderr
     return root
 
@@ -110,9 +112,23 @@ def test_frozen_demo_reaches_the_signed_in_main_window_under_xvfb(unpacked: Path
     assert width > 100 and height > 100
 
 
-def test_tarball_installs_per_user_and_uninstalls_cleanly(unpacked: Path, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
+def desktop_exec_arguments(value: str) -> list[str]:
+    """An Exec key's arguments as a desktop reads them (Desktop Entry spec): unescape the string value,
+    then split it, a quoted argument keeping its spaces and losing the backslash before " ` $ \\."""
+    text = value.replace("\\\\", "\\")
+    return [re.sub(r'\\(["`$\\])', r"\1", quoted) if quoted else plain
+            for quoted, plain in re.findall(r'"((?:[^"\\]|\\.)*)"|(\S+)', text)]
+
+
+def tree(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def test_tarball_installs_per_user_and_uninstalls_exactly(unpacked: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home of $USER with spaces"  # the menu entry must still start the app
+    (home / ".local/share/applications").mkdir(parents=True)
+    (home / ".local/share/applications/other.desktop").write_text("[Desktop Entry]\n")  # not ours
+    before = tree(home)
     env = frozen_env(home)
     env.pop("XDG_DATA_HOME")
     installed = run(["sh", unpacked / "install.sh"], env, timeout=120)
@@ -123,14 +139,14 @@ def test_tarball_installs_per_user_and_uninstalls_cleanly(unpacked: Path, tmp_pa
         assert result.stdout == f"{program} {VERSION}\n", result.stderr
     entry = configparser.ConfigParser(interpolation=None)
     entry.read(local / "share/applications/msnqt.desktop")
-    exec_path = Path(entry["Desktop Entry"]["Exec"])
-    assert exec_path == local / "lib/msnqt/msnqt" and exec_path.is_file()
+    exec_line = desktop_exec_arguments(entry["Desktop Entry"]["Exec"])
+    assert exec_line == [str(local / "lib/msnqt/msnqt")] and Path(exec_line[0]).is_file()
     assert png_size(local / "share/icons/hicolor/48x48/apps/msnqt.png") == (48, 48)
+    assert (local / "share/metainfo/io.github.msnqt.metainfo.xml").is_file()
 
     removed = run(["sh", unpacked / "install.sh", "--uninstall"], env, timeout=60)
     assert removed.returncode == 0, removed.stderr
-    leftovers = [p for p in local.rglob("*") if "msnqt" in p.name]
-    assert leftovers == []
+    assert tree(home) == before  # every file and every folder it made gone; nothing else touched
 
 
 def test_deb_declares_its_runtime_dependencies(artefacts: tuple[Path, Path]) -> None:
@@ -146,8 +162,8 @@ def test_deb_declares_its_runtime_dependencies(artefacts: tuple[Path, Path]) -> 
 def test_deb_puts_programs_menu_entry_icons_and_metainfo_in_place(deb_root: Path) -> None:
     for program in PROGRAMS:
         link = deb_root / "usr/bin" / program
-        assert link.is_symlink() and str(link.readlink()) == f"/opt/msnqt/{program}"
-        assert (deb_root / "opt/msnqt" / program).stat().st_mode & 0o111
+        assert link.is_symlink() and str(link.readlink()) == f"../lib/msnqt/{program}"
+        assert (deb_root / "usr/lib/msnqt" / program).stat().st_mode & 0o111
     entry = configparser.ConfigParser(interpolation=None)
     entry.read(deb_root / "usr/share/applications/msnqt.desktop")
     desktop = entry["Desktop Entry"]
@@ -157,19 +173,73 @@ def test_deb_puts_programs_menu_entry_icons_and_metainfo_in_place(deb_root: Path
     for size in HICOLOR_SIZES:
         assert png_size(icons / f"{size}x{size}/apps/msnqt.png") == (size, size)
     assert (icons / "scalable/apps/msnqt.svg").read_bytes() == (REPO / "resources/icons/app.svg").read_bytes()
-    metainfo = ET.parse(deb_root / "usr/share/metainfo/msnqt.metainfo.xml").getroot()
+    metainfo = ET.parse(deb_root / "usr/share/metainfo/io.github.msnqt.metainfo.xml").getroot()
+    assert metainfo.findtext("id") == "io.github.msnqt"
     assert metainfo.findtext("launchable") == "msnqt.desktop"
     assert metainfo.find("releases/release").get("version") == VERSION  # type: ignore[union-attr]
 
 
 def test_programs_from_the_unpacked_deb_chat_through_its_server(deb_root: Path, tmp_path: Path) -> None:
-    chat_through_frozen_server(deb_root / "opt/msnqt", tmp_path)
+    chat_through_frozen_server(deb_root / "usr/lib/msnqt", tmp_path)
 
 
 def test_deb_purges_without_leaving_files_behind(artefacts: tuple[Path, Path], tmp_path: Path) -> None:
-    assert dpkg(tmp_path, "--install", str(artefacts[0])).returncode == 0
-    assert (tmp_path / "opt/msnqt/msnqt").is_file()
+    contents = subprocess.run(["dpkg-deb", "--contents", str(artefacts[0])], capture_output=True, text=True,
+                              check=True).stdout
+    # dpkg removes the directories a package ships once they are empty: shipping /opt (which nothing else
+    # owns on a bare system) deleted it on removal.
+    assert not [line for line in contents.splitlines() if line.split()[-1].startswith("./opt")]
+    assert dpkg(tmp_path, "--unpack", str(artefacts[0])).returncode == 0
+    assert (tmp_path / "usr/lib/msnqt/msnqt").is_file()
     purged = dpkg(tmp_path, "--purge", "msnqt")
     assert purged.returncode == 0, purged.stderr
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and "var/lib/dpkg" not in str(p)]
     assert leftovers == []
+
+
+def test_no_path_of_the_build_machine_in_any_runpath(unpacked: Path) -> None:
+    """Only bundle-relative ($ORIGIN) library search paths: the build host's interpreter directory (a
+    pyenv's, say) would be searched first on a user's machine."""
+    foreign = {}
+    for path in (unpacked / "_internal").rglob("*.so*"):
+        if path.is_file() and not path.is_symlink():
+            dynamic = subprocess.run(["objdump", "-p", str(path)], capture_output=True, text=True).stdout
+            for entry in re.findall(r"^\s*R(?:UN)?PATH\s+(\S+)", dynamic, re.MULTILINE):
+                if any(not part.startswith("$ORIGIN") for part in entry.split(":")):
+                    foreign[str(path.relative_to(unpacked))] = entry
+    assert foreign == {}
+
+
+def test_tarball_carries_the_licence_texts(unpacked: Path) -> None:
+    licences = unpacked / "licenses"
+    assert "MIT License" in (licences / "msnqt/LICENSE").read_text()
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (licences / "python/LICENSE").read_text().upper()
+    assert "Bootloader Exception" in (licences / "pyinstaller-bootloader/COPYING.txt").read_text()
+    pyside = next(licences.glob("python-packages/PySide6_Essentials-*"))
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in (pyside / "LGPL-3").read_text()
+    assert not list(unpacked.rglob("make_sounds.py"))  # a development tool, not part of the app
+
+
+def test_deb_metainfo_passes_appstream_validation(deb_root: Path) -> None:
+    metainfo = deb_root / "usr/share/metainfo/io.github.msnqt.metainfo.xml"
+    result = subprocess.run(["appstreamcli", "validate", "--no-net", "--pedantic", str(metainfo)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "W:" not in result.stdout and "E:" not in result.stdout, result.stdout
+
+
+def test_deb_ships_a_valid_server_unit_and_enables_nothing(artefacts: tuple[Path, Path],
+                                                           deb_root: Path) -> None:
+    verified = subprocess.run(["systemd-analyze", "verify", "--man=no", "--recursive-errors=no",
+                               f"--root={deb_root}", "msnqt-server.service"],
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    unit = (deb_root / "usr/lib/systemd/system/msnqt-server.service").read_text()
+    assert "User=msnqt" in unit and "StateDirectory=msnqt" in unit
+    assert (deb_root / "usr/lib/sysusers.d/msnqt.conf").read_text().count("u msnqt") == 1
+    contents = subprocess.run(["dpkg-deb", "--contents", str(artefacts[0])], capture_output=True, text=True,
+                              check=True).stdout
+    assert "./etc/systemd" not in contents  # no .wants link: serving is the administrator's choice
+    postinst = subprocess.run(["dpkg-deb", "--ctrl-tarfile", str(artefacts[0])], capture_output=True,
+                              check=True).stdout
+    assert b"systemctl" not in postinst
