@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -29,6 +30,38 @@ def _wants_version(argv: list[str]) -> bool:
     """
     options = argv[: argv.index("--")] if "--" in argv else argv
     return "--version" in options
+
+
+def _start(program: str, argv: list[str]) -> list[str]:
+    """What every program does first: fix the environment it inherited, open its log file (``--debug``:
+    everything, also on stderr), and return ``argv`` without ``--debug`` (accepted anywhere)."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    debug = "--debug" in argv[:end]
+    restore_library_path()
+    from msnqt.logfile import start_logging
+
+    # The server writes its own stderr log lines; --debug only lowers the level there.
+    start_logging(program, debug=debug, echo=False if program == "msnqt-server" else None)
+    return [a for a in argv[:end] if a != "--debug"] + argv[end:]
+
+
+def restore_library_path(environ: Any = None, *, frozen: bool | None = None) -> None:
+    """Give child processes the library path the user had, not the frozen bundle's.
+
+    PyInstaller's bootloader points LD_LIBRARY_PATH at the bundle's ``_internal`` so the app finds its own
+    libraries (the dynamic loader has read it by the time Python runs). Every program the app starts
+    (xdg-open and gio for a link, the sound player) would inherit it and load the bundle's libraries
+    instead of its own: gio then dies with a symbol lookup error on Debian 13. PyInstaller keeps the
+    user's value in LD_LIBRARY_PATH_ORIG (absent when there was none)."""
+    environ = os.environ if environ is None else environ
+    frozen = getattr(sys, "frozen", False) if frozen is None else frozen
+    if not frozen or not sys.platform.startswith("linux"):
+        return
+    original = environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original is None:
+        environ.pop("LD_LIBRARY_PATH", None)
+    else:
+        environ["LD_LIBRARY_PATH"] = original
 
 
 def _print_version(program: str) -> int:
@@ -52,6 +85,7 @@ def gui_main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if _wants_version(args):
         return _print_version("msnqt")
+    args = _start("msnqt", args)
     if _wants_demo(args):
         return demo_main(args)
     return desktop_main(args)
@@ -81,7 +115,7 @@ def desktop_main(argv: list[str]) -> int:
             await server.close()
 
     return run_gui(args.server or settings.server, settings=settings, backend=stop_server_at_exit,
-                   local_server=server.address, create_account=server.create_account)
+                   local_server=server.address, create_account=server.create_account, single_instance=True)
 
 
 class BuiltInServer:
@@ -152,6 +186,7 @@ def server_main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if _wants_version(args):
         return _print_version("msnqt-server")
+    args = _start("msnqt-server", args)
     from msnqt.server.cli import main
 
     return main(args)
@@ -162,6 +197,7 @@ def cli_main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if _wants_version(args):
         return _print_version("msnqt-cli")
+    args = _start("msnqt-cli", args)
     from msnqt.client.cli import main
 
     return main(args)
@@ -180,6 +216,8 @@ def _demo_parser() -> argparse.ArgumentParser:
                         help="once signed in with a conversation open, save both windows to PATH (PNG), exit")
     parser.add_argument("--quit-after", metavar="SECONDS", type=_positive_seconds,
                         help="exit after at most SECONDS (default with --screenshot: 30)")
+    parser.add_argument("--debug", action="store_true", help="log everything to stderr and the log file")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser
 
 

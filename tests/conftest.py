@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import logging
 import os
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +19,21 @@ from tests.support.bounded import BoundedRunner
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test may touch the real keyring of the machine running it.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+# Nor its log files (msnqt.logfile): programs started by tests, in-process or not, log to a throw-away folder.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="msnqt-test-state-")
+
+
+@pytest.fixture(autouse=True)
+def _msnqt_logging_restored() -> Iterator[None]:
+    """An entry point called in-process (gui_main, cli_main) opens its log file on the ``msnqt`` logger;
+    the next test gets the logger as it was."""
+    logger = logging.getLogger("msnqt")
+    handlers, level = list(logger.handlers), logger.level
+    yield
+    for handler in [h for h in logger.handlers if h not in handlers]:
+        logger.removeHandler(handler)
+        handler.close()
+    logger.setLevel(level)
 
 
 @pytest.fixture(autouse=True)

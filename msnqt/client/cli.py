@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f'take the password from the OS keyring (service "{KEYRING_SERVICE}")')
     parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
                         help="how long to wait for each server reply (default 15)")
+    parser.add_argument("--debug", action="store_true",
+                        help="log the protocol trace (passwords redacted) to stderr and the log file "
+                             "(~/.local/state/msnqt/msnqt-cli.log)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=_Parser)
     commands.add_parser("status", help="print each contact: EMAIL<TAB>STATUS<TAB>FRIENDLY NAME")

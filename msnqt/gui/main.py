@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import inspect
+import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QStandardPaths
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication
 
 from msnqt.gui.conversation_window import TYPING_CLEAR_MS
@@ -26,6 +29,9 @@ from msnqt.gui.main_window import MainWindow
 from msnqt.gui.resources import icon
 from msnqt.gui.session import CreateAccount, GuiSession, LocalServer
 from msnqt.gui.settings import AppSettings
+from msnqt.gui.single_instance import SingleInstance
+
+log = logging.getLogger("msnqt.gui")
 
 OnReady = Callable[[MainWindow], Awaitable[None] | None]
 Backend = Callable[[], AbstractAsyncContextManager[str]]
@@ -72,8 +78,10 @@ async def run_app(server: str, *, auto_sign_in: tuple[str, str] | None = None,
                   on_ready: OnReady | None = None,
                   settings: AppSettings | None = None, credentials: CredentialStore | None = None,
                   engine_factory: EngineFactory | None = None, local_server: LocalServer | None = None,
-                  create_account: CreateAccount | None = None) -> int:
-    """The main coroutine: show the window, optionally sign in, and wait for the last window to close."""
+                  create_account: CreateAccount | None = None,
+                  raise_requests: SingleInstance | None = None) -> int:
+    """The main coroutine: show the window, optionally sign in, and wait for the last window to close
+    (or SIGINT/SIGTERM). ``raise_requests`` brings the window to the front when a second launch asks."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     window = build_main_window(server, settings=settings, credentials=credentials,
@@ -86,17 +94,48 @@ async def run_app(server: str, *, auto_sign_in: tuple[str, str] | None = None,
             closed.set_result(None)
 
     app.lastWindowClosed.connect(_last_window_closed)
+
+    def _terminated(signum: signal.Signals) -> None:
+        """Ctrl+C in a terminal, SIGTERM from a desktop logout or ``kill``: end as Exit does (the window's
+        place remembered, signed out, settings written), never half-way."""
+        log.info("%s: signing out and ending", signum.name)
+        window.session.settings.set_geometry("main", window.saveGeometry())
+        _last_window_closed()
+
+    loop = asyncio.get_running_loop()
+    handled = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, _terminated, signum)
+            handled.append(signum)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            pass
+    if raise_requests is not None:
+        raise_requests.on_raise = lambda: bring_to_front(window)
     window.show()
+    log.info("main window shown")
     if auto_sign_in is not None:
         await window.session.sign_in(*auto_sign_in)
     if on_ready is not None:
         result = on_ready(window)
         if inspect.isawaitable(result):
             await result
-    await closed
-    await window.session.shutdown()
-    window.session.settings.sync()
+    try:
+        await closed
+        await window.session.shutdown()
+        window.session.settings.sync()
+        log.info("signed out; settings saved")
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
     return 0
+
+
+def bring_to_front(window: MainWindow) -> None:
+    """What a second launch asks for: the main window shown (even from the tray), raised and focused."""
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
 
 
 DESKTOP_FILE_NAME = "msnqt"
@@ -115,32 +154,43 @@ def run_gui(server: str, *, auto_sign_in: tuple[str, str] | None = None, on_read
             settings: AppSettings | None = None, credentials: CredentialStore | None = None,
             engine_factory: EngineFactory | None = None, argv: list[str] | None = None,
             backend: Backend | None = None, local_server: LocalServer | None = None,
-            create_account: CreateAccount | None = None) -> int:
+            create_account: CreateAccount | None = None, single_instance: bool = False) -> int:
     """Create the QApplication and the qasync loop, run the app against ``server`` ("host:port"), return
     the exit code. ``auto_sign_in=(email, password)`` signs in straight away (the demo does this);
     ``on_ready(main_window)`` runs once the window is up (and signed in, if asked); ``backend``, if given,
     is entered on the loop first and its "host:port" replaces ``server``. ``local_server()`` (start the
     built-in server, return its "host:port") and ``create_account(handle, friendly, password)`` let the
-    Connection option "built-in local server" work; the caller (``msnqt.app``) owns that server."""
+    Connection option "built-in local server" work; the caller (``msnqt.app``) owns that server.
+    ``single_instance``: if msnqt already runs for this user, bring its window to the front and return 0."""
     import qasync
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "msnqt", *(argv or [])])
     assert isinstance(app, QApplication)
     identify_application(app)
+    guard = SingleInstance() if single_instance else None
+    if guard is not None and not guard.acquire():
+        print("msnqt is already running: its window was brought to the front.", file=sys.stderr)
+        log.info("already running: asked the running instance to show its window")
+        return 0
     app.setQuitOnLastWindowClosed(False)
     apply_classic_look(app)
 
     async def session(address: str) -> int:
         return await run_app(address, auto_sign_in=auto_sign_in, on_ready=on_ready, settings=settings,
                              credentials=credentials, engine_factory=engine_factory,
-                             local_server=local_server, create_account=create_account)
+                             local_server=local_server, create_account=create_account,
+                             raise_requests=guard)
 
     async def session_with_backend(backend: Backend) -> int:
         async with backend() as address:
             return await session(address)
 
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(session(server) if backend is None else session_with_backend(backend))
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            return runner.run(session(server) if backend is None else session_with_backend(backend))
+    finally:
+        if guard is not None:
+            guard.release()
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -165,15 +215,31 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "built-in server if Tools > Options > Connection says so)")
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="where the built-in server keeps its accounts (default: the app's data folder)")
+    parser.add_argument("--debug", action="store_true",
+                        help="log everything, the protocol trace included (passwords redacted), to stderr "
+                             "and the log file (~/.local/state/msnqt/msnqt.log)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser.parse_args(argv)
 
 
 def builtin_server_dir() -> Path:
-    """``<AppDataLocation>/server``: the built-in server's accounts outlive the program."""
-    QCoreApplication.setOrganizationName("msnqt")
-    QCoreApplication.setApplicationName("msnqt")
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".local" / "share" / "msnqt") / "server"
+    """``<data folder>/msnqt/server`` (``~/.local/share/msnqt/server``): the built-in server's accounts
+    outlive the program. Qt's AppDataLocation would double the name (organisation and application are both
+    "msnqt"); a folder left there by an earlier version is moved here, once."""
+    base = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+                or Path.home() / ".local" / "share")
+    folder = base / "msnqt" / "server"
+    doubled = base / "msnqt" / "msnqt" / "server"
+    if doubled.is_dir() and not folder.exists():
+        try:
+            doubled.rename(folder)
+            log.info("moved the built-in server's accounts from %s to %s", doubled, folder)
+            with contextlib.suppress(OSError):
+                doubled.parent.rmdir()  # only if now empty
+        except OSError as exc:
+            log.warning("could not move %s to %s (%s); using the old folder", doubled, folder, exc.strerror)
+            return doubled
+    return folder
 
 
 def main(argv: list[str]) -> int:

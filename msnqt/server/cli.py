@@ -102,7 +102,12 @@ def _cluster_store_options(parser: argparse.ArgumentParser, *, data: bool) -> No
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="The bundled MSNP2 (MSN Messenger 1.0) server.")
+    parser = _Parser(prog=PROG, description="The bundled MSNP2 (MSN Messenger 1.0) server.",
+                     epilog="The log file is ~/.local/state/msnqt/msnqt-server.log ($XDG_STATE_HOME).")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--debug", action="store_true",
+                        help="log everything, the protocol trace included (passwords redacted), to stderr "
+                             "and the log file")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,user,db,import}")
 
     serve = commands.add_parser("serve", help="run DS, NS and SB (or one --role) until SIGINT/SIGTERM")
