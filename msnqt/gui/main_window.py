@@ -53,8 +53,10 @@ ABOUT_TEXT = ("<b>MSN Messenger Service</b><br>Version {version}<br>A replica of
 def about_text() -> str:
     """The About box, with this program's version (the one ``msnqt --version`` prints)."""
     from msnqt import __version__
+    from msnqt.logfile import log_file
 
-    return ABOUT_TEXT.format(version=html.escape(str(__version__)))
+    where = f"<br><small>Log file: {html.escape(str(log_file('msnqt')))}</small>"  # "where are my logs?"
+    return ABOUT_TEXT.format(version=html.escape(str(__version__))) + where
 
 
 class MainWindow(QMainWindow):

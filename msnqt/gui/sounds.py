@@ -2,8 +2,10 @@
 
 PySide6-Essentials has no QtMultimedia, so a sound is handed to the platform's command-line player
 (``paplay``, ``aplay`` or ``afplay``, whichever exists) through ``asyncio.create_subprocess_exec``: the loop
-never waits for audio. No player, no audio device, a player that fails: all silent, because every sound
-also has a visual equivalent (the sign-in alert, the conversation window's flash, the mail line).
+never waits for audio. Windows has no such player; there the standard library's ``winsound`` plays the
+file asynchronously (``SND_ASYNC``), which does not block either. No player, no audio device, a player
+that fails: all silent, because every sound also has a visual equivalent (the sign-in alert, the
+conversation window's flash, the mail line).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,10 +24,14 @@ from msnqt.gui.tasks import BackgroundTasks
 CONTACT_ONLINE, NEW_MESSAGE, NEW_MAIL = "online", "message", "mail"
 SOUND_EVENTS = (CONTACT_ONLINE, NEW_MESSAGE, NEW_MAIL)
 PLAYERS = ("paplay", "aplay", "afplay")  # PulseAudio/PipeWire, ALSA, macOS
+WINSOUND = "winsound"  # the player "name" on Windows: the standard library module, not a program
 
 
-def find_player(candidates: Sequence[str] = PLAYERS) -> str | None:
-    """The first command-line player on PATH, or None (then the app is simply silent)."""
+def find_player(candidates: Sequence[str] = PLAYERS, platform: str = sys.platform) -> str | None:
+    """The first command-line player on PATH (``winsound`` on Windows), or None: then the app is simply
+    silent."""
+    if platform == "win32":
+        return WINSOUND
     for name in candidates:
         found = shutil.which(name)
         if found:
@@ -60,6 +67,8 @@ class SoundPlayer:
         path = self._dir / f"{event}.wav"
         if not path.is_file():
             return False
+        if self.player == WINSOUND:
+            return _play_with_winsound(path)
         started = self._tasks.spawn(self._run(self.player, path, event))
         if started:
             self._playing.add(event)
@@ -79,3 +88,17 @@ class SoundPlayer:
         """Wait for the sounds still playing (tests, and a tidy exit). Player failures were already
         turned into silence; anything else raised here is a bug and is not hidden."""
         await self._tasks.drain()
+
+
+def _play_with_winsound(path: Path) -> bool:
+    """Windows: hand the WAV to the system mixer and return at once (SND_ASYNC); no sound device or a
+    broken file means silence, as with the players elsewhere."""
+    if sys.platform != "win32":
+        return False
+    import winsound
+
+    try:
+        winsound.PlaySound(str(path), winsound.SND_FILENAME | winsound.SND_ASYNC | winsound.SND_NODEFAULT)
+    except (RuntimeError, OSError):
+        return False
+    return True

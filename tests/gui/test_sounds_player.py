@@ -42,6 +42,7 @@ def test_no_player_on_path_means_silence_not_an_error(monkeypatch: pytest.Monkey
                                                       aloop: Any) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     assert find_player() is None
+    assert find_player(platform="win32") == "winsound"  # Windows has none on PATH: the stdlib plays
     player = SoundPlayer(lambda: True)
 
     async def scenario() -> None:
