@@ -137,3 +137,19 @@ def test_the_built_in_server_folder_is_not_doubled_and_an_old_one_moves(
     assert result.stdout.strip() == str(new)
     assert (new / "accounts.sqlite3").read_text() == "accounts"
     assert not (tmp_path / "data" / "msnqt" / "msnqt").exists()
+
+
+ENTRY = "import sys; from msnqt import app; sys.exit(app.{}())"
+
+
+@pytest.mark.parametrize("argv", [
+    [sys.executable, "-m", "msnqt.app", "--help"],
+    [sys.executable, "-m", "msnqt.app", "--demo", "--help"],
+    [sys.executable, "-c", ENTRY.format("server_main"), "--help"],
+    [sys.executable, "-c", ENTRY.format("cli_main"), "--help"],
+])
+def test_every_help_names_version_and_debug(argv: list[str], tmp_path: Path) -> None:
+    result = subprocess.run(argv, env=desktop_env(tmp_path), capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert "--version" in result.stdout and "--debug" in result.stdout
