@@ -157,3 +157,32 @@ def test_redis_restarting_is_501_then_recovers(fresh_backends: tuple[str, str, P
             bob.close()
 
         aloop.run(scenario())
+
+
+def test_an_ns_stopping_says_goodbye_to_its_users_and_their_watchers(
+        fresh_backends: tuple[str, str, Path], aloop: asyncio.Runner) -> None:
+    dsn, redis_url, key_file = fresh_backends
+    with cluster(dsn, redis_url, key_file, ns=2, sb=1) as running:
+        running.add_accounts("alice@hotmail.com", "bob@hotmail.com")
+        staying, leaving = running.ns
+
+        async def scenario() -> None:
+            alice = await sign_in(staying.address, "alice@hotmail.com", PASSWORD)
+            bob = await sign_in(leaving.address, "bob@hotmail.com", PASSWORD)
+            for client, other, trid in ((alice, "bob@hotmail.com", 1), (bob, "alice@hotmail.com", 2)):
+                await client.send(f"ADD {trid} FL {other} x")
+                await next_line_starting(client, "ADD")
+            await alice.send("CHG 3 NLN")
+            await next_line_starting(alice, "CHG")
+            await bob.send("CHG 4 NLN")
+            assert (await next_line_starting(alice, "NLN"))[2] == "bob@hotmail.com"
+
+            assert leaving.stop()[0] == 0  # SIGTERM: a clean stop, no heartbeat to wait for
+            assert await next_line_starting(bob, "OUT") == ["OUT", "SSD"]
+            assert await bob.closed()
+            assert await next_line_starting(alice, "FLN") == ["FLN", "bob@hotmail.com"]
+
+            alice.close()
+            bob.close()
+
+        aloop.run(scenario())
