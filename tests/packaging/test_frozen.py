@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import tomllib
@@ -244,3 +245,28 @@ def test_deb_ships_a_valid_server_unit_and_enables_nothing(artefacts: tuple[Path
     postinst = subprocess.run(["dpkg-deb", "--ctrl-tarfile", str(artefacts[0])], capture_output=True,
                               check=True).stdout
     assert b"systemctl" not in postinst
+
+
+def test_frozen_app_is_one_instance_and_ends_cleanly_on_sigterm(unpacked: Path, tmp_path: Path) -> None:
+    """The bundle carries what the single-instance guard needs (QtNetwork) and its signal handling."""
+    from tests.app.test_desktop_citizen import wait_for_line
+
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = frozen_env(tmp_path) | {"QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(runtime),
+                                  "XDG_STATE_HOME": str(tmp_path / "state")}
+    log = tmp_path / "state" / "msnqt" / "msnqt.log"
+    first = subprocess.Popen([str(unpacked / "msnqt"), "--server", "127.0.0.1:9"], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_line(log, "main window shown", first)
+        second = run([unpacked / "msnqt"], env, timeout=60)
+        assert second.returncode == 0 and "already running" in second.stderr, second.stderr
+        wait_for_line(log, "a second launch asked this instance to show its window", first)
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=60) == 0
+        assert "signed out; settings saved" in log.read_text()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=30)
