@@ -1,4 +1,5 @@
-"""GUI test fixtures: the classic look on the shared QApplication, temp QSettings, in-memory passwords."""
+"""GUI test fixtures: the classic look on the shared QApplication, temp QSettings, in-memory passwords;
+any msnqt warning a test did not declare fails it (tests/support/logfail.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from msnqt.gui.credentials import MemoryCredentials
 from tests.support.gui_fixtures import gui_app, settings  # noqa: F401 (fixtures)
+from tests.support.logfail import logfail  # noqa: F401 (autouse: unexpected msnqt warnings fail)
 
 
 @pytest.fixture
