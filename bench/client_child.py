@@ -84,11 +84,11 @@ def lag(server: str, email: str, password: str, seconds: float) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from msnqt.gui.contact_model import ONLINE_SECTION
-    from msnqt.gui.credentials import MemoryCredentials
-    from msnqt.gui.look import apply_classic_look
+    from msnqt.gui.app.credentials import MemoryCredentials
+    from msnqt.gui.app.look import apply_classic_look
+    from msnqt.gui.app.settings import AppSettings
+    from msnqt.gui.contactlist.model import ONLINE_SECTION
     from msnqt.gui.main import build_main_window
-    from msnqt.gui.settings import AppSettings
 
     app = QApplication.instance() or QApplication(["bench-client"])
     assert isinstance(app, QApplication)

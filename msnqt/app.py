@@ -98,8 +98,8 @@ def desktop_main(argv: list[str]) -> int:
     the option takes effect at the next sign-in; its accounts live in ``DIR`` (default: the user's data
     folder) and survive restarts. ``--server`` picks a server explicitly and turns the built-in one off.
     """
+    from msnqt.gui.app.settings import AppSettings
     from msnqt.gui.main import builtin_server_dir, parse_args, run_gui
-    from msnqt.gui.settings import AppSettings
 
     args = parse_args(argv)
     settings = AppSettings()
@@ -247,9 +247,9 @@ def demo_main(argv: list[str], timings: Any = None) -> int:
 
     from PySide6.QtCore import QSettings
 
-    from msnqt.gui.credentials import MemoryCredentials
+    from msnqt.gui.app.credentials import MemoryCredentials
+    from msnqt.gui.app.settings import AppSettings
     from msnqt.gui.main import run_gui
-    from msnqt.gui.settings import AppSettings
 
     run = _DemoRun(timings, screenshot=args.screenshot,
                    quit_after=args.quit_after or (30.0 if args.screenshot else None))

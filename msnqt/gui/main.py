@@ -21,15 +21,15 @@ from typing import Any
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication
 
-from msnqt.gui.conversation_window import TYPING_CLEAR_MS
-from msnqt.gui.credentials import CredentialStore, KeyringCredentials
-from msnqt.gui.engine import Engine, EngineFactory
-from msnqt.gui.look import apply_classic_look
-from msnqt.gui.main_window import MainWindow
-from msnqt.gui.resources import icon
-from msnqt.gui.session import CreateAccount, GuiSession, LocalServer
-from msnqt.gui.settings import AppSettings
-from msnqt.gui.single_instance import SingleInstance
+from msnqt.gui.app.credentials import CredentialStore, KeyringCredentials
+from msnqt.gui.app.engine import Engine, EngineFactory
+from msnqt.gui.app.look import apply_classic_look
+from msnqt.gui.app.resources import icon
+from msnqt.gui.app.settings import AppSettings
+from msnqt.gui.app.single_instance import SingleInstance
+from msnqt.gui.conversation.window import TYPING_CLEAR_MS
+from msnqt.gui.mainwindow.window import MainWindow
+from msnqt.gui.session.state import CreateAccount, GuiSession, LocalServer
 
 log = logging.getLogger("msnqt.gui")
 
@@ -40,7 +40,7 @@ mode's in-process server); the GUI never learns what it is."""
 
 
 def default_engine_factory(server: str) -> Engine:
-    """The real engine; mypy checks here that it has everything :class:`msnqt.gui.engine.Engine` lists."""
+    """The real engine; mypy checks here that it has everything :class:`msnqt.gui.app.engine.Engine` lists."""
     from msnqt.client import Messenger
 
     return Messenger(server)

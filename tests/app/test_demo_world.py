@@ -13,10 +13,10 @@ import pytest
 from msnqt.demo import DEMO_PASSWORD, USER, demo_world
 from msnqt.demo.bots import MoodyBot
 from msnqt.demo.cast import ANSWERER, HOST, NEWCOMER
-from msnqt.gui.contact_model import OFFLINE_SECTION, ONLINE_SECTION
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.contactlist.model import OFFLINE_SECTION, ONLINE_SECTION
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow, visible_contact_names
+from msnqt.gui.mainwindow.window import MainWindow, visible_contact_names
 from tests.app.conftest import QUIET
 from tests.support.qt import wait_until
 

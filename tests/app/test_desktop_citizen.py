@@ -107,7 +107,7 @@ def test_the_log_file_is_in_the_state_folder_and_never_holds_a_secret(
     assert "USR 3 MD5 S <redacted>" in text and "e3f1c2a9" not in text
     assert "USR 4 MD5 I <redacted>" in text  # the sign-in name is redacted too: it costs nothing
     assert isinstance(logging.getLogger("msnqt").handlers[-1].filters[0], RedactSecrets)
-    from msnqt.gui.main_window import about_text
+    from msnqt.gui.mainwindow.window import about_text
 
     assert str(log_file("msnqt")) in about_text()  # "where are my logs?" answered in Help > About
 

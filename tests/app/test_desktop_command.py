@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
+import msnqt.gui.app.settings
 import msnqt.gui.main
-import msnqt.gui.settings
 from msnqt.app import gui_main
-from msnqt.gui.settings import AppSettings
+from msnqt.gui.app.settings import AppSettings
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def captured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     calls: dict[str, Any] = {}
     settings = AppSettings(QSettings(str(tmp_path / "msnqt.ini"), QSettings.Format.IniFormat))
     settings.use_local_server = True
-    monkeypatch.setattr(msnqt.gui.settings, "AppSettings", lambda: settings)
+    monkeypatch.setattr(msnqt.gui.app.settings, "AppSettings", lambda: settings)
 
     def record(server: str, **kwargs: Any) -> int:
         calls.update(kwargs, server=server)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
 from tests.support.gui_fixtures import gui_app, settings  # noqa: F401 (fixtures)
 from tests.support.logfail import logfail  # noqa: F401 (autouse: unexpected msnqt warnings fail)
 

@@ -20,11 +20,11 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
-from msnqt.gui.credentials import MemoryCredentials
-from msnqt.gui.look import apply_classic_look
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.app.look import apply_classic_look
+from msnqt.gui.app.settings import AppSettings
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import visible_contact_names
-from msnqt.gui.settings import AppSettings
+from msnqt.gui.mainwindow.window import visible_contact_names
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, fast_engine, world
 from tests.gui.screenshots_builtin import render_builtin_screens

@@ -10,9 +10,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from msnqt.app import BuiltInServer
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.app.settings import AppSettings
 from msnqt.gui.main import build_main_window
-from msnqt.gui.settings import AppSettings
 from tests.gui.live import fast_engine
 from tests.support.qt import wait_until
 

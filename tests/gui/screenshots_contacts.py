@@ -9,10 +9,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from msnqt.gui.add_contact_wizard import AddContactWizard
-from msnqt.gui.added_you_dialog import AddedYouDialog
-from msnqt.gui.contact_model import BlockedRole
-from msnqt.gui.options_dialog import OptionsDialog
+from msnqt.gui.contactlist.model import BlockedRole
+from msnqt.gui.contacts.add_wizard import AddContactWizard
+from msnqt.gui.contacts.added_you import AddedYouDialog
+from msnqt.gui.options.dialog import OptionsDialog
 from tests.gui.live import PASSWORD, World
 from tests.support.qt import wait_until
 

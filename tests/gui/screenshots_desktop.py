@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from msnqt.gui.options_dialog import OptionsDialog
+from msnqt.gui.options.dialog import OptionsDialog
 from tests.gui.live import PASSWORD, World
 from tests.support.qt import wait_until
 

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtWidgets import QLineEdit, QStyle
 
 from msnqt import __version__
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
 from msnqt.gui.main import build_main_window
-from msnqt.gui.session import SIGNED_IN
+from msnqt.gui.session.state import SIGNED_IN
 from msnqt.server import MsnServer, ServerConfig
 from tests.gui.live import PASSWORD, fast_engine, world
 from tests.gui.test_with_server import ALICE, signed_in_gui
@@ -98,7 +98,7 @@ def test_message_boxes_have_9x_style_icons_of_our_own(gui_app: Any) -> None:
     from PySide6.QtGui import QColor
     from PySide6.QtWidgets import QMessageBox
 
-    from msnqt.gui.resources import icon
+    from msnqt.gui.app.resources import icon
 
     for kind, name, colour in ((QMessageBox.Icon.Warning, "msgbox-warning", "#ffff00"),
                                (QMessageBox.Icon.Critical, "msgbox-critical", "#ff0000"),

@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from msnqt.gui.added_you_dialog import AddedYouDialog
-from msnqt.gui.contact_menu import MAX_PROMPTS_SHOWN
+from msnqt.gui.contacts.added_you import AddedYouDialog
+from msnqt.gui.mainwindow.contact_menu import MAX_PROMPTS_SHOWN
 from tests.gui.fake_messenger import AddedBy
 from tests.gui.test_widgets_fake_engine import make_window, sign_in
 from tests.support.qt import wait_until

@@ -12,11 +12,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from msnqt.gui.alerts import AlertToast
-from msnqt.gui.contact_model import ONLINE_SECTION
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.contactlist.model import ONLINE_SECTION
+from msnqt.gui.desktop.alerts import AlertToast
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow, visible_contact_names
+from msnqt.gui.mainwindow.window import MainWindow, visible_contact_names
 from tests.gui.live import PASSWORD, World, fast_engine, world
 from tests.support.qt import wait_until
 

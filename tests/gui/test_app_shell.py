@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
 from msnqt.gui.main import main, run_app
-from msnqt.gui.main_window import MainWindow, visible_contact_names
-from msnqt.gui.session import SIGNED_IN
+from msnqt.gui.mainwindow.window import MainWindow, visible_contact_names
+from msnqt.gui.session.state import SIGNED_IN
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, fast_engine, world
 from tests.support.qt import wait_until
@@ -106,7 +106,7 @@ def test_the_app_names_its_desktop_entry_and_every_window_has_the_app_icon(
     its own or its owner's (the app-wide icon is cleared here so a window without one would be caught)."""
     from PySide6.QtGui import QGuiApplication, QIcon
 
-    from msnqt.gui.credentials import MemoryCredentials
+    from msnqt.gui.app.credentials import MemoryCredentials
     from msnqt.gui.main import build_main_window, identify_application
 
     identify_application(gui_app)
@@ -137,7 +137,7 @@ def test_the_app_names_its_desktop_entry_and_every_window_has_the_app_icon(
 def test_closing_a_half_built_conversation_window_is_harmless(gui_app: Any) -> None:
     """Qt can close a window whose Python attributes are already gone (the end of the app, a test's
     teardown); closing must still work and say nothing (pytest-qt fails the test on an exception)."""
-    from msnqt.gui.conversation_window import ConversationWindow
+    from msnqt.gui.conversation.window import ConversationWindow
 
     window = ConversationWindow(my_name=lambda: "Me", name_of=lambda h: h, invite_candidates=lambda: [],
                                 first_handle="bob@hotmail.com")

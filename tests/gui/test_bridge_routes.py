@@ -9,8 +9,8 @@ from typing import Any
 
 from msnqt.client import events as ev
 from msnqt.client.errors import Undelivered
-from msnqt.gui.bridge import EngineBridge
-from msnqt.gui.errors import is_undelivered
+from msnqt.gui.app.bridge import EngineBridge
+from msnqt.gui.app.errors import is_undelivered
 from tests.gui.live import world
 from tests.gui.test_with_server import ALICE, BOB, signed_in_gui
 from tests.support.qt import wait_until

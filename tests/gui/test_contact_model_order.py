@@ -18,7 +18,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication
 
 from msnqt.client.model import Contact
-from msnqt.gui.contact_model import (
+from msnqt.gui.contactlist.model import (
     OFFLINE_SECTION,
     ONLINE_SECTION,
     ContactListModel,

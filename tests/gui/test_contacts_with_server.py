@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from msnqt.gui.add_contact_wizard import ADDRESS_PAGE, RESULT_PAGE, SEARCH_PAGE, AddContactWizard
-from msnqt.gui.contact_model import OFFLINE_SECTION, ONLINE_SECTION, BlockedRole
-from msnqt.gui.main_window import MainWindow, visible_contact_names
+from msnqt.gui.contactlist.model import OFFLINE_SECTION, ONLINE_SECTION, BlockedRole
+from msnqt.gui.contacts.add_wizard import ADDRESS_PAGE, RESULT_PAGE, SEARCH_PAGE, AddContactWizard
+from msnqt.gui.mainwindow.window import MainWindow, visible_contact_names
 from msnqt.protocol.codes import ListName, Status
 from msnqt.server import MsnServer, ServerConfig
 from tests.gui.live import PASSWORD, World, world

@@ -11,13 +11,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from msnqt.app import BuiltInServer
-from msnqt.gui.create_account_dialog import CreateAccountDialog
-from msnqt.gui.credentials import MemoryCredentials
-from msnqt.gui.logon_dialog import LogonDialog
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.app.settings import AppSettings
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow
-from msnqt.gui.session import SIGNED_IN, SIGNED_OUT
-from msnqt.gui.settings import AppSettings
+from msnqt.gui.mainwindow.create_account_dialog import CreateAccountDialog
+from msnqt.gui.mainwindow.logon_dialog import LogonDialog
+from msnqt.gui.mainwindow.window import MainWindow
+from msnqt.gui.session.state import SIGNED_IN, SIGNED_OUT
 from tests.gui.live import fast_engine
 from tests.support.qt import wait_until
 

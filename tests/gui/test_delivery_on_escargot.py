@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from msnqt.client import Messenger
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow
+from msnqt.gui.mainwindow.window import MainWindow
 from tests.gui.live import FAST, PASSWORD, Peer
 from tests.support.dialects import DIALECTS, DialectServer
 from tests.support.qt import wait_until

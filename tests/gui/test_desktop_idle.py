@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from msnqt.gui.credentials import MemoryCredentials
-from msnqt.gui.desktop_idle import APP_ONLY, X11Idle, find_idle_source
-from msnqt.gui.idle import IdleWatcher
+from msnqt.gui.app.credentials import MemoryCredentials
 from msnqt.gui.main import build_main_window
-from msnqt.gui.options_preferences import PreferencesTab
+from msnqt.gui.options.preferences import PreferencesTab
+from msnqt.gui.session.desktop_idle import APP_ONLY, X11Idle, find_idle_source
+from msnqt.gui.session.idle import IdleWatcher
 from tests.support.qt import wait_until
 
 

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 
-from msnqt.gui.credentials import MemoryCredentials
-from msnqt.gui.hotmail import COMPOSE, INBOX, PASSWORD, PERSON, link_target
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.desktop.hotmail import COMPOSE, INBOX, PASSWORD, PERSON, link_target
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow
+from msnqt.gui.mainwindow.window import MainWindow
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD as SECRET
 from tests.gui.live import World, fast_engine, world

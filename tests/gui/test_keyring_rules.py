@@ -17,7 +17,7 @@ import pytest
 
 from msnqt.client import passwords
 from msnqt.client.cli import main as cli_main
-from msnqt.gui.credentials import CredentialError, KeyringCredentials
+from msnqt.gui.app.credentials import CredentialError, KeyringCredentials
 from tests.support.fakeserver import unused_port
 from tests.support.keyrings import MemoryKeyring
 from tests.support.qt import wait_until

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
-from msnqt.gui.contact_model import ONLINE_SECTION
-from msnqt.gui.elide import elide_keeping_tail, no_mnemonic
-from msnqt.gui.main_window import visible_contact_names
+from msnqt.gui.contactlist.model import ONLINE_SECTION
+from msnqt.gui.mainwindow.window import visible_contact_names
+from msnqt.gui.text.elide import elide_keeping_tail, no_mnemonic
 from msnqt.protocol.codes import Status
 from tests.gui.live import world
 from tests.gui.test_with_server import signed_in_gui

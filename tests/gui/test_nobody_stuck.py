@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from msnqt.gui import tray as tray_module
-from msnqt.gui.main_window import MainWindow
-from msnqt.gui.session import SIGNED_OUT
+from msnqt.gui.desktop import tray as tray_module
+from msnqt.gui.mainwindow.window import MainWindow
+from msnqt.gui.session.state import SIGNED_OUT
 from msnqt.protocol.codes import ListName, Status
 from tests.gui.live import world
 from tests.gui.test_contacts_with_server import menu_of, on_server_list

@@ -11,12 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from msnqt.gui.credentials import MemoryCredentials
-from msnqt.gui.idle import IdleWatcher
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.app.settings import AppSettings
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow
-from msnqt.gui.options_dialog import OptionsDialog
-from msnqt.gui.settings import AppSettings
+from msnqt.gui.mainwindow.window import MainWindow
+from msnqt.gui.options.dialog import OptionsDialog
+from msnqt.gui.session.idle import IdleWatcher
 from tests.gui.live import fast_engine
 from tests.support.qt import wait_signal, wait_until
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from msnqt.gui.options_dialog import OptionsDialog
+from msnqt.gui.options.dialog import OptionsDialog
 from tests.gui.live import world
 from tests.gui.test_with_server import ALICE, BOB, signed_in_gui
 from tests.support.qt import wait_until

@@ -17,10 +17,10 @@ from PySide6.QtGui import Qt as QtGuiNamespace
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QTextEdit, QWidget
 
-from msnqt.gui.added_you_dialog import AddedYouDialog
-from msnqt.gui.alerts import AlertToast
-from msnqt.gui.conversation_window import ConversationWindow
-from msnqt.gui.properties_dialog import PropertiesDialog
+from msnqt.gui.contacts.added_you import AddedYouDialog
+from msnqt.gui.contacts.properties import PropertiesDialog
+from msnqt.gui.conversation.window import ConversationWindow
+from msnqt.gui.desktop.alerts import AlertToast
 from msnqt.protocol.codes import ListName, Status
 from tests.gui.fake_messenger import AddedBy, Contact
 from tests.gui.test_widgets_fake_engine import make_window, sign_in

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
 from msnqt.gui.main import build_main_window
-from msnqt.gui.session import SIGNED_IN
+from msnqt.gui.session.state import SIGNED_IN
 from tests.gui.live import PASSWORD, fast_engine, world
 from tests.support.qt import wait_until
 

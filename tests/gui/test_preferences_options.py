@@ -13,11 +13,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox, QLineEdit, QSpinBox, QWidget
 
-from msnqt.gui import autostart
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.app.settings import AppSettings
+from msnqt.gui.desktop import autostart
 from msnqt.gui.main import build_main_window
-from msnqt.gui.options_dialog import OptionsDialog
-from msnqt.gui.settings import AppSettings
+from msnqt.gui.options.dialog import OptionsDialog
 from tests.gui.live import PASSWORD, World, fast_engine, world
 from tests.support.qt import wait_until
 

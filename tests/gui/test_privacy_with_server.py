@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from msnqt.gui.added_you_dialog import AddedYouDialog
-from msnqt.gui.options_dialog import OptionsDialog
-from msnqt.gui.options_privacy import ALL_OTHERS
+from msnqt.gui.contacts.added_you import AddedYouDialog
+from msnqt.gui.options.dialog import OptionsDialog
+from msnqt.gui.options.privacy import ALL_OTHERS
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt, Status
 from tests.gui.live import Peer, world
 from tests.gui.test_contacts_with_server import ERIN, add_erin, on_server_list

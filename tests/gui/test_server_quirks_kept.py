@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from msnqt.client.quirks import SHARED_QUIRKS, ServerQuirks
+from msnqt.gui.app.settings import AppSettings
 from msnqt.gui.main import keep_server_quirks
-from msnqt.gui.settings import AppSettings
 
 
 def _settings(path: Path) -> AppSettings:

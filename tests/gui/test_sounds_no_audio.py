@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
 from msnqt.gui.main import build_main_window
 from tests.gui.live import PASSWORD, fast_engine, world
 from tests.support.qt import wait_until

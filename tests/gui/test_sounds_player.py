@@ -10,8 +10,15 @@ from typing import Any
 
 import pytest
 
-from msnqt.gui.resources import resource_path
-from msnqt.gui.sounds import CONTACT_ONLINE, NEW_MAIL, NEW_MESSAGE, SOUND_EVENTS, SoundPlayer, find_player
+from msnqt.gui.app.resources import resource_path
+from msnqt.gui.desktop.sounds import (
+    CONTACT_ONLINE,
+    NEW_MAIL,
+    NEW_MESSAGE,
+    SOUND_EVENTS,
+    SoundPlayer,
+    find_player,
+)
 
 RECORDING_PLAYER = """#!/bin/sh
 echo "$1" >> "{log}"

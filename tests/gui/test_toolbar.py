@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from msnqt.gui.add_contact_wizard import AddContactWizard
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.contacts.add_wizard import AddContactWizard
 from msnqt.gui.main import build_main_window
 from tests.gui.live import world
 from tests.gui.test_with_server import signed_in_gui

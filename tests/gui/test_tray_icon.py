@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from msnqt.gui import tray as tray_module
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.desktop import tray as tray_module
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow
-from msnqt.gui.session import SIGNED_OUT
+from msnqt.gui.mainwindow.window import MainWindow
+from msnqt.gui.session.state import SIGNED_OUT
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, World, fast_engine, world
 from tests.support.qt import wait_until

@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
-from msnqt.gui.credentials import MemoryCredentials
-from msnqt.gui.logon_dialog import LogonDialog
+from msnqt.gui.app.credentials import MemoryCredentials
 from msnqt.gui.main import build_main_window
+from msnqt.gui.mainwindow.logon_dialog import LogonDialog
 from tests.support.qt import wait_until
 
 OTHER_WORDS = re.compile(r"\blog ?(on|off|in|out)\b|\blog(on|off|in|out)\b", re.IGNORECASE)

@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
-from msnqt.gui.contact_model import OFFLINE_SECTION, ONLINE_SECTION, SECTION_TITLES
-from msnqt.gui.credentials import KeyringCredentials, MemoryCredentials
+from msnqt.gui.app.credentials import KeyringCredentials, MemoryCredentials
+from msnqt.gui.contactlist.model import OFFLINE_SECTION, ONLINE_SECTION, SECTION_TITLES
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow, visible_contact_names
-from msnqt.gui.session import SIGNED_IN, SIGNED_OUT
+from msnqt.gui.mainwindow.window import MainWindow, visible_contact_names
+from msnqt.gui.session.state import SIGNED_IN, SIGNED_OUT
 from msnqt.protocol.codes import Status
 from tests.gui.fake_messenger import Contact, FakeMessenger
 from tests.support.qt import wait_until
@@ -247,7 +247,7 @@ def test_idle_after_no_input_and_back_on_input(gui_app: Any, qloop: Any, setting
 def test_sign_in_progress_can_be_cancelled(gui_app: Any, qloop: Any, settings: Any) -> None:
     import asyncio
 
-    from msnqt.gui.session import SIGNING_IN
+    from msnqt.gui.session.state import SIGNING_IN
 
     async def scenario() -> None:
         window, _ = make_window(settings, hold=asyncio.Event())
@@ -313,7 +313,7 @@ def test_real_keyring_code_path_stores_and_reads_through_the_executor(gui_app: A
 
 
 def test_no_keyring_means_nothing_is_stored_anywhere(gui_app: Any, qloop: Any) -> None:
-    from msnqt.gui.credentials import CredentialError
+    from msnqt.gui.app.credentials import CredentialError
 
     store = KeyringCredentials()  # the "fail" backend, as tests/conftest.py selects
 

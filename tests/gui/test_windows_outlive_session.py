@@ -12,11 +12,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from msnqt.client import Messenger
-from msnqt.gui.conversation_window import ConversationWindow
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.conversation.window import ConversationWindow
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow
-from msnqt.gui.session import SIGNED_IN, SIGNED_OUT
+from msnqt.gui.mainwindow.window import MainWindow
+from msnqt.gui.session.state import SIGNED_IN, SIGNED_OUT
 from tests.gui.live import FAST, PASSWORD, World, world
 from tests.gui.test_with_server import ALICE, BOB, signed_in_gui
 from tests.support.logfail import LogFail

@@ -9,11 +9,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from msnqt.gui.contact_model import OFFLINE_SECTION, ONLINE_SECTION
-from msnqt.gui.credentials import MemoryCredentials
+from msnqt.gui.app.credentials import MemoryCredentials
+from msnqt.gui.contactlist.model import OFFLINE_SECTION, ONLINE_SECTION
 from msnqt.gui.main import build_main_window
-from msnqt.gui.main_window import MainWindow, visible_contact_names
-from msnqt.gui.session import SIGNED_IN, SIGNED_OUT
+from msnqt.gui.mainwindow.window import MainWindow, visible_contact_names
+from msnqt.gui.session.state import SIGNED_IN, SIGNED_OUT
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, World, fast_engine, world
 from tests.support.qt import wait_until

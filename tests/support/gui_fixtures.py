@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from msnqt.gui.look import apply_classic_look
-from msnqt.gui.settings import AppSettings
+from msnqt.gui.app.look import apply_classic_look
+from msnqt.gui.app.settings import AppSettings
 from tests.gui.teardown import close_every_window
 
 

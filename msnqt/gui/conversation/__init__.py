@@ -1,0 +1,1 @@
+"""The conversation window: one per conversation, outliving the session that started it."""

@@ -1,0 +1,1 @@
+"""The Options dialog and its tabs (Personal, Preferences, Privacy, Connection)."""

@@ -1,0 +1,1 @@
+"""The signed-in session: sign-in state, automatic Idle, and routing conversations to their windows."""
