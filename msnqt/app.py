@@ -325,6 +325,7 @@ class _DemoRun:
 
     async def _take_screenshot(self, window: Any, path: Path) -> None:
         from msnqt.demo.cast import ANSWERER
+        from msnqt.gui.desktop.window_picture import place_side_by_side, side_by_side_image
 
         await self._sign_in(window)
         conversation = _conversation_with(window, ANSWERER.handle)
@@ -334,9 +335,11 @@ class _DemoRun:
         replies = conversation.history_text().count(header)
         conversation.send_text(DEMO_OPENING_LINE)
         await _until(lambda: conversation.history_text().count(header) > replies)
-        _place_side_by_side(window, conversation)
+        place_side_by_side(window, conversation)
         await asyncio.sleep(0.1)  # one more turn of the loop so the moved windows are laid out and painted
-        if not _side_by_side_image(window, conversation).save(str(path), "PNG"):
+        image = side_by_side_image(window, conversation)
+        # The stubs say bytes for the format; PySide6 itself accepts only str there.
+        if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
             raise _DemoFailed(f"could not write the screenshot to {path}")
         print(f"screenshot saved to {path}", flush=True)
 
@@ -368,88 +371,6 @@ def _close_all_windows() -> None:
     from PySide6.QtWidgets import QApplication
 
     QApplication.closeAllWindows()
-
-
-def _place_side_by_side(main_window: Any, conversation: Any) -> None:
-    main_window.move(16, 16)
-    conversation.move(main_window.frameGeometry().right() + 16, 16)
-
-
-CAPTION_HEIGHT = 18
-CAPTION_BUTTON = 14
-FRAME = 3
-GAP = 16
-
-
-def _caption_buttons(painter: Any, caption: Any) -> None:
-    """Minimise, maximise and close boxes at the right of a caption, drawn with plain lines."""
-    from PySide6.QtCore import QPoint, QRect
-    from PySide6.QtGui import QColor
-
-    top = caption.top() + (CAPTION_HEIGHT - CAPTION_BUTTON) // 2
-    for index, glyph in enumerate(("close", "maximise", "minimise")):
-        left = caption.right() - 2 - (index + 1) * (CAPTION_BUTTON + 2) + (2 if index == 0 else 0)
-        box = QRect(left, top, CAPTION_BUTTON + 2, CAPTION_BUTTON)
-        painter.fillRect(box, QColor("#c0c0c0"))
-        painter.setPen(QColor("#ffffff"))
-        painter.drawLine(box.topLeft(), box.topRight())
-        painter.drawLine(box.topLeft(), box.bottomLeft())
-        painter.setPen(QColor("#404040"))
-        painter.drawLine(box.bottomLeft(), box.bottomRight())
-        painter.drawLine(box.topRight(), box.bottomRight())
-        painter.setPen(QColor("#000000"))
-        inner = box.adjusted(4, 3, -5, -4)
-        if glyph == "close":
-            painter.drawLine(inner.topLeft(), inner.bottomRight())
-            painter.drawLine(inner.topRight(), inner.bottomLeft())
-        elif glyph == "maximise":
-            painter.drawRect(inner)
-            painter.drawLine(inner.topLeft() + QPoint(0, 1), inner.topRight() + QPoint(0, 1))
-        else:
-            painter.drawLine(inner.bottomLeft(), inner.bottomLeft() + QPoint(5, 0))
-            painter.drawLine(inner.bottomLeft() + QPoint(0, -1), inner.bottomLeft() + QPoint(5, -1))
-
-
-def _side_by_side_image(*windows: Any) -> Any:
-    """Both windows on a teal 1999 desktop, each under a navy caption with its title, as a reviewer would
-    have seen them (a bare X server draws no window decorations, and ``grab`` never includes them)."""
-    from PySide6.QtCore import QPoint, QRect, Qt
-    from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter
-
-    shots = [w.grab() for w in windows]
-    width = GAP + sum(s.width() + 2 * FRAME + GAP for s in shots)
-    height = GAP * 2 + max(s.height() for s in shots) + CAPTION_HEIGHT + 2 * FRAME
-    image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(QColor("#008080"))
-    painter = QPainter(image)
-    font = QFont(painter.font())
-    font.setBold(True)
-    font.setPixelSize(11)
-    painter.setFont(font)
-    x = GAP
-    for window, shot in zip(windows, shots, strict=True):
-        outer = QRect(x, GAP, shot.width() + 2 * FRAME, shot.height() + CAPTION_HEIGHT + 2 * FRAME)
-        painter.fillRect(outer, QColor("#c0c0c0"))
-        painter.setPen(QColor("#ffffff"))
-        painter.drawLine(outer.topLeft(), outer.topRight())
-        painter.drawLine(outer.topLeft(), outer.bottomLeft())
-        painter.setPen(QColor("#404040"))
-        painter.drawLine(outer.bottomLeft(), outer.bottomRight())
-        painter.drawLine(outer.topRight(), outer.bottomRight())
-        caption = QRect(x + FRAME, GAP + FRAME, shot.width(), CAPTION_HEIGHT)
-        gradient = QLinearGradient(caption.topLeft(), caption.topRight())
-        gradient.setColorAt(0.0, QColor("#000080"))
-        gradient.setColorAt(1.0, QColor("#1084d0"))
-        painter.fillRect(caption, gradient)
-        _caption_buttons(painter, caption)
-        painter.setPen(QColor("#ffffff"))
-        painter.drawText(caption.adjusted(4, 0, -3 * (CAPTION_BUTTON + 2) - 4, 0),
-                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                         window.windowTitle())
-        painter.drawPixmap(QPoint(x + FRAME, GAP + FRAME + CAPTION_HEIGHT), shot)
-        x += outer.width() + GAP
-    painter.end()
-    return image
 
 
 if __name__ == "__main__":

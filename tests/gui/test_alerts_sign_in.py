@@ -63,8 +63,9 @@ def test_a_contact_signing_in_shows_a_toast_that_does_not_take_focus(gui_app: An
             assert toast.geometry().right() > screen.center().x()
 
             QTest.mouseClick(toast, Qt.MouseButton.LeftButton)
-            await wait_until(lambda: any(win.handles == [DAVE] for win in window.session._all_windows()))
-            conversation = next(win for win in window.session._all_windows() if win.handles == [DAVE])
+            windows = window.session.conversations
+            await wait_until(lambda: any(win.handles == [DAVE] for win in windows.all_windows()))
+            conversation = next(win for win in windows.all_windows() if win.handles == [DAVE])
             await wait_until(lambda: "Dave has joined the conversation." in conversation.history_text())
             conversation.close()
 

@@ -45,7 +45,7 @@ def test_an_offline_contact_is_offered_mail_not_a_message(gui_app: Any, qloop: A
             tree = window.contact_tree
             tree.setCurrentIndex(window.session.model.index_of(DAVE))
             QTest.keyClick(tree, Qt.Key.Key_Return)
-            assert len(opened) == 2 and window.session._all_windows() == []
+            assert len(opened) == 2 and window.session.conversations.all_windows() == []
 
             # No e-mail program: a sentence, not silence.
             window.contact_ui.open_url = lambda url: False

@@ -114,7 +114,7 @@ def test_conversation_send_receive_typing_and_invite(gui_app: Any, qloop: Any, s
             tree = window.contact_tree
             tree.setCurrentIndex(window.session.model.index_of(BOB))
             QTest.keyClick(tree, Qt.Key.Key_Return)
-            conv_window = next(iter(window.session._all_windows()))
+            conv_window = next(iter(window.session.conversations.all_windows()))
             assert conv_window.windowTitle() == "Bob - Instant Message"
             await wait_until(lambda: conv_window.conversation is not None)
             await wait_until(lambda: "Bob has joined the conversation." in conv_window.history_text())

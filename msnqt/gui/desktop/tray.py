@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAccessible, QAction, QActionGroup, QIcon
-from PySide6.QtWidgets import QApplication, QBoxLayout, QFrame, QMenu, QMenuBar, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QBoxLayout, QFrame, QMainWindow, QMenu, QSystemTrayIcon, QWidget
 
 from msnqt.gui.app.resources import icon
 from msnqt.gui.desktop.alerts import ALERT_MS, Notifier, announce
@@ -118,13 +117,21 @@ class DesktopExtras(QObject):
     """Everything around the main window that is not the contact list: tray icon, sign-in alerts and
     sounds, Hotmail links in the Tools menu, the unread-mail line, automatic sign-in, and accessible
     announcements of status changes. The main window creates one and asks ``keep_running_on_close()``
-    from its ``closeEvent``."""
+    from its ``closeEvent``.
 
-    def __init__(self, window: Any, *, sounds: SoundPlayer | None = None, alert_ms: int = ALERT_MS) -> None:
+    It gets what it touches, and nothing else of the main window: the ``window`` to show, hide and close (the
+    mail line goes into its central widget), the ``tools_menu`` for the Hotmail items, the ``status_button``
+    whose name changes are announced, and ``open_logon`` for a sign-in that needs a password."""
+
+    def __init__(self, session: GuiSession, *, window: QMainWindow, tools_menu: QMenu, status_button: QWidget,
+                 open_logon: Callable[[], None], sounds: SoundPlayer | None = None,
+                 alert_ms: int = ALERT_MS) -> None:
         super().__init__(window)
         self.window = window
-        session: GuiSession = window.session
         self.session = session
+        self._tools = tools_menu
+        self._status_button = status_button
+        self._open_logon = open_logon
         self.exiting = False
         self.notifier = Notifier(session, sounds, alert_ms=alert_ms)
         self.tray = create_tray(session, self.show_window, self.exit_app, window)
@@ -148,21 +155,23 @@ class DesktopExtras(QObject):
             session.spawn(self.auto_sign_in())
 
     def _announce_my_name(self) -> None:
-        announce(self.window.status_button, QAccessible.Event.NameChanged)
+        announce(self._status_button, QAccessible.Event.NameChanged)
 
     def _place_mail_line(self) -> None:
         """Just above the brand strip at the bottom of the window (ui-spec screen 3)."""
         form = self.window.centralWidget()
-        layout = form.layout()
+        layout = form.layout() if form is not None else None
+        if form is None or layout is None:
+            return
         brand = form.findChild(QFrame, "brandPanel")
         index = layout.indexOf(brand) if brand is not None else -1
         if isinstance(layout, QBoxLayout) and index >= 0:
             layout.insertWidget(index, self.mail_line)
-        elif layout is not None:
+        else:
             layout.addWidget(self.mail_line)
 
     def _add_hotmail_menu(self) -> dict[str, QAction]:
-        menu = self._tools_menu()
+        menu = self._tools
         menu.setToolTipsVisible(True)  # a greyed item says why on hover
         menu.addSeparator()
         actions: dict[str, QAction] = {}
@@ -172,14 +181,6 @@ class DesktopExtras(QObject):
             action.setStatusTip(HOTMAIL_TIP)
             actions[service] = action
         return actions
-
-    def _tools_menu(self) -> QMenu:
-        bar: QMenuBar = self.window.menuBar()
-        for action in bar.actions():
-            menu = action.menu()
-            if action.text().replace("&", "") == "Tools" and isinstance(menu, QMenu):
-                return menu
-        return bar.addMenu("&Tools")
 
     def _on_state(self, state: str, _message: str) -> None:
         for action in self.hotmail_actions.values():
@@ -211,14 +212,14 @@ class DesktopExtras(QObject):
         if account and password:
             self.session.start_sign_in(account, password, True)
         else:
-            self.window.open_logon()
+            self._open_logon()
 
     def show_window(self) -> None:
         self.window.showNormal()
         self.window.raise_()
         self.window.activateWindow()
         if self.session.state == SIGNED_OUT:
-            self.window.open_logon()
+            self._open_logon()
 
     def exit_app(self) -> None:
         """Exit: close the main window as "the last window" (the app's end, see ``msnqt.gui.main``)."""

@@ -1,18 +1,19 @@
 """The right-click menu on a contact, and the wiring that puts contact management into the main window:
 Tools > Add a Contact... and Options..., the context menu, and the "has added you" prompt.
 
-Kept out of main_window.py (shared by several engineers) so the window only calls ``ContactUi(window)``.
+Kept out of the main window's module so the window only builds a ``ContactUi`` and hands it what it needs:
+the session, the window its dialogs belong to, the Tools menu and the contact tree; nothing else of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QTreeView, QWidget
 
 from msnqt.gui.contactlist.model import HandleRole
 from msnqt.gui.contacts.actions import ActionFailed, ContactActions
@@ -26,9 +27,6 @@ from msnqt.protocol.codes import ListName, Status
 
 MAX_PROMPTS_SHOWN = 3
 """'... has added you' prompts open at once; more wait (a rare burst: people added me while I was away)."""
-
-if TYPE_CHECKING:
-    from msnqt.gui.mainwindow.window import MainWindow
 
 
 class ContactMenu(QMenu):
@@ -60,10 +58,13 @@ class ContactMenu(QMenu):
 class ContactUi(QObject):
     """Everything about managing contacts that hangs off the main window; ``tasks`` lets tests await."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, session: GuiSession, *, window: QWidget, tools_menu: QMenu,
+                 contact_tree: QTreeView) -> None:
         super().__init__(window)
         self.window = window
-        self.session: GuiSession = window.session
+        """The parent of the menus and dialogs opened from here."""
+        self.session = session
+        self.contact_tree = contact_tree
         self.actions = ContactActions(self.session)
         self.tasks: set[asyncio.Task[Any]] = set()
         self.menu: ContactMenu | None = None
@@ -74,9 +75,9 @@ class ContactUi(QObject):
             lambda state, _message: None if state == SIGNED_IN else self.waiting_prompts.clear())
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl  # tests put a recorder here
         self.last_mail_url: QUrl | None = None
-        self.add_action = window.tools_menu.addAction("&Add a Contact...", self.open_add_contact)
-        self.options_action = window.tools_menu.addAction("&Options...", self.open_options)
-        tree = window.contact_tree
+        self.add_action = tools_menu.addAction("&Add a Contact...", self.open_add_contact)
+        self.options_action = tools_menu.addAction("&Options...", self.open_options)
+        tree = contact_tree
         tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         tree.customContextMenuRequested.connect(self._on_menu_requested)
         # Keyboard users: the Menu key or Shift+F10 opens the menu of the current contact, Delete deletes.
@@ -119,7 +120,7 @@ class ContactUi(QObject):
         return self.menu
 
     def _on_menu_requested(self, pos: QPoint) -> None:
-        tree = self.window.contact_tree
+        tree = self.contact_tree
         index: QModelIndex = tree.indexAt(pos)
         if not index.isValid():
             index = tree.currentIndex()
@@ -128,12 +129,12 @@ class ContactUi(QObject):
             self.menu_for(str(handle)).popup(tree.viewport().mapToGlobal(pos))
 
     def _current_handle(self) -> str:
-        index = self.window.contact_tree.currentIndex()
+        index = self.contact_tree.currentIndex()
         handle = index.data(HandleRole) if index.isValid() else None
         return str(handle) if handle else ""
 
     def open_menu_for_current(self) -> None:
-        tree = self.window.contact_tree
+        tree = self.contact_tree
         handle = self._current_handle()
         if handle:
             where = tree.visualRect(tree.currentIndex()).center()

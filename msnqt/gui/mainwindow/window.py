@@ -108,9 +108,13 @@ class MainWindow(QMainWindow):
         self.contact_tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self._build_menus()
-        self.contact_ui = ContactUi(self)  # Add a Contact, Options, right-click menu, "has added you"
+        # Add a Contact, Options, right-click menu, "has added you"
+        self.contact_ui = ContactUi(session, window=self, tools_menu=self.tools_menu,
+                                    contact_tree=self.contact_tree)
         self._build_toolbar()
-        self.extras = DesktopExtras(self)  # tray, alerts, sounds, Hotmail links, mail line
+        # tray, alerts, sounds, Hotmail links, mail line
+        self.extras = DesktopExtras(session, window=self, tools_menu=self.tools_menu,
+                                    status_button=self.status_button, open_logon=self.open_logon)
         self.status_button.setMenu(self.status_menu)
         self.sign_in_link.linkActivated.connect(self._on_sign_in_link)
         self.sign_in_link.setWordWrap(True)  # "To sign in with a different name..." must not widen the window
@@ -167,7 +171,7 @@ class MainWindow(QMainWindow):
         self.on_top_action.toggled.connect(self._set_on_top)
 
         tools_menu = bar.addMenu("&Tools")
-        self.tools_menu = tools_menu
+        self.tools_menu: QMenu = tools_menu
         self.change_name_action = tools_menu.addAction("Change My &Name...", self.open_change_name)
 
         help_menu = bar.addMenu("&Help")

@@ -1,5 +1,6 @@
-"""The GUI's controller: one signed-in (or not) account, its engine, the contact model and the open
-conversation windows. Widgets call its methods; it calls the engine and turns results into state.
+"""The GUI's controller: one signed-in (or not) account, its engine, the contact model, automatic Idle, and
+(through :class:`~msnqt.gui.session.windows.ConversationWindows`) the open conversation windows. Widgets call
+its methods; it calls the engine and turns results into state.
 
 ``engine_factory(server)`` builds a ``msnqt.client.Messenger`` for each sign-in attempt, so tests can pass a
 stand-in and the demo can point at its in-process server. ``local_server()`` and ``create_account(handle,
@@ -12,25 +13,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from msnqt.gui.app.bridge import EngineBridge
 from msnqt.gui.app.credentials import Availability, CredentialError, CredentialStore
-from msnqt.gui.app.engine import ContactView, Engine, EngineConversation, EngineFactory
+from msnqt.gui.app.engine import ContactView, Engine, EngineFactory
 from msnqt.gui.app.errors import user_message
 from msnqt.gui.app.settings import AppSettings
 from msnqt.gui.app.tasks import BackgroundTasks
 from msnqt.gui.contactlist.model import ContactListModel
-from msnqt.gui.conversation.window import (
-    RECONNECTING_NOTE,
-    TYPING_CLEAR_MS,
-    ConversationWindow,
-    NotSignedIn,
-)
+from msnqt.gui.conversation.window import TYPING_CLEAR_MS, ConversationWindow
 from msnqt.gui.session.idle import IdleWatcher
+from msnqt.gui.session.windows import ConversationWindows
 from msnqt.protocol.codes import ListName, Status
 
 SIGNED_OUT, SIGNING_IN, SIGNED_IN = "signed_out", "signing_in", "signed_in"
@@ -79,19 +75,22 @@ class GuiSession(QObject):
         self.settings = settings
         self.credentials = credentials
         self._factory = engine_factory
-        self._typing_clear_ms = typing_clear_ms
         self.bridge = EngineBridge(self)
         self.model = ContactListModel(self)
         self.messenger: Engine | None = None
         self.state = SIGNED_OUT
         self.last_error = ""
-        self.windows: dict[str, ConversationWindow] = {}
-        self._pending: list[ConversationWindow] = []
-        self._detached: list[ConversationWindow] = []
-        """Windows still open from a session that ended: readable, and able to start a new conversation
-        once signed in again. Held here because nothing else keeps them alive."""
         self._sign_in_task: asyncio.Task[bool] | None = None
         self._tasks = BackgroundTasks()
+        self.conversations = ConversationWindows(
+            messenger=lambda: self.messenger, spawn=self._tasks.spawn, my_name=lambda: self.my_name,
+            name_of=self.name_of, invite_candidates=self.online_contacts, typing_clear_ms=typing_clear_ms,
+            parent=self)
+        self.conversations.opened.connect(self.conversationOpened)
+        self.conversations.created.connect(self.windowCreated)
+        self.conversations.contactListWanted.connect(self.contactListWanted)
+        self.windows = self.conversations.by_id
+        """The window of each conversation of this session, by conversation id."""
         self._status_before_idle: Status | None = None
         minutes = settings.idle_minutes
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else int(minutes * 60_000), self)
@@ -250,38 +249,20 @@ class GuiSession(QObject):
 
     def _after_sign_out(self, message: str) -> None:
         self.model.reset_contacts([])
-        # Open windows stay open and readable until the user closes them; their conversations belong
-        # to the finished session, so they wait, detached, for the next sign-in.
-        for window in list(self.windows.values()) + self._pending:
-            if window.isVisible() and window not in self._detached:
-                self._detached.append(window)
-        for window in self._detached:
-            window.detach()
-        self.windows.clear()
-        self._pending.clear()
+        self.conversations.detach_all()
         self._set_state(SIGNED_OUT, message)
 
     def _set_state(self, state: str, message: str = "") -> None:
         self.state = state
         self.last_error = message
         if state == SIGNED_IN:
-            for window in self._detached:
-                window.offer_restart(self.restart)
+            self.conversations.offer_restarts()
         self.stateChanged.emit(state, message)
         self.myInfoChanged.emit()
 
     async def restart(self, window: ConversationWindow) -> None:
         """Give a window left from an earlier session a new conversation with the same people."""
-        handles = window.handles
-        if self.messenger is None or not handles:
-            raise NotSignedIn()
-        conversation = await self.messenger.start_conversation(handles[0])
-        if window in self._detached:
-            self._detached.remove(window)
-        self._bind(window, conversation)
-        for handle in handles[1:]:
-            with contextlib.suppress(Exception):
-                await conversation.invite(handle)
+        await self.conversations.restart(window)
 
     # --- my presence -------------------------------------------------------------------------------
     async def set_status(self, status: Status) -> None:
@@ -321,91 +302,7 @@ class GuiSession(QObject):
     # --- conversations -----------------------------------------------------------------------------
     def open_conversation(self, handle: str) -> ConversationWindow:
         """Show the 1:1 window with ``handle`` (an existing one is raised), calling them if needed."""
-        handle = handle.strip()
-        for window in self._all_windows():
-            if window.handles == [handle] and window.isVisible():
-                window.raise_()
-                window.activateWindow()
-                return window
-        window = self._new_window(first_handle=handle)
-        self._pending.append(window)
-        window.show()
-        window.activateWindow()
-        self._tasks.spawn(self._call(window, handle))
-        return window
-
-    async def _call(self, window: ConversationWindow, handle: str) -> None:
-        if self.messenger is None:
-            return
-        try:
-            conversation = await self.messenger.start_conversation(handle)
-        except Exception as exc:  # the UI boundary
-            if window in self._pending:
-                self._pending.remove(window)
-            window.add_system_line(user_message(exc, f"{self.name_of(handle)} could not be reached."),
-                                   colour="#c00000")
-            return
-        self._bind(window, conversation)
-
-    def _bind(self, window: ConversationWindow, conversation: EngineConversation) -> None:
-        if window in self._pending:
-            self._pending.remove(window)
-        self.windows[conversation.id] = window
-        window.attach(conversation)
-
-    def _new_window(self, first_handle: str | None = None) -> ConversationWindow:
-        window = ConversationWindow(my_name=lambda: self.my_name, name_of=self.name_of,
-                                    invite_candidates=self.online_contacts, first_handle=first_handle,
-                                    typing_clear_ms=self._typing_clear_ms)
-        window.closed.connect(self._on_window_closed)
-        window.contactListWanted.connect(self.contactListWanted)
-        self.windowCreated.emit(window)
-        return window
-
-    def _window_for(self, conversation: EngineConversation, *, show: bool = True) -> ConversationWindow:
-        """The window of ``conversation``, opening one (without stealing focus) if none is showing."""
-        window = self.windows.get(conversation.id)
-        if window is None:
-            window = self._adopt_detached(conversation)
-        if window is None:
-            window = self._new_window()
-            self.windows[conversation.id] = window
-            window.attach(conversation)
-        if show and not window.isVisible():
-            window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
-            window.show()
-            self.conversationOpened.emit(window)
-            window.alert()
-        return window
-
-    def _adopt_detached(self, conversation: EngineConversation) -> ConversationWindow | None:
-        """Someone from a window left open since the last session writes again: continue in that window."""
-        people = set(conversation.invited) | set(conversation.participants)
-        for window in self._detached:
-            if window.isVisible() and set(window.handles) == people:
-                self._detached.remove(window)
-                self.windows[conversation.id] = window
-                window.attach(conversation)
-                return window
-        return None
-
-    def _all_windows(self) -> list[ConversationWindow]:
-        return list(self.windows.values()) + list(self._pending) + list(self._detached)
-
-    def _on_window_closed(self, window: ConversationWindow) -> None:
-        if window in self._pending:
-            self._pending.remove(window)
-        if window in self._detached:
-            self._detached.remove(window)
-        conversation = window.conversation
-        if conversation is not None and self.windows.get(conversation.id) is window:
-            del self.windows[conversation.id]
-            if self.messenger is not None:
-                self._tasks.spawn(self._leave(conversation))
-
-    async def _leave(self, conversation: EngineConversation) -> None:
-        with contextlib.suppress(Exception):
-            await conversation.leave()
+        return self.conversations.open_conversation(handle)
 
     # --- engine events -----------------------------------------------------------------------------
     def _connect_bridge(self) -> None:
@@ -418,13 +315,14 @@ class GuiSession(QObject):
         b.signedIn.connect(self._on_signed_in)
         b.signedOut.connect(self._on_signed_out)
         b.reconnecting.connect(self._on_reconnecting)
-        b.conversationStarted.connect(self._on_conversation_started)
-        b.participantJoined.connect(self._on_joined)
-        b.participantLeft.connect(lambda c, h: self._existing(c, lambda w: w.on_left(h)))
-        b.messageReceived.connect(self._on_message)
-        b.typingReceived.connect(lambda c, h: self._existing(c, lambda w: w.on_typing(h)))
-        b.messageUndelivered.connect(self._on_undelivered)
-        b.conversationEnded.connect(lambda c: self._existing(c, lambda w: w.on_conversation_ended()))
+        windows = self.conversations
+        b.conversationStarted.connect(windows.on_conversation_started)
+        b.participantJoined.connect(windows.on_joined)
+        b.participantLeft.connect(windows.on_left)
+        b.messageReceived.connect(windows.on_message)
+        b.typingReceived.connect(windows.on_typing)
+        b.messageUndelivered.connect(windows.on_undelivered)
+        b.conversationEnded.connect(windows.on_ended)
 
     def _on_lists_loaded(self) -> None:
         if self.bridge.messenger is not None:
@@ -432,18 +330,14 @@ class GuiSession(QObject):
 
     def _on_contact_changed(self, contact: ContactView) -> None:
         self.model.update_contact(contact)
-        for window in self._all_windows():
-            if contact.handle in window.handles:
-                window.refresh_names()
+        self.conversations.contact_changed(contact.handle)
 
     def _on_signed_in(self, _handle: str, _friendly: str) -> None:
         # Also arrives after an automatic reconnect: show the list again.
         if self.messenger is not None and self.state != SIGNED_IN:
             self.model.reset_contacts(self.messenger.contacts())
             self._set_state(SIGNED_IN)
-            for window in list(self.windows.values()) + self._pending:
-                window.set_can_send(window.conversation is not None)
-                window.set_connection_note("")  # connected again, whatever that window is waiting for
+            self.conversations.connection_restored()
 
     def _on_signed_out(self, reason: str) -> None:
         # The engine says SignedOut only when it is over (after a reconnect gave up, or with automatic
@@ -462,53 +356,7 @@ class GuiSession(QObject):
             self.model.reset_contacts([])
         self._set_state(SIGNING_IN)
         self.progress.emit(f"The connection to the server was lost. Reconnecting (attempt {attempt})...")
-        for window in list(self.windows.values()) + self._pending:
-            window.set_can_send(False)
-            window.set_connection_note(RECONNECTING_NOTE)
-
-    def _on_conversation_started(self, conversation: EngineConversation, initiated_by_us: bool) -> None:
-        if initiated_by_us:
-            for window in list(self._pending):
-                if set(window.handles) & (set(conversation.invited) | set(conversation.participants)):
-                    self._bind(window, conversation)
-                    return
-            return
-        existing = self.windows.get(conversation.id)
-        if existing is not None and existing.isVisible():
-            existing.attach(conversation)
-            existing.set_can_send(True)
-            existing.alert()
-            return
-        self._window_for(conversation)
-
-    def _on_joined(self, conversation: EngineConversation, handle: str, friendly: str) -> None:
-        window = self.windows.get(conversation.id) or self._pending_for(conversation)
-        if window is not None:
-            window.on_joined(handle, friendly)
-
-    def _on_message(self, conversation: EngineConversation, sender: str, friendly: str, text: str,
-                    received_at: datetime) -> None:
-        existing = self.windows.get(conversation.id)
-        window = self._window_for(conversation)
-        window.on_message(sender, friendly, text, received_at)
-        if existing is not None:
-            window.alert()
-
-    def _on_undelivered(self, conversation: EngineConversation, text: str, reason: str) -> None:
-        self._existing(conversation, lambda w: w.on_undelivered(text, reason))
-
-    def _pending_for(self, conversation: EngineConversation) -> ConversationWindow | None:
-        for window in self._pending:
-            if set(window.handles) & (set(conversation.invited) | set(conversation.participants)):
-                self._bind(window, conversation)
-                return window
-        return None
-
-    def _existing(self, conversation: EngineConversation,
-                  action: Callable[[ConversationWindow], None]) -> None:
-        window = self.windows.get(conversation.id) or self._pending_for(conversation)
-        if window is not None:
-            action(window)
+        self.conversations.connection_lost()
 
     # --- housekeeping ------------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
@@ -517,8 +365,7 @@ class GuiSession(QObject):
 
     async def shutdown(self) -> None:
         """Sign out and close every conversation window (the app is ending)."""
-        for window in self._all_windows():
-            window.close()
+        self.conversations.close_all()
         await self.sign_out()
         await self._tasks.drain(return_exceptions=True)
 
