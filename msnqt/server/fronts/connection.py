@@ -24,16 +24,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
-from msnqt.protocol import Command, Decoder, Error, Malformed, Unknown, encode
+from msnqt.protocol import Command, Decoder, Error, Malformed, encode
 from msnqt.protocol.codes import ErrorCode
 from msnqt.protocol.errors import FramingError
 
-from ..core.errors import StoreError
+from ..core.errors import Refused, StoreError
 from .admission import Admission
+from .state_table import StateTable, command_name, trid_of
 
 log = logging.getLogger("msnqt.server")
 
@@ -47,8 +48,6 @@ WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
 Address = tuple[str, int]
 StateT = TypeVar("StateT", bound=Enum)
-FrontT = TypeVar("FrontT", bound="Connection[Any]")
-Handler = Callable[[FrontT, Any], None]
 
 
 class Connection(asyncio.Protocol, Generic[StateT]):
@@ -85,7 +84,8 @@ class Connection(asyncio.Protocol, Generic[StateT]):
 
     # --- to be provided by each front ------------------------------------------------------------------
 
-    def transitions(self) -> Mapping[tuple[StateT, str], Callable[[Any, Any], None]]:
+    def table(self) -> StateTable[StateT]:
+        """This front's state table: (state, command type) → handler and the state it leads to."""
         raise NotImplementedError
 
     def out_of_state(self, name: str, command: Command) -> None:
@@ -95,6 +95,18 @@ class Connection(asyncio.Protocol, Generic[StateT]):
     def malformed(self, command: Malformed) -> None:
         """A known command with bad fields in a state that accepts it; by default drop the connection."""
         self.close()
+
+    def refused(self, command: Command, refusal: Refused) -> None:
+        """The core declined a command: its error code with the command's TrID, and a close if it says so.
+
+        Every handler lets :class:`Refused` through to :meth:`dispatch`, which calls this once; the
+        state does not move.
+        """
+        trid = trid_of(command)
+        if refusal.code is not None and trid is not None:
+            self.send(Error(refusal.code, trid))
+        if refusal.close:
+            self.close()
 
     def finished(self) -> None:
         """Called exactly once when the connection is gone, whatever the reason."""
@@ -345,42 +357,43 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         self._finish_once()
 
     def dispatch(self, command: Command) -> None:
-        name = command_name(command)
-        handler = self.transitions().get((self.state, name)) if name is not None else None
-        if handler is None or isinstance(command, Unknown):
-            self.out_of_state(name or "", command)
-        elif isinstance(command, Malformed):
-            self.malformed(command)
-        else:
-            try:
-                handler(self, command)
-            except StoreError as exc:
-                # One line, no traceback: a locked or full disk would otherwise flood the log.
-                log.warning("storage failed while handling %s for %s: %s", name, self.describe(), exc)
-                trid = trid_of(command)
-                if trid is None:
-                    self.close()
-                else:
-                    self.send(Error(ErrorCode.DB_SERVER, trid))
+        """Serve one command by the state table, then move to the state the table names for it.
 
+        A command the current state does not accept goes to :meth:`out_of_state`; a malformed one
+        that it would accept goes to :meth:`malformed`. A handler that closes the connection, or is
+        refused, leaves the state as it was.
+        """
+        table = self.table()
+        if isinstance(command, Malformed):
+            if table.accepts_name(self.state, command.name):
+                self.malformed(command)
+            else:
+                self.out_of_state(command.name, command)
+            return
+        edge = table.edge(self.state, command)
+        if edge is None:
+            self.out_of_state(command_name(command) or "", command)
+            return
+        try:
+            outcome = edge.handler(self, command)
+        except Refused as refusal:
+            self.refused(command, refusal)
+            return
+        except StoreError as exc:
+            # One line, no traceback: a locked or full disk would otherwise flood the log.
+            log.warning("storage failed while handling %s for %s: %s",
+                        command_name(command), self.describe(), exc)
+            trid = trid_of(command)
+            if trid is None:
+                self.close()
+            else:
+                self.send(Error(ErrorCode.DB_SERVER, trid))
+            return
+        if not self.closing:
+            following = edge.next_state(self.state, outcome)
+            self.state = following
 
-_NAMES: dict[str, str] = {
-    "Ver": "VER", "Inf": "INF", "UsrInitial": "USR", "UsrResponse": "USR", "UsrSb": "USR",
-    "Syn": "SYN", "LstRequest": "LST", "GtcRequest": "GTC", "BlpRequest": "BLP", "AddRequest": "ADD",
-    "RemRequest": "REM", "ReaRequest": "REA", "Chg": "CHG", "XfrRequest": "XFR", "UrlRequest": "URL",
-    "FndRequest": "FND", "SndRequest": "SND", "Png": "PNG", "Out": "OUT", "Cvr": "CVR", "Cvq": "CVQ",
-    "Cal": "CAL", "Ans": "ANS", "MsgSend": "MSG",
-}
-
-
-def trid_of(command: Command) -> int | None:
-    """The TrID a reply to ``command`` must carry, when it has one."""
-    trid = getattr(command, "trid", None)
-    return trid if isinstance(trid, int) else None
-
-
-def command_name(command: Command) -> str | None:
-    """The three-letter name of a client command, or None for anything a client never sends."""
-    if isinstance(command, Malformed | Unknown):
-        return command.name
-    return _NAMES.get(type(command).__name__)
+    @property
+    def queued_output(self) -> tuple[bytes, ...]:
+        """Lines queued for the peer and not written yet (tests drive a front without a socket)."""
+        return tuple(self._out)

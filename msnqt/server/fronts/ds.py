@@ -9,16 +9,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import Enum, auto
-from typing import Any
 
-from msnqt.protocol import Decoder, Error, Out, UsrInitial, XfrNs
+from msnqt.protocol import Cvq, Decoder, Error, Inf, Out, UsrInitial, Ver, XfrNs
 from msnqt.protocol.codes import ErrorCode
 from msnqt.protocol.commands import Channel, Sender
 
 from .connection import Address
-from .login import AUTH_PACKAGE, LoginFront
+from .login import AUTH_PACKAGE, LoginFront, Negotiated
+from .state_table import Edge, StateTable
 
 
 class DsState(Enum):
@@ -32,15 +32,14 @@ class DsConnection(LoginFront[DsState]):
         """``pick_ns`` names the NS for a handle (the only one, or a live one of a cluster; None: none
         is up, answered 601 "server unavailable")."""
         super().__init__(Decoder(Sender.CLIENT, Channel.NS), initial=DsState.CONNECTED,
-                         negotiated=DsState.NEGOTIATED, version_check=DsState.VERSION_CHECK,
                          login_timeout=login_timeout)
         self._pick_ns = pick_ns
 
-    def transitions(self) -> Mapping[tuple[DsState, str], Callable[[Any, Any], None]]:
-        return TRANSITIONS
+    def table(self) -> StateTable[DsState]:
+        return TABLE
 
-    def on_usr(self, command: Any) -> None:
-        if isinstance(command, UsrInitial) and command.package == AUTH_PACKAGE:
+    def on_usr(self, command: UsrInitial) -> None:
+        if command.package == AUTH_PACKAGE:
             address = self._pick_ns(command.handle)
             if address is None:
                 self.send(Error(ErrorCode.SERVER_UNAVAILABLE, command.trid))
@@ -54,10 +53,12 @@ class DsConnection(LoginFront[DsState]):
 
 
 D = DsState
-TRANSITIONS: dict[tuple[DsState, str], Callable[[Any, Any], None]] = {
-    (D.CONNECTED, "VER"): LoginFront.on_ver,
-    (D.VERSION_CHECK, "CVQ"): LoginFront.on_cvq,
-    (D.NEGOTIATED, "INF"): LoginFront.on_inf,
-    (D.NEGOTIATED, "USR"): DsConnection.on_usr,
-    (D.NEGOTIATED, "OUT"): DsConnection.on_out,
-}
+TABLE = StateTable[DsState]({
+    (D.CONNECTED, Ver): Edge(LoginFront.on_ver, outcomes={
+        Negotiated.MSNP2: D.NEGOTIATED, Negotiated.VERSION_CHECK_ONLY: D.VERSION_CHECK}),
+    (D.VERSION_CHECK, Cvq): Edge(LoginFront.on_cvq),
+    (D.NEGOTIATED, Inf): Edge(LoginFront.on_inf),
+    (D.NEGOTIATED, UsrInitial): Edge(DsConnection.on_usr),
+    (D.NEGOTIATED, Out): Edge(DsConnection.on_out),
+})
+"""(state, command type) → handler and next state; every other pair closes the connection."""

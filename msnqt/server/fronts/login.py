@@ -1,8 +1,9 @@
 """The login greeting shared by the DS and the NS (msnp2-reference §3.1, §10.2), and their login timer.
 
-Both fronts answer ``VER``, ``CVQ`` and ``INF`` identically; only the states they move to differ, so
-:class:`LoginFront` is parametrised by those states. It also closes a socket that has not finished
-logging in within ``login_timeout`` seconds, so idle unauthenticated connections cannot pile up.
+Both fronts answer ``VER``, ``CVQ`` and ``INF`` identically; only the states they move to differ, and
+those are in each front's state table (``on_ver`` returns the :class:`Negotiated` outcome it maps).
+:class:`LoginFront` also closes a socket that has not finished logging in within ``login_timeout``
+seconds, so idle unauthenticated connections cannot pile up.
 """
 
 from __future__ import annotations
@@ -48,17 +49,13 @@ def version_check_reply(fields: tuple[str, ...]) -> tuple[str, ...]:
 class LoginFront(Connection[StateT]):
     """A DS or NS connection: the VER/CVQ/INF greeting and the unauthenticated-socket timer.
 
-    ``negotiated`` and ``version_check`` are the states ``VER`` leads to (MSNP2 and CVR0 alone).
     The timer runs until :meth:`login_done`; a DS connection never calls it, because it always
     closes after its referral anyway.
     """
 
-    def __init__(self, decoder: Decoder, *, initial: StateT, negotiated: StateT, version_check: StateT,
-                 login_timeout: float) -> None:
+    def __init__(self, decoder: Decoder, *, initial: StateT, login_timeout: float) -> None:
         super().__init__(decoder)
         self.state = initial
-        self._negotiated_state = negotiated
-        self._version_check_state = version_check
         self._login_timer: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
             login_timeout, self._login_timed_out)
 
@@ -75,17 +72,13 @@ class LoginFront(Connection[StateT]):
     def finished(self) -> None:
         self.login_done()
 
-    def on_ver(self, command: Ver) -> None:
+    def on_ver(self, command: Ver) -> Negotiated:
+        """The dialect agreed on; the state table maps it to the next state (REFUSED closes)."""
         outcome = negotiate(command)
-        if outcome is Negotiated.MSNP2:
-            self.send(Ver(command.trid, (DIALECT,)))
-            self.state = self._negotiated_state
-        elif outcome is Negotiated.VERSION_CHECK_ONLY:
-            self.send(Ver(command.trid, (outcome.value,)))
-            self.state = self._version_check_state
-        else:
-            self.send(Ver(command.trid, ("0",)))
+        self.send(Ver(command.trid, (outcome.value,)))
+        if outcome is Negotiated.REFUSED:
             self.close()
+        return outcome
 
     def on_cvq(self, command: Cvq) -> None:
         self.send(Cvq(command.trid, version_check_reply(command.fields)))

@@ -1,6 +1,6 @@
 """The Notification Server front: MSNP2 lines in, core calls; core events out, MSNP2 lines.
 
-State machine (msnp2-reference §2.5); any (state, command) pair not in ``TRANSITIONS`` is answered
+State machine (msnp2-reference §2.5); any (state, command type) pair not in ``TABLE`` is answered
 with ``302 t`` when it is a signed-in command sent too early, and otherwise closes the connection.
 
     CONNECTED   --VER MSNP2-->  NEGOTIATED   (VER t 0 + close otherwise; CVR0 → VERSION_CHECK)
@@ -13,7 +13,7 @@ with ``302 t`` when it is a signed-in command sent too early, and otherwise clos
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import Enum, auto
 from functools import lru_cache
 from typing import Any
@@ -24,6 +24,7 @@ from msnqt.protocol import (
     Blp,
     BlpRequest,
     Chg,
+    Cvq,
     Cvr,
     Decoder,
     Error,
@@ -33,12 +34,14 @@ from msnqt.protocol import (
     Gtc,
     GtcRequest,
     Iln,
+    Inf,
     Lst,
     LstRequest,
     Malformed,
     MsgRelay,
     Nln,
     Out,
+    Png,
     Qng,
     Rea,
     ReaRequest,
@@ -54,6 +57,7 @@ from msnqt.protocol import (
     UsrInitial,
     UsrOk,
     UsrResponse,
+    Ver,
     XfrRequest,
     XfrSb,
     encode,
@@ -64,15 +68,16 @@ from msnqt.protocol.commands import Channel, Command, Sender
 from msnqt.protocol.errors import InvalidFriendlyName
 from msnqt.protocol.message import mail_summary_payload, profile_payload
 
-from ..core.errors import AccountError, Refused, StoreError
+from ..core.errors import AccountError, StoreError
 from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from ..core.limits import UserLimits
 from ..core.login_throttle import LoginThrottle
 from ..core.model import Account, Profile, handle_key
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
-from .connection import Address, command_name, log, trid_of
-from .login import AUTH_PACKAGE, LoginFront, version_check_reply
+from .connection import Address, log
+from .login import AUTH_PACKAGE, LoginFront, Negotiated, version_check_reply
+from .state_table import Edge, StateTable, command_name, trid_of
 
 HOTMAIL = "Hotmail"
 LOGIN_URL = "https://loginnet.passport.com/ppsecure/md5auth.srf?lc=1033"
@@ -119,7 +124,6 @@ class NsConnection(LoginFront[NsState]):
         """``pick_sb`` names the SB for XFR SB (the only one, or a live one of a cluster; None: none is
         up, answered 601 "server unavailable")."""
         super().__init__(Decoder(Sender.CLIENT, Channel.NS), initial=NsState.CONNECTED,
-                         negotiated=NsState.NEGOTIATED, version_check=NsState.VERSION_CHECK,
                          login_timeout=login_timeout)
         self._core = core
         self._switchboard = switchboard
@@ -134,8 +138,8 @@ class NsConnection(LoginFront[NsState]):
         self._found: tuple[str, ...] = ()
         """Handles behind this session's last FND reply, for SND by index."""
 
-    def transitions(self) -> Mapping[tuple[NsState, str], Callable[[Any, Any], None]]:
-        return TRANSITIONS
+    def table(self) -> StateTable[NsState]:
+        return TABLE
 
     def who(self) -> str | None:
         return self.account.handle if self.account is not None else self._claimed
@@ -189,29 +193,22 @@ class NsConnection(LoginFront[NsState]):
         else:
             self.send(Error(code, command.trid))
 
-    def refused(self, trid: int, refusal: Refused) -> None:
-        if refusal.code is not None:
-            self.send(Error(refusal.code, trid))
-        if refusal.close:
-            self.close()
-
     # --- login -------------------------------------------------------------------------------------
 
     def on_cvr(self, command: Cvr) -> None:
         self.send(Cvr(command.trid, version_check_reply(command.fields)))
 
-    def on_usr_initial(self, command: UsrInitial | UsrResponse) -> None:
-        if not isinstance(command, UsrInitial) or command.package != AUTH_PACKAGE:
+    def on_usr_initial(self, command: UsrInitial) -> None:
+        if command.package != AUTH_PACKAGE:
             self.close()
             return
         # Unknown accounts get a challenge too and fail at the S step, so accounts cannot be probed.
         self._claimed = command.handle
         self._challenge = new_challenge()
         self.send(UsrChallenge(command.trid, self._challenge))
-        self.state = NsState.CHALLENGED
 
-    def on_usr_response(self, command: UsrInitial | UsrResponse) -> None:
-        if not isinstance(command, UsrResponse) or command.package != AUTH_PACKAGE:
+    def on_usr_response(self, command: UsrResponse) -> None:
+        if command.package != AUTH_PACKAGE:
             self.close()
             return
         assert self._claimed is not None and self._challenge is not None
@@ -249,7 +246,6 @@ class NsConnection(LoginFront[NsState]):
             return
         self.account = account
         self._user_key = handle_key(account.handle)
-        self.state = NsState.SIGNED_IN
         self.login_done()
         self.send(UsrOk(command.trid, account.handle, account.friendly))
         self.send(MsgRelay(HOTMAIL, HOTMAIL, profile_payload(int(self._clock()))))
@@ -290,57 +286,33 @@ class NsConnection(LoginFront[NsState]):
             self.send(Lst(trid, name, lists.version, index, len(members), entry.handle, entry.friendly))
 
     def on_gtc(self, command: GtcRequest) -> None:
-        try:
-            version = self._core.set_gtc(self.handle, command.setting)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        version = self._core.set_gtc(self.handle, command.setting)
         self.send(Gtc(command.trid, version, command.setting))
 
     def on_blp(self, command: BlpRequest) -> None:
-        try:
-            version = self._core.set_blp(self.handle, command.setting)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        version = self._core.set_blp(self.handle, command.setting)
         self.send(Blp(command.trid, version, command.setting))
 
     def on_add(self, command: AddRequest) -> None:
-        try:
-            outcome = self._core.add(self.handle, command.list_name, command.handle, command.friendly)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        outcome = self._core.add(self.handle, command.list_name, command.handle, command.friendly)
         self.send(Add(command.trid, command.list_name, outcome.version, outcome.handle, outcome.friendly))
         if outcome.initial is not None:
             seen = outcome.initial
             self.send(Iln(command.trid, seen.status, seen.handle, seen.friendly))
 
     def on_rem(self, command: RemRequest) -> None:
-        try:
-            version, handle = self._core.remove(self.handle, command.list_name, command.handle)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        version, handle = self._core.remove(self.handle, command.list_name, command.handle)
         self.send(Rem(command.trid, command.list_name, version, handle))
 
     def on_rea(self, command: ReaRequest) -> None:
-        try:
-            version, handle = self._core.rename(self.handle, command.handle, command.friendly)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        version, handle = self._core.rename(self.handle, command.handle, command.friendly)
         self.send(Rea(command.trid, version, handle, command.friendly))
 
     def on_chg(self, command: Chg) -> None:
         if command.status is Status.OFFLINE:
             self.send(Error(ErrorCode.INVALID_PARAMETER, command.trid))
             return
-        try:
-            initial = self._core.set_status(self.handle, command.status)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        initial = self._core.set_status(self.handle, command.status)
         self.send(Chg(command.trid, command.status))
         for seen in initial or ():
             self.send(Iln(command.trid, seen.status, seen.handle, seen.friendly))
@@ -353,11 +325,7 @@ class NsConnection(LoginFront[NsState]):
         if address is None:
             self.send(Error(ErrorCode.SERVER_UNAVAILABLE, command.trid))
             return
-        try:
-            cookie = self._switchboard.issue_create_cookie(self.handle)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        cookie = self._switchboard.issue_create_cookie(self.handle)
         self.send(XfrSb(command.trid, self.refer(address), cookie))
 
     def on_url(self, command: UrlRequest) -> None:
@@ -375,11 +343,7 @@ class NsConnection(LoginFront[NsState]):
 
         query = Profile(field(command.fname), field(command.lname), field(command.city),
                         field(command.state), field(command.country))
-        try:
-            hits = self._core.find(query)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        hits = self._core.find(query)
         self._found = tuple(hit.handle for hit in hits)
         if not hits:
             self.send(FndResult(command.trid, 0, 0))
@@ -393,11 +357,7 @@ class NsConnection(LoginFront[NsState]):
         if address is None:
             self.send(Error(ErrorCode.BAD_PARAMETERS, command.trid))
             return
-        try:
-            self._core.invite(self.handle, address)
-        except Refused as refusal:
-            self.refused(command.trid, refusal)
-            return
+        self._core.invite(self.handle, address)
         self.send(SndOk(command.trid))
 
     def _invitee(self, address: str) -> str | None:
@@ -443,31 +403,32 @@ class NsConnection(LoginFront[NsState]):
 
 
 N = NsState
-TRANSITIONS: dict[tuple[NsState, str], Callable[[Any, Any], None]] = {
-    (N.CONNECTED, "VER"): LoginFront.on_ver,
-    (N.VERSION_CHECK, "CVQ"): LoginFront.on_cvq,
-    (N.NEGOTIATED, "INF"): LoginFront.on_inf,
-    (N.NEGOTIATED, "CVR"): NsConnection.on_cvr,
-    (N.NEGOTIATED, "USR"): NsConnection.on_usr_initial,
-    (N.NEGOTIATED, "OUT"): NsConnection.on_out,
-    (N.CHALLENGED, "INF"): LoginFront.on_inf,
-    (N.CHALLENGED, "USR"): NsConnection.on_usr_response,
-    (N.CHALLENGED, "OUT"): NsConnection.on_out,
-    (N.SIGNED_IN, "INF"): LoginFront.on_inf,
-    (N.SIGNED_IN, "CVR"): NsConnection.on_cvr,
-    (N.SIGNED_IN, "SYN"): NsConnection.on_syn,
-    (N.SIGNED_IN, "LST"): NsConnection.on_lst,
-    (N.SIGNED_IN, "GTC"): NsConnection.on_gtc,
-    (N.SIGNED_IN, "BLP"): NsConnection.on_blp,
-    (N.SIGNED_IN, "ADD"): NsConnection.on_add,
-    (N.SIGNED_IN, "REM"): NsConnection.on_rem,
-    (N.SIGNED_IN, "REA"): NsConnection.on_rea,
-    (N.SIGNED_IN, "CHG"): NsConnection.on_chg,
-    (N.SIGNED_IN, "XFR"): NsConnection.on_xfr,
-    (N.SIGNED_IN, "URL"): NsConnection.on_url,
-    (N.SIGNED_IN, "FND"): NsConnection.on_fnd,
-    (N.SIGNED_IN, "SND"): NsConnection.on_snd,
-    (N.SIGNED_IN, "PNG"): NsConnection.on_png,
-    (N.SIGNED_IN, "OUT"): NsConnection.on_out,
-}
-"""(state, command name) → handler; everything else is out of state (see the module docstring)."""
+TABLE = StateTable[NsState]({
+    (N.CONNECTED, Ver): Edge(LoginFront.on_ver, outcomes={
+        Negotiated.MSNP2: N.NEGOTIATED, Negotiated.VERSION_CHECK_ONLY: N.VERSION_CHECK}),
+    (N.VERSION_CHECK, Cvq): Edge(LoginFront.on_cvq),
+    (N.NEGOTIATED, Inf): Edge(LoginFront.on_inf),
+    (N.NEGOTIATED, Cvr): Edge(NsConnection.on_cvr),
+    (N.NEGOTIATED, UsrInitial): Edge(NsConnection.on_usr_initial, then=N.CHALLENGED),
+    (N.NEGOTIATED, Out): Edge(NsConnection.on_out),
+    (N.CHALLENGED, Inf): Edge(LoginFront.on_inf),
+    (N.CHALLENGED, UsrResponse): Edge(NsConnection.on_usr_response, then=N.SIGNED_IN),
+    (N.CHALLENGED, Out): Edge(NsConnection.on_out),
+    (N.SIGNED_IN, Inf): Edge(LoginFront.on_inf),
+    (N.SIGNED_IN, Cvr): Edge(NsConnection.on_cvr),
+    (N.SIGNED_IN, Syn): Edge(NsConnection.on_syn),
+    (N.SIGNED_IN, LstRequest): Edge(NsConnection.on_lst),
+    (N.SIGNED_IN, GtcRequest): Edge(NsConnection.on_gtc),
+    (N.SIGNED_IN, BlpRequest): Edge(NsConnection.on_blp),
+    (N.SIGNED_IN, AddRequest): Edge(NsConnection.on_add),
+    (N.SIGNED_IN, RemRequest): Edge(NsConnection.on_rem),
+    (N.SIGNED_IN, ReaRequest): Edge(NsConnection.on_rea),
+    (N.SIGNED_IN, Chg): Edge(NsConnection.on_chg),
+    (N.SIGNED_IN, XfrRequest): Edge(NsConnection.on_xfr),
+    (N.SIGNED_IN, UrlRequest): Edge(NsConnection.on_url),
+    (N.SIGNED_IN, FndRequest): Edge(NsConnection.on_fnd),
+    (N.SIGNED_IN, SndRequest): Edge(NsConnection.on_snd),
+    (N.SIGNED_IN, Png): Edge(NsConnection.on_png),
+    (N.SIGNED_IN, Out): Edge(NsConnection.on_out),
+})
+"""(state, command type) → handler and next state; everything else is out of state (module docstring)."""

@@ -16,10 +16,9 @@ Anything else closes the connection.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
 from enum import Enum, auto
 from functools import lru_cache
-from typing import Any, cast
+from typing import cast
 
 from msnqt.protocol import (
     Ack,
@@ -51,6 +50,7 @@ from ..core.limits import UserLimits
 from ..core.model import handle_key
 from ..core.switchboard import Participant, Session, SwitchboardCore
 from .connection import Connection, log
+from .state_table import Edge, StateTable
 
 
 @lru_cache(maxsize=1024)
@@ -86,8 +86,8 @@ class SbConnection(Connection[SbState]):
         """Something was sent or received since the last idle check (a flag: no timer per message)."""
         self._idle_timer = loop.call_later(idle_timeout, self._idle_check)
 
-    def transitions(self) -> Mapping[tuple[SbState, str], Callable[[Any, Any], None]]:
-        return TRANSITIONS
+    def table(self) -> StateTable[SbState]:
+        return TABLE
 
     def decode(self, data: bytes) -> list[Command | MsgRun]:
         self._active = True
@@ -137,34 +137,25 @@ class SbConnection(Connection[SbState]):
         else:
             self.close()
 
-    def _refused(self, trid: int, refusal: Refused) -> None:
-        if refusal.code is not None:
-            self.send(Error(refusal.code, trid))
-        if refusal.close:
-            self.close()
+    def refused(self, command: Command, refusal: Refused) -> None:
+        super().refused(command, refusal)
+        if (isinstance(command, Cal) and refusal.code is ErrorCode.USER_TOO_ACTIVE
+                and not self._limits.patience_left(self._user_key)):
+            self.close()  # still calling after a hundred refusals: not a person
 
     def _enter(self, session: Session, me: Participant) -> None:
         self._auth_timer.cancel()
         self._session, self._me = session, me
         self._user_key = handle_key(me.handle)
         self._relay_prefix = relay_prefix(me.handle, me.friendly)
-        self.state = SbState.IN_SESSION
 
     def on_usr(self, command: UsrSb) -> None:
-        try:
-            session, me = self._core.create(command.handle, command.cookie, self)
-        except Refused as refusal:
-            self._refused(command.trid, refusal)
-            return
+        session, me = self._core.create(command.handle, command.cookie, self)
         self._enter(session, me)
         self.send(UsrOk(command.trid, me.handle, me.friendly))
 
     def on_ans(self, command: Ans) -> None:
-        try:
-            session, me, roster = self._core.answer(command.handle, command.cookie, command.session_id, self)
-        except Refused as refusal:
-            self._refused(command.trid, refusal)
-            return
+        session, me, roster = self._core.answer(command.handle, command.cookie, command.session_id, self)
         self._enter(session, me)
         for index, other in enumerate(roster, start=1):
             self.send(Iro(command.trid, index, len(roster), other.handle, other.friendly))
@@ -172,13 +163,7 @@ class SbConnection(Connection[SbState]):
 
     def on_cal(self, command: Cal) -> None:
         assert self._session is not None and self._me is not None
-        try:
-            session_id = self._core.call(self._session, self._me, command.handle)
-        except Refused as refusal:
-            self._refused(command.trid, refusal)
-            if refusal.code is ErrorCode.USER_TOO_ACTIVE and not self._limits.patience_left(self._user_key):
-                self.close()  # still calling after a hundred refusals: not a person
-            return
+        session_id = self._core.call(self._session, self._me, command.handle)
         self.send(CalRinging(command.trid, session_id))
 
     def on_msg(self, command: MsgSend) -> None:
@@ -251,10 +236,11 @@ class SbConnection(Connection[SbState]):
 
 
 S = SbState
-TRANSITIONS: dict[tuple[SbState, str], Callable[[Any, Any], None]] = {
-    (S.CONNECTED, "USR"): SbConnection.on_usr,
-    (S.CONNECTED, "ANS"): SbConnection.on_ans,
-    (S.IN_SESSION, "CAL"): SbConnection.on_cal,
-    (S.IN_SESSION, "MSG"): SbConnection.on_msg,
-    (S.IN_SESSION, "OUT"): SbConnection.on_out,
-}
+TABLE = StateTable[SbState]({
+    (S.CONNECTED, UsrSb): Edge(SbConnection.on_usr, then=S.IN_SESSION),
+    (S.CONNECTED, Ans): Edge(SbConnection.on_ans, then=S.IN_SESSION),
+    (S.IN_SESSION, Cal): Edge(SbConnection.on_cal),
+    (S.IN_SESSION, MsgSend): Edge(SbConnection.on_msg),
+    (S.IN_SESSION, Out): Edge(SbConnection.on_out),
+})
+"""(state, command type) → handler and next state; every other pair closes the connection."""
