@@ -12,11 +12,17 @@ from PySide6.QtWidgets import QWidget
 from msnqt.gui.contactlist.model import BlockedRole
 from msnqt.gui.contacts.add_wizard import AddContactWizard
 from msnqt.gui.contacts.added_you import AddedYouDialog
+from msnqt.gui.mainwindow.window import visible_contact_names
 from msnqt.gui.options.dialog import OptionsDialog
+from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, World
 from tests.support.qt import wait_until
 
 ERIN = "erin@hotmail.com"
+CAROL = "carol@hotmail.com"
+LONG_NAME = ("Carol, who is away from her desk until the quarterly planning meeting is over and asks that "
+             "you leave a message")
+"""A friendly name far wider than the contact list: it must elide, and the status must stay visible."""
 
 
 async def render_contact_screens(window: Any, w: World, out: Path,
@@ -52,6 +58,15 @@ async def render_contact_screens(window: Any, w: World, out: Path,
     await wait_until(lambda: bool(window.session.model.index_of("carol@hotmail.com").data(BlockedRole)))
     save(window, out / "main-window-blocked-contact.png")
     await ui.actions.unblock("carol@hotmail.com")
+
+    carol = w.peers[CAROL].engine
+    await carol.set_friendly_name(LONG_NAME)
+    await carol.set_status(Status.BE_RIGHT_BACK)
+    await wait_until(lambda: f"{LONG_NAME} (Be Right Back)" in visible_contact_names(window, 0))
+    save(window, out / "main-window-long-name.png")
+    await carol.set_friendly_name("Carol")
+    await carol.set_status(Status.OUT_TO_LUNCH)
+    await wait_until(lambda: "Carol (Out to Lunch)" in visible_contact_names(window, 0))
 
     ui.open_properties("bob@hotmail.com")
     save(ui.dialog, out / "contact-properties.png")

@@ -13,8 +13,10 @@ from msnqt.gui.desktop import tray as tray_module
 from msnqt.gui.main import build_main_window
 from msnqt.gui.mainwindow.window import MainWindow
 from msnqt.gui.session.state import SIGNED_OUT
+from msnqt.gui.text.plain_text import plain_tray_tooltip
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, World, fast_engine, world
+from tests.gui.test_plain_text import NAME, _shown
 from tests.support.qt import wait_until
 
 ALICE, BOB = "alice@hotmail.com", "bob@hotmail.com"
@@ -126,3 +128,30 @@ def test_with_a_tray_closing_a_conversation_while_hidden_keeps_the_app(
             assert last_closed == [True]
 
     qloop.run(scenario())
+
+
+def test_tray_tool_tip_shows_my_name_as_typed_not_as_markup(gui_app: Any, qloop: Any, settings: Any,
+                                                            tmp_path: Path, pretend_tray: None) -> None:
+    """A friendly name like ``<b>Mallory</b><!--`` is shown whole in the tray tool tip, never rendered."""
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            window = gui_for(w, settings)
+            tray = window.extras.tray
+            assert tray is not None
+            assert await window.session.sign_in(ALICE, PASSWORD)
+            await window.session.set_friendly_name(NAME)
+            wanted = f"MSN Messenger Service - {NAME} (Online)"
+            await wait_until(lambda: _shown(tray.icon.toolTip()) == wanted)
+            # An ordinary name stays the bare text every tray shows as is.
+            await window.session.set_friendly_name("Alice")
+            await wait_until(lambda: tray.icon.toolTip() == "MSN Messenger Service - Alice (Online)")
+
+    qloop.run(scenario())
+
+
+def test_native_tray_tool_tips_get_the_name_unescaped() -> None:
+    """Windows and macOS show the tray tool tip as plain text: escaping there would show "&lt;b&gt;"."""
+    text = f"MSN Messenger Service - {NAME} (Online)"
+    assert plain_tray_tooltip(text, platform="win32") == text
+    assert plain_tray_tooltip(text, platform="darwin") == text
+    assert _shown(plain_tray_tooltip(text, platform="linux")) == text

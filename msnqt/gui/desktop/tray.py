@@ -21,6 +21,7 @@ from msnqt.gui.desktop.alerts import ALERT_MS, Notifier, announce
 from msnqt.gui.desktop.hotmail import COMPOSE, INBOX, PASSWORD, PERSON, HotmailLinks, MailLine
 from msnqt.gui.desktop.sounds import SoundPlayer
 from msnqt.gui.session.state import SIGNED_IN, SIGNED_OUT, GuiSession
+from msnqt.gui.text.plain_text import plain_tray_tooltip
 from msnqt.gui.text.status_text import MENU_STATUSES, menu_entry, my_status_line, status_icon_name
 
 TOOLTIP_SIGNED_OUT = "MSN Messenger Service - Not signed in"
@@ -81,8 +82,9 @@ class Tray(QObject):
         signed_in = self.session.state == SIGNED_IN
         self.icon.setIcon(self._online_icon if signed_in else self._offline_icon)
         status = self.session.my_status
-        self.icon.setToolTip(f"MSN Messenger Service - {my_status_line(self.session.my_name, status)}"
-                             if signed_in else TOOLTIP_SIGNED_OUT)
+        self.icon.setToolTip(plain_tray_tooltip(
+            f"MSN Messenger Service - {my_status_line(self.session.my_name, status)}")
+            if signed_in else TOOLTIP_SIGNED_OUT)
         self.status_menu.setEnabled(signed_in)
         self.sign_in_action.setVisible(self.session.state == SIGNED_OUT)
         self.sign_out_action.setVisible(self.session.state != SIGNED_OUT)

@@ -9,6 +9,8 @@ windows with a hostile name and fails on any that renders it as markup).
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as QtGuiNamespace
 from PySide6.QtWidgets import QLabel, QMessageBox
@@ -23,3 +25,16 @@ def plain(*widgets: QLabel | QMessageBox) -> None:
 def plain_tooltip(text: str) -> str:
     """``text`` as a tooltip shows it: tooltips have no format setting, so it is escaped into HTML."""
     return QtGuiNamespace.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
+
+
+def plain_tray_tooltip(text: str, platform: str = sys.platform) -> str:
+    """``text`` as the tray icon's tool tip shows it, with no markup visible on any desktop.
+
+    Windows and macOS show a tray tool tip natively, as plain text: it is given as is (escaping it would
+    show "&lt;" or "<p>" there). Elsewhere Qt draws it as an ordinary tooltip (or hands it to a
+    StatusNotifier host) that guesses the format, so text that looks like markup, a friendly name
+    ``<b>Me</b>`` say, is escaped.
+    """
+    if platform.startswith(("win", "darwin")) or not QtGuiNamespace.mightBeRichText(text):
+        return text
+    return plain_tooltip(text)
