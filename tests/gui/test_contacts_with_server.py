@@ -124,6 +124,7 @@ def test_directory_search_lists_members_and_leads_to_the_address_page(
             QTest.keyClick(page.fields["lname"], Qt.Key.Key_Return)
             await wait_until(lambda: page.task is None and page.results.count() > 0)
             assert page.results.item(0).text() == "Erin Example (Seattle, WA, US)"
+            assert page.message.text() == "1 member found. Pick one and click Next."  # said as a person would
             click_next(wizard)
             assert wizard.currentId() == ADDRESS_PAGE
             assert "You chose Erin Example" in wizard.address_page.hint.text()

@@ -200,7 +200,8 @@ class SearchPage(QWizardPage):
             self.message.setText(exc.message)
             hits = []
         else:
-            self.message.setText(f"{len(hits)} member(s) found. Pick one and click Next." if hits
+            found = "1 member" if len(hits) == 1 else f"{len(hits)} members"
+            self.message.setText(f"{found} found. Pick one and click Next." if hits
                                  else "No members match. Check the spelling, or leave city, state and "
                                       "country empty.")
         for hit in hits:
