@@ -38,6 +38,7 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from typing import NoReturn, TextIO
 
 from msnqt.protocol.codes import Status
@@ -260,21 +261,30 @@ class _Listener:
                 pass
 
     async def run(self, seconds: float | None) -> int:
-        loop = asyncio.get_running_loop()
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGINT, self._stop.set)
-            loop.add_signal_handler(signal.SIGTERM, self._stop.set)
         try:
-            with contextlib.suppress(TimeoutError):
+            with _on_stop_signals(self._stop.set), contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), seconds)
         finally:
             self._unsubscribe()
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signal.SIGINT)
-                loop.remove_signal_handler(signal.SIGTERM)
         if self._failure:
             raise CliFailure(self._failure[0])
         return 0
+
+
+@contextlib.contextmanager
+def _on_stop_signals(stop: Callable[[], object]) -> Iterator[None]:
+    """SIGINT and SIGTERM end a long-running command the way EOF or ``--seconds`` does (sign out, exit
+    code as usual) instead of a traceback; where the loop cannot take signal handlers, the defaults stay."""
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, stop)
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 class _Chat:
@@ -308,26 +318,21 @@ class _Chat:
         # end (signed out elsewhere) does not keep the process alive
         threading.Thread(target=_read_lines, args=(stdin, loop, self._lines), daemon=True,
                          name="msnqt-cli-stdin").start()
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGINT, self._lines.put_nowait, None)
-            loop.add_signal_handler(signal.SIGTERM, self._lines.put_nowait, None)
         try:
-            with contextlib.suppress(MessengerError):  # an unreachable TO is reported per line
-                await self._open()
-            fates: asyncio.Queue[asyncio.Task[tuple[list[str], bool]] | None] = asyncio.Queue()
-            printing = asyncio.ensure_future(self._print_fates(fates))
-            while (line := await self._lines.get()) is not None:
-                if line.strip():
-                    fates.put_nowait(asyncio.ensure_future(self._send(line)))
-            fates.put_nowait(None)
-            all_delivered = await printing
-            if self._conversation is not None:
-                await self._conversation.leave()
+            with _on_stop_signals(lambda: self._lines.put_nowait(None)):
+                with contextlib.suppress(MessengerError):  # an unreachable TO is reported per line
+                    await self._open()
+                fates: asyncio.Queue[asyncio.Task[tuple[list[str], bool]] | None] = asyncio.Queue()
+                printing = asyncio.ensure_future(self._print_fates(fates))
+                while (line := await self._lines.get()) is not None:
+                    if line.strip():
+                        fates.put_nowait(asyncio.ensure_future(self._send(line)))
+                fates.put_nowait(None)
+                all_delivered = await printing
+                if self._conversation is not None:
+                    await self._conversation.leave()
         finally:
             self._unsubscribe()
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signal.SIGINT)
-                loop.remove_signal_handler(signal.SIGTERM)
         if self._failure:
             raise CliFailure(self._failure[0])
         return 0 if all_delivered else 1
