@@ -13,13 +13,13 @@ from msnqt.gui.desktop import tray as tray_module
 from msnqt.gui.main import build_main_window
 from msnqt.gui.mainwindow.window import MainWindow
 from msnqt.gui.session.state import SIGNED_OUT
-from msnqt.gui.text.plain_text import plain_tray_tooltip
+from msnqt.gui.text.plain_text import plain_tray_text
 from msnqt.protocol.codes import Status
 from tests.gui.live import PASSWORD, World, fast_engine, world
 from tests.gui.test_plain_text import NAME, _shown
 from tests.support.qt import wait_until
 
-ALICE, BOB = "alice@hotmail.com", "bob@hotmail.com"
+ALICE, BOB, DAVE = "alice@hotmail.com", "bob@hotmail.com", "dave@hotmail.com"
 
 
 def gui_for(w: World, settings: Any) -> MainWindow:
@@ -152,6 +152,32 @@ def test_tray_tool_tip_shows_my_name_as_typed_not_as_markup(gui_app: Any, qloop:
 def test_native_tray_tool_tips_get_the_name_unescaped() -> None:
     """Windows and macOS show the tray tool tip as plain text: escaping there would show "&lt;b&gt;"."""
     text = f"MSN Messenger Service - {NAME} (Online)"
-    assert plain_tray_tooltip(text, platform="win32") == text
-    assert plain_tray_tooltip(text, platform="darwin") == text
-    assert _shown(plain_tray_tooltip(text, platform="linux")) == text
+    assert plain_tray_text(text, platform="win32") == text
+    assert plain_tray_text(text, platform="darwin") == text
+    assert _shown(plain_tray_text(text, platform="linux")) == text
+
+
+def test_tray_balloon_shows_a_contacts_name_as_typed_not_as_markup(
+        gui_app: Any, qloop: Any, settings: Any, tmp_path: Path, pretend_tray: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The "has just signed in" balloon names the contact whole: ``<b>Mallory</b><!--`` must not show as a
+    bold "Mallory" with the rest of the line hidden (Qt's own balloon label guesses the format)."""
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            dave = await w.sign_in(DAVE)
+            await dave.engine.set_friendly_name(NAME)
+            await dave.engine.sign_out()
+            window = gui_for(w, settings)
+            tray = window.extras.tray
+            assert tray is not None
+            balloons: list[tuple[str, str]] = []
+            monkeypatch.setattr(tray.icon, "showMessage",
+                                lambda title, text, *_rest: balloons.append((title, text)))
+            assert await window.session.sign_in(ALICE, PASSWORD)
+            await dave.engine.sign_in(DAVE, PASSWORD)
+            await wait_until(lambda: len(balloons) == 1)
+            title, text = balloons[0]
+            assert _shown(title) == "MSN Messenger Service"
+            assert _shown(text) == f"{NAME} has just signed in."
+
+    qloop.run(scenario())

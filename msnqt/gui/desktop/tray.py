@@ -21,7 +21,7 @@ from msnqt.gui.desktop.alerts import ALERT_MS, Notifier, announce
 from msnqt.gui.desktop.hotmail import COMPOSE, INBOX, PASSWORD, PERSON, HotmailLinks, MailLine
 from msnqt.gui.desktop.sounds import SoundPlayer
 from msnqt.gui.session.state import SIGNED_IN, SIGNED_OUT, GuiSession
-from msnqt.gui.text.plain_text import plain_tray_tooltip
+from msnqt.gui.text.plain_text import plain_tray_text
 from msnqt.gui.text.status_text import MENU_STATUSES, menu_entry, my_status_line, status_icon_name
 
 TOOLTIP_SIGNED_OUT = "MSN Messenger Service - Not signed in"
@@ -82,7 +82,7 @@ class Tray(QObject):
         signed_in = self.session.state == SIGNED_IN
         self.icon.setIcon(self._online_icon if signed_in else self._offline_icon)
         status = self.session.my_status
-        self.icon.setToolTip(plain_tray_tooltip(
+        self.icon.setToolTip(plain_tray_text(
             f"MSN Messenger Service - {my_status_line(self.session.my_name, status)}")
             if signed_in else TOOLTIP_SIGNED_OUT)
         self.status_menu.setEnabled(signed_in)
@@ -93,8 +93,8 @@ class Tray(QObject):
             action.setChecked(True)
 
     def message(self, title: str, text: str) -> None:
-        """A balloon from the tray (the alert form when a tray exists)."""
-        self.icon.showMessage(title, text, self._online_icon, 5_000)
+        """A balloon from the tray (the alert form when a tray exists); a name in it is shown as typed."""
+        self.icon.showMessage(plain_tray_text(title), plain_tray_text(text), self._online_icon, 5_000)
 
     def hide(self) -> None:
         self.icon.hide()

@@ -27,13 +27,13 @@ def plain_tooltip(text: str) -> str:
     return QtGuiNamespace.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
 
 
-def plain_tray_tooltip(text: str, platform: str = sys.platform) -> str:
-    """``text`` as the tray icon's tool tip shows it, with no markup visible on any desktop.
+def plain_tray_text(text: str, platform: str = sys.platform) -> str:
+    """``text`` as the tray icon's tool tip or balloon shows it, with no markup visible on any desktop.
 
-    Windows and macOS show a tray tool tip natively, as plain text: it is given as is (escaping it would
-    show "&lt;" or "<p>" there). Elsewhere Qt draws it as an ordinary tooltip (or hands it to a
-    StatusNotifier host) that guesses the format, so text that looks like markup, a friendly name
-    ``<b>Me</b>`` say, is escaped.
+    Windows and macOS show tray tool tips and balloons natively, as plain text: it is given as is (escaping
+    it would show "&lt;" or "<p>" there). Elsewhere Qt draws them as an ordinary tooltip or balloon label
+    (or hands them to a StatusNotifier host or a notification server) that guesses the format or takes
+    markup, so text that looks like markup, a friendly name ``<b>Me</b>`` say, is escaped.
     """
     if platform.startswith(("win", "darwin")) or not QtGuiNamespace.mightBeRichText(text):
         return text
