@@ -42,7 +42,7 @@ async def _sign_in_reply(ns: tuple[str, int], handle: str) -> str:
 def test_a_killed_ns_leaves_no_ghosts(fresh_backends: tuple[str, str, Path], aloop: asyncio.Runner) -> None:
     dsn, redis_url, key_file = fresh_backends
     alice_h, bob_h = "alice@hotmail.com", "bob@hotmail.com"
-    with cluster(dsn, redis_url, key_file, ns=2, sb=1) as running:
+    with cluster(dsn, redis_url, key_file, ns=2, sb=1, heartbeat_lifetime=HEARTBEAT_LIFETIME) as running:
         running.add_accounts(alice_h, bob_h)
         survivor, victim = running.ns
         assert running.ds is not None
@@ -94,7 +94,7 @@ def test_a_killed_ns_leaves_no_ghosts(fresh_backends: tuple[str, str, Path], alo
 def test_postgres_away_for_a_while_is_501_then_recovers(fresh_backends: tuple[str, str, Path],
                                                         postgres: Postgres, aloop: asyncio.Runner) -> None:
     dsn, redis_url, key_file = fresh_backends
-    with cluster(dsn, redis_url, key_file, ns=1, sb=1) as running:
+    with cluster(dsn, redis_url, key_file, ns=1, sb=1, heartbeat_lifetime=HEARTBEAT_LIFETIME) as running:
         running.add_accounts("alice@hotmail.com", "bob@hotmail.com", "carol@hotmail.com")
         ns = running.ns[0].address
 
@@ -123,7 +123,8 @@ def test_redis_restarting_is_501_then_recovers(fresh_backends: tuple[str, str, P
     """Redis comes back empty: the sessions it forgot end with OUT SSD (their users sign in again, rather
     than linger unseen), and the same NS processes serve presence across each other again."""
     dsn, _, key_file = fresh_backends
-    with redis_server() as private, cluster(dsn, private.url(), key_file, ns=2, sb=1) as running:
+    with redis_server() as private, cluster(dsn, private.url(), key_file, ns=2, sb=1,
+                                            heartbeat_lifetime=HEARTBEAT_LIFETIME) as running:
         running.add_accounts("alice@hotmail.com", "bob@hotmail.com")
         ns1, ns2 = (c.address for c in running.ns)
 
@@ -162,7 +163,7 @@ def test_redis_restarting_is_501_then_recovers(fresh_backends: tuple[str, str, P
 def test_an_ns_stopping_says_goodbye_to_its_users_and_their_watchers(
         fresh_backends: tuple[str, str, Path], aloop: asyncio.Runner) -> None:
     dsn, redis_url, key_file = fresh_backends
-    with cluster(dsn, redis_url, key_file, ns=2, sb=1) as running:
+    with cluster(dsn, redis_url, key_file, ns=2, sb=1, heartbeat_lifetime=HEARTBEAT_LIFETIME) as running:
         running.add_accounts("alice@hotmail.com", "bob@hotmail.com")
         staying, leaving = running.ns
 

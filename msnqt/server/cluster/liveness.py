@@ -4,8 +4,9 @@ Each NS and SB process keeps a key ``node:<role>:<node>`` (its advertised addres
 TTL of one *heartbeat lifetime*, refreshed three times per lifetime, and lists itself in
 ``nodes:<role>``. A process that stops cleanly deletes its key at once; one that dies (``kill -9``, a
 lost host) disappears when the TTL runs out. So a dead process leaves the live set within one
-lifetime, and the NS reapers (every NS looks every third of a lifetime) sign its users out within
-lifetime + lifetime/3: watchers get FLN, and CAL no longer rings them.
+lifetime, and the NS reapers (every NS looks every third of a lifetime, and at least every
+``LIVE_SET_REFRESH`` seconds) sign its users out within lifetime + lifetime/3: watchers get FLN, and CAL no
+longer rings them.
 
 All of this runs on the asyncio Redis client in background tasks; a Redis that is away makes the tasks
 retry with backoff, and the last known live set stays in use meanwhile.
@@ -113,11 +114,17 @@ class Heartbeat:
             await asyncio.wait_for(self._redis.delete(node_key(self._role, self._node)), STOP_TIMEOUT_SECONDS)
 
 
+LIVE_SET_REFRESH = 0.5
+"""The longest a process goes without re-reading a live set, whatever the heartbeat lifetime: a newly
+started SB or NS is used within half a second (with the default 10 s lifetime it took 3.3 s, and every
+XFR SB in between went to the SBs already known). The cost is two Redis reads per process per period."""
+
+
 class LiveSet:
     """The live processes of one role (node → address), refreshed in the background."""
 
     def __init__(self, client: redis.asyncio.Redis, role: str, lifetime: float) -> None:
-        self._redis, self._role, self._period = client, role, lifetime / 3
+        self._redis, self._role, self._period = client, role, min(lifetime / 3, LIVE_SET_REFRESH)
         self.live: dict[str, Address] = {}
         self.dead: list[str] = []
         self._periodic: Periodic | None = None
