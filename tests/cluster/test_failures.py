@@ -146,7 +146,9 @@ def test_redis_restarting_is_501_then_recovers(fresh_backends: tuple[str, str, P
 
             private.stop()
             await alice.send("XFR 3 SB")
-            assert await alice.line() == "501 3"  # not done, and said so
+            # Not done, and said so: 501 when the cookie cannot be stored, 601 when the NS has just lost
+            # sight of every SB (its live set is read from the same Redis); seen both ways in a clean root.
+            assert await alice.line() in ("501 3", "601 3")
             assert await _sign_in_reply(ns2, "alice@hotmail.com") == "501 3"  # then closed
             private.start()  # empty: every session, presence and heartbeat is gone
             for forgotten in (alice, bob):  # each NS notices once it is subscribed again
