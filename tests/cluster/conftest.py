@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.cluster.topology import Cluster, cluster
+from tests.cluster.topology import Cluster, cluster, component_logs
 from tests.support.backends import Postgres, Redis
 
 _ids = itertools.count(1)
@@ -38,3 +38,13 @@ def fresh_backends(postgres: Postgres, redis_backend: Redis, tmp_path: Path) -> 
     with psycopg.connect(postgres.dsn(), autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     return postgres.dsn(name), redis_backend.url(db=number), tmp_path / "secret.key"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """A failing test on the shared cluster reports what its components wrote to stderr."""
+    report: pytest.TestReport = yield
+    running = getattr(item, "funcargs", {}).get("shared_cluster")
+    if report.failed and isinstance(running, Cluster):
+        report.sections.append(("cluster components", component_logs(running)))
+    return report

@@ -99,17 +99,18 @@ def test_switchboard_session_ids_are_unique_across_sb_processes(shared_cluster: 
         await next_line_starting(bob, "ADD")
         seen: dict[str, tuple[str, int]] = {}
         used: set[tuple[str, int]] = set()
-        trid = 10
-        while len(used) < 2 and trid < 60:  # XFR picks at random: keep going until both SBs served one
-            trid += 1
+        # The NS hands out its live SBs in turn: as many XFRs as SBs reach each of them once.
+        for trid in range(11, 11 + len(shared_cluster.sb)):
             await alice.send(f"XFR {trid} SB")
             xfr = await next_line_starting(alice, "XFR")
             sb = _address(xfr[3])
             client = await LineClient.connect(sb)
             await client.send(f"USR 1 {alice_h} {xfr[5]}")
-            await client.line()
+            assert (await client.line()).startswith(f"USR 1 OK {alice_h} ")
             await client.send(f"CAL 2 {bob_h}")
-            session_id = (await client.line()).split()[-1]
+            answer = (await client.line()).split()
+            assert answer[:3] == ["CAL", "2", "RINGING"], answer
+            session_id = answer[-1]
             assert session_id not in seen, (session_id, seen[session_id], sb)
             seen[session_id] = sb
             used.add(sb)

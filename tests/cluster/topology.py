@@ -1,16 +1,23 @@
 """A real cluster for tests: ``serve --role ...`` processes on loopback, real PostgreSQL and Redis.
 
 Each component is started exactly as an operator would start it, and is ready when it printed its one
-``XX listening on HOST:PORT`` line (nothing is slept on).
+``XX listening on HOST:PORT`` line (nothing is slept on). A cluster is handed out once every NS refers
+``XFR SB`` to every SB, as a user would find it (:func:`wait_until_settled`).
+
+A component's stderr goes to a file, never to a pipe nobody reads: a process that logs more than a pipe
+holds would block in ``write`` and stop heartbeating, and look dead. :func:`component_logs` shows them
+when a test fails.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,10 +26,15 @@ from pathlib import Path
 
 from msnqt.server.core.model import Profile
 from msnqt.server.store.postgres_store import PostgresStore
+from tests.server.wire import next_line_starting, sign_in
 
 CLI = [sys.executable, "-m", "msnqt.server.cli"]
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 READY_TIMEOUT = 30.0
+SETTLE_TIMEOUT = 30.0
+SETTLE_RETRY = 0.5
+"""Between probes while an NS has not yet seen every SB (it re-reads the live set every half second)."""
+PROBE_HANDLE = "settle-probe@cluster.test"
 PASSWORD = "secret"
 HEARTBEAT_LIFETIME = 1.5
 """Short, so a killed NS is noticed quickly; the docs' bound is this + a third of it. Only for the tests
@@ -37,6 +49,15 @@ class Component:
     role: str
     process: subprocess.Popen[str]
     address: tuple[str, int] = ("", 0)
+    log: Path | None = None
+    """Where the process's stderr goes (None: a pipe, read once it ends)."""
+
+    def stderr(self) -> str:
+        """What the process wrote to stderr so far (all of it once it ended)."""
+        if self.log is not None:
+            return self.log.read_text(errors="replace")
+        _, err = self.process.communicate(timeout=10)
+        return err or ""
 
     def kill(self) -> None:
         """``kill -9``: no goodbye, no cleanup, exactly like a crashed host."""
@@ -45,8 +66,8 @@ class Component:
 
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGTERM)
-        _, err = self.process.communicate(timeout=30)
-        return self.process.returncode, err
+        self.process.wait(timeout=30)
+        return self.process.returncode, self.stderr()
 
 
 def launch(role: str, dsn: str, redis_url: str, key_file: Path, *extra: str,
@@ -55,8 +76,10 @@ def launch(role: str, dsn: str, redis_url: str, key_file: Path, *extra: str,
             "--heartbeat-lifetime", str(heartbeat_lifetime), *extra]
     if role == "ns":
         args += ["--key-file", str(key_file)]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    return Component(role, process)
+    handle, name = tempfile.mkstemp(prefix=f"{role}-", suffix=".log", dir=key_file.parent)
+    with os.fdopen(handle, "w") as log:
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True, env=ENV)
+    return Component(role, process, log=Path(name))
 
 
 def ready(component: Component) -> Component:
@@ -69,8 +92,8 @@ def ready(component: Component) -> Component:
         readable = select.select([stdout], [], [], 0.5)[0]
     if not readable:
         component.process.kill()
-        _, err = component.process.communicate(timeout=10)
-        raise AssertionError(f"{component.role} did not start: {err.strip()}")
+        component.process.wait(timeout=10)
+        raise AssertionError(f"{component.role} did not start: {component.stderr().strip()}")
     line = stdout.readline().strip()
     assert line.startswith(f"{component.role.upper()} listening on "), line
     host, port = line.rsplit(" ", 1)[1].rsplit(":", 1)
@@ -101,6 +124,57 @@ class Cluster:
         return [*self.ns, *self.sb, *([self.ds] if self.ds else [])]
 
 
+def component_logs(running: Cluster) -> str:
+    """Every component's state and stderr, for a failing test's report."""
+    parts = []
+    for component in running.components():
+        state = "running" if component.process.poll() is None else f"exited {component.process.returncode}"
+        parts.append(f"--- {component.role} {component.address} ({state})\n{component.stderr().strip()}")
+    return "\n".join(parts)
+
+
+def wait_until_settled(running: Cluster) -> None:
+    """Bounded wait until every NS refers ``XFR SB`` to every SB, probed as a user would.
+
+    An NS re-reads the live SB set every half second, so right after start it may know only the SBs
+    that were up at its previous read. Each NS hands out its live SBs in turn, so as many XFRs in a row
+    as there are SBs reach all of them once it sees them all. A refusal other than "no SB yet" fails at
+    once, with the answer in the message."""
+    running.add_accounts(PROBE_HANDLE)
+    expected = {sb.address for sb in running.sb}
+
+    async def settle(ns: tuple[str, int]) -> None:
+        probe = await sign_in(ns, PROBE_HANDLE, PASSWORD)
+        try:
+            await probe.send("CHG 1 NLN")
+            await next_line_starting(probe, "CHG")
+            deadline = time.monotonic() + SETTLE_TIMEOUT
+            trid = 1
+            while True:
+                seen: set[tuple[str, int]] = set()
+                for _ in expected:
+                    trid += 1
+                    await probe.send(f"XFR {trid} SB")
+                    fields = (await probe.line()).split()
+                    if fields[0] == "XFR":
+                        host, port = fields[3].rsplit(":", 1)
+                        seen.add((host, int(port)))
+                    else:
+                        assert fields[:1] == ["601"], f"NS {ns}: XFR SB answered {' '.join(fields)}"
+                if seen == expected:
+                    return
+                assert time.monotonic() < deadline, f"NS {ns} refers XFR SB only to {seen}, not {expected}"
+                await asyncio.sleep(SETTLE_RETRY)
+        finally:
+            probe.close()
+
+    async def settle_all() -> None:
+        for ns in running.ns:
+            await settle(ns.address)
+
+    asyncio.run(settle_all())
+
+
 @contextmanager
 def cluster(dsn: str, redis_url: str, key_file: Path, *, ns: int = 2, sb: int = 2,
             heartbeat_lifetime: float = STEADY_HEARTBEAT_LIFETIME) -> Iterator[Cluster]:
@@ -115,9 +189,16 @@ def cluster(dsn: str, redis_url: str, key_file: Path, *, ns: int = 2, sb: int = 
         for component in [*result.ns, *result.sb]:
             ready(component)
         result.ds = ready(launch("ds", dsn, redis_url, key_file, heartbeat_lifetime=heartbeat_lifetime))
+        if result.sb:
+            wait_until_settled(result)
         yield result
+    except BaseException:
+        print(component_logs(result))  # captured by pytest, shown with the failure
+        raise
     finally:
         for component in result.components():
             if component.process.poll() is None:
                 component.process.kill()
-            component.process.communicate(timeout=10)
+            component.process.wait(timeout=10)
+            if component.process.stdout is not None:
+                component.process.stdout.close()

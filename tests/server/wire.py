@@ -26,7 +26,11 @@ class LineClient:
         await self.writer.drain()
 
     async def line(self) -> str:
-        raw = await asyncio.wait_for(self.reader.readuntil(b"\r\n"), self.timeout)
+        try:
+            raw = await asyncio.wait_for(self.reader.readuntil(b"\r\n"), self.timeout)
+        except TimeoutError:
+            peer = self.writer.get_extra_info("peername")
+            raise AssertionError(f"no line from {peer} within {self.timeout} s") from None
         text = raw[:-2].decode()
         if text.startswith("MSG "):
             await asyncio.wait_for(self.reader.readexactly(int(text.rsplit(" ", 1)[1])), self.timeout)
@@ -62,9 +66,13 @@ async def try_sign_in(ns: tuple[str, int], handle: str, password: str, *,
 
 
 async def next_line_starting(client: LineClient, command: str) -> list[str]:
-    """The fields of the next line that is ``command``, skipping presence lines that may come first."""
+    """The fields of the next line that is ``command``, skipping presence lines that may come first.
+
+    An error answer (``601 4``, ``713 12``) is never skipped: the request it answers failed, and waiting on
+    for the line that will not come would only turn a clear answer into a timeout."""
     fields = (await client.line()).split()
     while fields[0] != command:
+        assert not fields[0].isdigit(), f"waiting for {command}, the server answered {' '.join(fields)}"
         fields = (await client.line()).split()
     return fields
 

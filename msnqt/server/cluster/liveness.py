@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -128,6 +127,7 @@ class LiveSet:
         self.live: dict[str, Address] = {}
         self.dead: list[str] = []
         self._periodic: Periodic | None = None
+        self._turn = 0
 
     async def refresh(self) -> None:
         nodes = sorted(str(n) for n in await self._redis.smembers(nodes_key(self._role)))
@@ -161,9 +161,13 @@ class LiveSet:
                 best = (rank, address)
         return None if best is None else best[1]
 
-    def any(self) -> Address | None:
-        """Any live process (XFR SB: sessions spread at random over the live switchboards)."""
-        return random.choice(list(self.live.values())) if self.live else None
+    def next_in_turn(self) -> Address | None:
+        """The live processes in turn (XFR SB): sessions spread evenly over the live switchboards, and
+        any N requests in a row reach all N of them, so a new SB takes its share at once."""
+        if not self.live:
+            return None
+        self._turn = (self._turn + 1) % len(self.live)
+        return self.live[sorted(self.live)[self._turn]]
 
 
 class Reaper:

@@ -165,8 +165,8 @@ async def _start_ns(config: RoleConfig, component: Component, store: PostgresSto
     timeout = config.tunables.login_timeout
 
     def accept() -> Connection[Any]:
-        return NsConnection(core=core, switchboard=switchboard, pick_sb=live_sb.any, login_timeout=timeout,
-                            limits=limits, throttle=throttle)
+        return NsConnection(core=core, switchboard=switchboard, pick_sb=live_sb.next_in_turn,
+                            login_timeout=timeout, limits=limits, throttle=throttle)
 
     component.address = await component.listeners.serve(config.port, accept)
     component.goodbye = core.shut_down
