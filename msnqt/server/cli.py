@@ -37,7 +37,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from .config import ServerConfig
 from .core.errors import AccountError, StoreError
@@ -55,6 +55,7 @@ DEFAULT_PORTS = {"ds": 1863, "ns": 1864, "sb": 1865}
 DEFAULT_HEARTBEAT_LIFETIME = 10.0
 LOOPS = ("auto", "asyncio", "uvloop")
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+_Number = TypeVar("_Number", int, float)
 
 
 class UsageError(Exception):
@@ -66,15 +67,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _port(text: str) -> int:
-    """A TCP port; 0 asks the system for a free one."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port out of range 0-65535: {port}")
-    return port
+def _bounded(convert: Callable[[str], _Number], what: str, low: _Number, high: _Number,
+             unit: str = "") -> Callable[[str], _Number]:
+    """An argparse ``type`` for a number in ``low..high``: one place says how a bad value is reported."""
+    def parse(text: str) -> _Number:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} out of range {low}-{high}{unit}: {value}")
+        return value
+    return parse
+
+
+_port = _bounded(int, "a port number", 0, 65535)
+"""A TCP port; 0 asks the system for a free one."""
+_seconds = _bounded(float, "a number of seconds", 0.1, 3600, " s")
 
 
 def _host_port(text: str) -> str:
@@ -82,16 +91,6 @@ def _host_port(text: str) -> str:
     if not host or not port.isdigit() or not 0 < int(port) <= 65535:
         raise argparse.ArgumentTypeError(f"not HOST:PORT: {text!r}")
     return text
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0.1 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"out of range 0.1-3600 s: {value}")
-    return value
 
 
 def _cluster_store_options(parser: argparse.ArgumentParser, *, data: bool) -> None:
