@@ -14,8 +14,8 @@ from msnqt.client import events as ev
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt, Status
 
 
-class ContactView(Protocol):
-    """One person on my lists, with presence (``msnqt.client.model.Contact``)."""
+class Person(Protocol):
+    """Who someone is and how they appear: a contact, and the signed-in user as the engine shows them."""
 
     @property
     def handle(self) -> str: ...
@@ -23,6 +23,11 @@ class ContactView(Protocol):
     def friendly(self) -> str: ...
     @property
     def status(self) -> Status: ...
+
+
+class ContactView(Person, Protocol):
+    """One person on my lists, with presence (``msnqt.client.model.Contact``)."""
+
     @property
     def lists(self) -> Collection[ListName]: ...
 
@@ -59,15 +64,9 @@ class EngineConversation(Protocol):
     async def leave(self) -> None: ...
 
 
-class Engine(Protocol):
-    """One notification-server session (``msnqt.client.Messenger``)."""
+class Engine(Person, Protocol):
+    """One notification-server session (``msnqt.client.Messenger``): me, signed in."""
 
-    @property
-    def handle(self) -> str: ...
-    @property
-    def friendly(self) -> str: ...
-    @property
-    def status(self) -> Status: ...
     @property
     def privacy(self) -> Privacy: ...
     @property
