@@ -47,13 +47,20 @@ from msnqt.protocol.commands import (
     UsrSb,
 )
 from msnqt.protocol.errors import ProtocolError
-from msnqt.protocol.limits import MAX_PARTICIPANTS
-from msnqt.protocol.message import parse_message, plain_text_payload, split_text, typing_payload
-from msnqt.protocol.names import same_handle, split_address
+from msnqt.protocol.limits import MAX_PARTICIPANTS, SMALL_SB_PAYLOAD
+from msnqt.protocol.message import (
+    MAX_PLAIN_TEXT_BYTES,
+    SMALL_PLAIN_TEXT_BYTES,
+    parse_message,
+    plain_text_payload,
+    split_text,
+    typing_payload,
+)
+from msnqt.protocol.names import is_valid_handle, same_handle, split_address
 
 from . import events as ev
 from .connection import Connect, Connection
-from .delivery import Delivery
+from .delivery import Delivery, Outcome
 from .errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -87,6 +94,9 @@ class ConversationHost(Protocol):
     def typing_interval(self) -> float: ...
     @property
     def connect(self) -> Connect: ...
+    @property
+    def takes_long_messages(self) -> bool: ...
+    def remember_small_messages(self) -> None: ...
     async def request_switchboard(self) -> tuple[str, str]: ...
     def emit(self, event: ev.Event) -> None: ...
     def forget(self, conversation: Conversation) -> None: ...
@@ -127,19 +137,33 @@ class Conversation:
 
         Returns once the message is judged (``delivery.py``): after its window, or after it was written
         again because every recipient left. Several calls may be waiting at once; the wire order is the
-        order of the calls.
+        order of the calls. A server known to close on long MSGs (``quirks.py``) gets parts of at most
+        400 bytes; one that closed the switchboard while a longer part was on its way is taken to be
+        such a server, and the message is sent again so.
         """
-        chunks = split_text(text)
-        if not chunks:
-            return
-        delivery = Delivery(text, chunks)
-        async with self._send_lock:  # re-opening and writing in order; the window is awaited outside
-            await self._write_in_order(delivery)
-        outcome = await delivery.outcome
+        small = not self._host.takes_long_messages
+        outcome, long_parts = await self._deliver(text, small=small)
+        if outcome is not None and outcome[1] == "connection_lost" and long_parts:
+            log.info("the switchboard closed on a MSG over %d bytes: sending in small parts",
+                     SMALL_SB_PAYLOAD)
+            self._host.remember_small_messages()
+            outcome, _ = await self._deliver(text, small=True)
         if outcome is not None:
             lost, reason = outcome
             self._host.emit(ev.MessageUndelivered(self, lost, reason))
             raise Undelivered(lost, reason)
+
+    async def _deliver(self, text: str, *, small: bool) -> tuple[Outcome, bool]:
+        """One ``send_text`` in parts; the outcome, and whether a part was too long for a small server."""
+        chunks = split_text(text, SMALL_PLAIN_TEXT_BYTES if small else MAX_PLAIN_TEXT_BYTES)
+        if not chunks:
+            return None, False
+        delivery = Delivery(text, chunks)
+        async with self._send_lock:  # re-opening and writing in order; the window is awaited outside
+            await self._write_in_order(delivery)
+        long_parts = any(len(chunk.encode("utf-8", "surrogatepass")) > SMALL_PLAIN_TEXT_BYTES
+                         for chunk in chunks)
+        return await delivery.outcome, long_parts
 
     def notify_typing(self) -> None:
         """Call on every keystroke; sends a TypingUser notification at most every ``typing_interval`` s."""
@@ -155,6 +179,8 @@ class Conversation:
 
     async def invite(self, handle: str) -> None:
         """Ring ``handle`` into this conversation (opening a switchboard first if needed)."""
+        if not is_valid_handle(handle):
+            raise ServerError(208, "CAL")
         self.invited.add(handle)
         if not self.active:
             await self._open_switchboard()

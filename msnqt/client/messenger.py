@@ -229,6 +229,14 @@ class Messenger:
     def typing_interval(self) -> float:
         return self._typing_interval
 
+    @property
+    def takes_long_messages(self) -> bool:
+        """False for a server known to close a switchboard on a MSG over 462 bytes (``quirks.py``)."""
+        return self._quirks.takes_long_messages(self._server)
+
+    def remember_small_messages(self) -> None:
+        self._quirks.remember_small_messages(self._server)
+
     def contacts(self) -> list[Contact]:
         """The forward list with presence, sorted by handle."""
         return [self._notification.listed(h)
@@ -412,8 +420,11 @@ class Messenger:
             raise Unsupported(name) from None
 
     async def start_conversation(self, handle: str) -> Conversation:
-        """XFR SB -> USR -> CAL; returns once RINGING (the peer's JOI comes later as ParticipantJoined)."""
+        """XFR SB -> USR -> CAL; returns once RINGING (the peer's JOI comes later as ParticipantJoined).
+        An address that cannot be one is refused here (208), as every server would phrase it otherwise."""
         self._require_ns()
+        if not is_valid_handle(handle):
+            raise ServerError(208, "CAL")
         conversation = Conversation(self, f"c{next(_ids)}")
 
         def started() -> None:  # before anything the switchboard says about it

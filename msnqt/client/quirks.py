@@ -6,6 +6,10 @@ connection on ``PNG``, and a server that ignores ``PNG`` would make the keep-ali
 connection dead. Once seen, the engine signs in to that server without ``PNG`` (a ``SYN`` with the
 current list version is the round-trip barrier instead) and sends no keep-alive to it.
 
+A server may also close a switchboard connection on a MSG the others relay (the Go server closes on more
+than 462 bytes, §8.4): once a long message was lost that way, the engine re-sends it there in parts of
+the 1.0 client's 400 characters and sends every later message so.
+
 Likewise a request a server never answers at all (Escargot 2025 has no ``FND``, §8.3): after one bounded
 wait the engine says "this server has no member directory" and, from then on, says so at once.
 
@@ -33,6 +37,7 @@ class ServerQuirks:
     def __init__(self) -> None:
         self._no_ping: set[str] = set()
         self._unanswered: set[tuple[str, str]] = set()
+        self._small_messages: set[str] = set()
         self.on_change: Callable[[], None] | None = None
         """Called after something new was learned (to store ``export()``)."""
 
@@ -42,6 +47,13 @@ class ServerQuirks:
 
     def remember_no_ping(self, server: str) -> None:
         self._learn(self._no_ping, server_key(server))
+
+    def takes_long_messages(self, server: str) -> bool:
+        """False once ``server`` closed a switchboard on a MSG longer than ``SMALL_SB_PAYLOAD``."""
+        return server_key(server) not in self._small_messages
+
+    def remember_small_messages(self, server: str) -> None:
+        self._learn(self._small_messages, server_key(server))
 
     def answers(self, server: str, command: str) -> bool:
         """False once ``server`` left a ``command`` request (FND, URL, SND) without any reply."""
@@ -58,8 +70,9 @@ class ServerQuirks:
 
     def export(self) -> str:
         """What is known, one ``host:port<TAB>what`` a line (``what``: ``no-ping`` or the command left
-        unanswered): plain text an app can keep in its settings file."""
+        unanswered, or ``small-messages``): plain text an app can keep in its settings file."""
         lines = [f"{key}\tno-ping" for key in sorted(self._no_ping)]
+        lines += [f"{key}\tsmall-messages" for key in sorted(self._small_messages)]
         lines += [f"{key}\t{command}" for key, command in sorted(self._unanswered)]
         return "\n".join(lines)
 
@@ -73,16 +86,20 @@ class ServerQuirks:
                 continue
             if what == "no-ping":
                 self._no_ping.add(key)
+            elif what == "small-messages":
+                self._small_messages.add(key)
             elif what in ("FND", "URL", "SND"):
                 self._unanswered.add((key, what))
 
     def forget(self, server: str) -> None:
         key = server_key(server)
         self._no_ping.discard(key)
+        self._small_messages.discard(key)
         self._unanswered = {entry for entry in self._unanswered if entry[0] != key}
 
     def clear(self) -> None:
         self._no_ping.clear()
+        self._small_messages.clear()
         self._unanswered.clear()
 
 

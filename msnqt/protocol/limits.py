@@ -6,6 +6,10 @@ MAX_LINE_BYTES = 4096
 MAX_SB_PAYLOAD = 1664
 """Largest MSG payload a switchboard relays (observed 2003; the SB closes on anything larger)."""
 
+SMALL_SB_PAYLOAD = 462
+"""The Go MSNP2 server's MSG limit (msnp2-reference §8.4): the 1.0 client's 400 characters and a 62-byte
+header. A client that learned a server closes on more sends at most this much per MSG there."""
+
 MAX_NS_PAYLOAD = 8192
 """Largest MSG payload a client accepts from the NS (profile and mail notifications are small)."""
 

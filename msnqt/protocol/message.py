@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import InvalidMessage
-from .limits import MAX_SB_PAYLOAD
+from .limits import MAX_SB_PAYLOAD, SMALL_SB_PAYLOAD
 
 CONTENT_PLAIN = "text/plain"
 CONTENT_CONTROL = "text/x-msmsgscontrol"
@@ -22,6 +22,8 @@ CONTENT_EMAIL = "application/x-msmsgsemailnotification"
 PLAIN_TEXT_HEADER = b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
 MAX_PLAIN_TEXT_BYTES = MAX_SB_PAYLOAD - len(PLAIN_TEXT_HEADER)
 """The most UTF-8 text one plain-text MSG can carry (1602)."""
+SMALL_PLAIN_TEXT_BYTES = SMALL_SB_PAYLOAD - len(PLAIN_TEXT_HEADER)
+"""The same on a server that closes on MSGs over ``SMALL_SB_PAYLOAD`` (400)."""
 
 DEFAULT_CHARSET = "iso-8859-1"
 """What a MIME body without a charset parameter is (RFC 2045 says us-ascii; 1.0 wrote Latin-1)."""

@@ -21,7 +21,7 @@ from msnqt.client import Conversation, Messenger, ServerError, Undelivered
 from msnqt.client import events as ev
 from msnqt.client.connection import Connect, open_tcp
 from msnqt.client.quirks import SHARED_QUIRKS
-from msnqt.protocol.codes import ListName, Status
+from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt, Status
 from tests.client.util import EventRecorder
 from tests.support.dialects import DIALECTS, DialectServer
 from tests.support.memory import MemoryNetwork
@@ -255,4 +255,71 @@ def test_a_recipient_leaving_later_in_the_window_is_invited_back_and_sent_it_aga
         assert [type(e).__name__ for e in alice_events.events
                 if isinstance(e, ev.ParticipantJoined | ev.ParticipantLeft)] == [
             "ParticipantJoined", "ParticipantLeft", "ParticipantJoined"]
+    run(aloop, tmp_path, kind, body)
+
+
+def test_a_long_message_arrives_whole(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+    """Longer than the Go server's 462-byte MSG limit, shorter than everyone else's 1664 (§8.4)."""
+    text = " ".join(f"word{i}" for i in range(150))  # 1039 characters
+
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE)
+        _bob, bob_events = await w.sign_in(BOB)
+        mine, _bobs = await open_chat(alice, alice_events, bob_events, BOB)
+        await mine.send_text(text)
+        def received() -> str:
+            return "".join(e.text for e in bob_events.of_type(ev.MessageReceived))
+        await bob_events.wait(ev.MessageReceived, lambda _e: received() == text)
+        assert alice_events.of_type(ev.MessageUndelivered) == []
+    run(aloop, tmp_path, kind, body)
+
+
+def test_appearing_offline_one_cannot_start_a_conversation(aloop: asyncio.Runner, tmp_path: Path,
+                                                            kind: str) -> None:
+    """XFR SB while HDN is 913 on the draft, our server, Escargot 2025 and the Go server (§8.3, §8.4);
+    Escargot 2018 let it through (nothing recorded says otherwise)."""
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE)
+        _bob, bob_events = await w.sign_in(BOB)
+        await alice.set_status(Status.HIDDEN)
+        if kind.removesuffix(IN_MEMORY) != "escargot2018":
+            with pytest.raises(ServerError) as refused:
+                await alice.start_conversation(BOB)
+            assert refused.value.user_message == "You cannot do that while you appear offline."
+            assert alice.signed_in and alice.conversations() == []
+        await alice.set_status(Status.ONLINE)
+        await open_chat(alice, alice_events, bob_events, BOB)
+    run(aloop, tmp_path, kind, body)
+
+
+def test_an_address_that_cannot_be_one_is_refused_the_same_everywhere(
+        aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+    """Each server answers CAL of "bob" differently (207, 205, 208, 217); the user reads one true thing."""
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE)
+        _bob, bob_events = await w.sign_in(BOB)
+        with pytest.raises(ServerError) as refused:
+            await alice.start_conversation("bob")
+        assert refused.value.user_message == "That e-mail address is not valid."
+        mine, _ = await open_chat(alice, alice_events, bob_events, BOB)
+        with pytest.raises(ServerError) as also:
+            await mine.invite("carol")
+        assert also.value.code == 208 and mine.invited == {BOB}
+    run(aloop, tmp_path, kind, body)
+
+
+def test_privacy_changes_and_changing_to_what_is_set_already(aloop: asyncio.Runner, tmp_path: Path,
+                                                            kind: str) -> None:
+    """GTC/BLP to the current value is 218 on most servers (§6.4): the engine never asks for it."""
+    async def body(w: World) -> None:
+        alice, alice_events = await w.sign_in(ALICE)
+        await alice.set_privacy(Privacy.ALLOW_ALL)  # what every account starts with
+        await alice.set_reverse_prompt(ReverseListPrompt.ASK)
+        await alice.set_privacy(Privacy.BLOCK_ALL)
+        await alice.set_privacy(Privacy.BLOCK_ALL)
+        await alice.set_reverse_prompt(ReverseListPrompt.NEVER)
+        assert (alice.privacy, alice.reverse_prompt) == (Privacy.BLOCK_ALL, ReverseListPrompt.NEVER)
+        assert alice_events.of_type(ev.PrivacyChanged)[-2:] == [
+            ev.PrivacyChanged(Privacy.BLOCK_ALL, ReverseListPrompt.ASK),
+            ev.PrivacyChanged(Privacy.BLOCK_ALL, ReverseListPrompt.NEVER)]
     run(aloop, tmp_path, kind, body)

@@ -12,6 +12,7 @@ import pytest
 
 from msnqt.client import Messenger, ProtocolViolation, ServerError, Unsupported
 from msnqt.client.quirks import ServerQuirks
+from msnqt.protocol.limits import FL_LIMIT
 from tests.support.dialects import DIALECTS, DialectServer
 
 ALICE, BOB = "alice@example.com", "bob@example.com"
@@ -65,6 +66,30 @@ def test_a_server_without_a_member_directory_says_so_once_and_then_at_once(aloop
             assert _count_fnd(server) == fnd_sent
             assert alice.signed_in
             assert await alice.url("INBOX") == ("/unused1", "/unused2")  # its four-field URL reply
+            await alice.sign_out()
+        finally:
+            await server.close()
+    aloop.run(scenario())
+
+
+def test_a_full_contact_list_says_so(aloop: asyncio.Runner) -> None:
+    """The Go server keeps the forward list to 150 (§8.4, code 210): the 151st contact is refused with a
+    reason the user can act on, and the 150 stay."""
+    async def scenario() -> None:
+        server = await _server("goserver")
+        try:
+            friends = [f"friend{i}@example.com" for i in range(FL_LIMIT + 1)]
+            for friend in friends:
+                server.add_account(friend, "pw")
+            alice = Messenger(server.address, request_timeout=5)
+            await alice.sign_in(ALICE, "alicepw")
+            for friend in friends[:FL_LIMIT]:
+                await alice.add_contact(friend)
+            with pytest.raises(ServerError) as full:
+                await alice.add_contact(friends[-1])
+            assert full.value.user_message == \
+                "Your contact list is full. Remove someone before adding a new contact."
+            assert len(alice.contacts()) == FL_LIMIT and alice.signed_in
             await alice.sign_out()
         finally:
             await server.close()

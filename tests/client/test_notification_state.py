@@ -72,6 +72,17 @@ def test_presence_with_a_new_name_of_a_contact_asks_to_store_it() -> None:
     assert feed(state, b"FLN bob@example.com\r\n").events == []  # already offline: nothing to say
 
 
+def test_escargot_2025_presence_saying_nln_fln_means_gone() -> None:
+    """Escargot 2025's presence batches can carry ``NLN FLN`` (§8.3): the contact is offline."""
+    state = fresh()
+    state.cache.put(ListName.FORWARD, BOB, "Bob")
+    feed(state, b"NLN NLN bob@example.com Bob\r\n")
+    out = feed(state, b"NLN FLN bob@example.com Bob\r\n")
+    offline = Contact(BOB, "Bob", Status.OFFLINE, frozenset({ListName.FORWARD}))
+    assert out.events == [ev.ContactChanged(offline)]
+    assert state.contact(BOB) == offline
+
+
 def test_own_status_echo_with_escargot_s_extra_field_and_the_keepalive_answer() -> None:
     out = feed(fresh(), b"CHG 0 BSY 0\r\nQNG\r\n")
     assert out.actions == [OwnStatus(Status.BUSY), Pong()]

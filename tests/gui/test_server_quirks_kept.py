@@ -1,5 +1,5 @@
-"""What the engine learned about a server (it drops the connection on PNG, it has no directory) survives
-a restart of the app: it is kept in the settings file (issue 13)."""
+"""What the engine learned about a server (it drops the connection on PNG, it has no directory, it closes on
+long messages) survives a restart of the app: it is kept in the settings file (issue 13)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def test_a_server_without_png_or_directory_is_remembered_across_runs(tmp_path: P
     keep_server_quirks(first_run)
     SHARED_QUIRKS.remember_no_ping("Go.Example.org")  # default port, any case: one server
     SHARED_QUIRKS.remember_unanswered("escargot.example.org:1863", "FND")
+    SHARED_QUIRKS.remember_small_messages("go.example.org")
     first_run.sync()
 
     next_run = ServerQuirks()
@@ -29,6 +30,8 @@ def test_a_server_without_png_or_directory_is_remembered_across_runs(tmp_path: P
     assert next_run.answers_ping("escargot.example.org:1863")
     assert not next_run.answers("escargot.example.org", "FND")
     assert next_run.answers("escargot.example.org", "URL")
+    assert not next_run.takes_long_messages("go.example.org")
+    assert next_run.takes_long_messages("escargot.example.org")
 
 
 def test_an_edited_settings_line_is_skipped() -> None:

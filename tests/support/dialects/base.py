@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 from msnqt.protocol.auth import md5_response
+from msnqt.protocol.limits import FL_LIMIT
 from tests.support.memory import HOST as MEMORY_HOST
 from tests.support.memory import MemoryNetwork
 
@@ -125,6 +126,8 @@ class Dialect:
     nak_when_alone = True
     rl_notice_versioned = True
     """``ADD 0 RL``/``REM 0 RL`` carry (and so take) a list version of the target's."""
+    max_msg_payload: int | None = 1664
+    """A switchboard closes the sender's connection on a larger MSG payload (§10 server 9; None: no limit)."""
 
     # --- sign-in --------------------------------------------------------------------------------
 
@@ -164,13 +167,19 @@ class Dialect:
     def chg_echo(self, trid: str, status: str) -> str:
         return f"CHG {trid} {status}"
 
-    def add_refusal(self, list_name: str, known: bool, already: bool) -> int | None:
+    def add_refusal(self, list_name: str, known: bool, already: bool, opposite: bool,
+                    full: bool) -> int | None:
+        """``opposite``: an AL/BL add of someone on the other of the two; ``full``: FL holds FL_LIMIT."""
         if not known:
             return 205
         if list_name == "RL":
             return 201
         if already:
             return 215
+        if opposite:
+            return 219
+        if full:
+            return 210
         return None
 
     def rem_refusal(self, member: bool) -> int | None:
@@ -190,7 +199,11 @@ class Dialect:
         return f"REM 0 RL {version} {handle}"
 
     def xfr_refusal(self, session: NsSession) -> int | None:
-        return None
+        return 913 if session.status == "HDN" else None  # [Y; G; E25]
+
+    def setting_refusal(self, current: str, wanted: str) -> int | None:
+        """GTC/BLP: ``218`` when it is set already (the draft, E25, G)."""
+        return 218 if current == wanted else None
 
     def url_reply(self, trid: str) -> str | None:
         return f"URL {trid} /cgi-bin/HoTMaiL https://loginnet.passport.com/ppsecure/md5auth.srf?lc=1033"
@@ -209,8 +222,8 @@ class Dialect:
     def new_cookie(self) -> str:
         return f"{secrets.randbelow(10**10)}.{secrets.randbelow(10**9)}"
 
-    def cal_refusal(self, trid: str, caller: Account, target: Account | None, online: bool,
-                    allowed: bool) -> str | None:
+    def cal_refusal(self, trid: str, handle: str, caller: Account, target: Account | None,
+                    online: bool, allowed: bool) -> str | None:
         if target is None:
             return f"205 {trid}"
         if not online or not allowed:
@@ -437,8 +450,11 @@ class DialectServer:
         assert me is not None
         trid, list_name, handle, friendly = a[0], a[1], a[2], unquote(a[3]) if len(a) > 3 else a[2]
         target = self.accounts.get(handle.lower())
-        refusal = self.dialect.add_refusal(list_name, target is not None,
-                                           handle.lower() in _keys(me.lists.get(list_name, {})))
+        other_list = {"AL": "BL", "BL": "AL"}.get(list_name)
+        refusal = self.dialect.add_refusal(
+            list_name, target is not None, handle.lower() in _keys(me.lists.get(list_name, {})),
+            opposite=other_list is not None and handle.lower() in _keys(me.lists[other_list]),
+            full=list_name == "FL" and len(me.lists["FL"]) >= FL_LIMIT)
         if refusal is not None:
             s.peer.send(f"{refusal} {trid}")
             return None
@@ -519,12 +535,20 @@ class DialectServer:
 
     def _ns_gtc(self, s: NsSession, a: list[str]) -> object:
         assert s.account is not None
+        refusal = self.dialect.setting_refusal(s.account.gtc, a[1])
+        if refusal is not None:
+            s.peer.send(f"{refusal} {a[0]}")
+            return None
         s.account.gtc = a[1]
         s.peer.send(f"GTC {a[0]} {self._bump(s)} {a[1]}")
         return None
 
     def _ns_blp(self, s: NsSession, a: list[str]) -> object:
         assert s.account is not None
+        refusal = self.dialect.setting_refusal(s.account.blp, a[1])
+        if refusal is not None:
+            s.peer.send(f"{refusal} {a[0]}")
+            return None
         s.account.blp = a[1]
         s.peer.send(f"BLP {a[0]} {self._bump(s)} {a[1]}")
         return None
@@ -579,9 +603,8 @@ class DialectServer:
                 name, args, payload = command
                 if name == "CAL":
                     self._sb_cal(peer, board, me, args)
-                elif name == "MSG":
-                    self._sb_msg(peer, board, me, args, payload)
-                elif name == "OUT":
+                elif name == "OUT" or (name == "MSG"
+                                       and self._sb_msg(peer, board, me, args, payload) is CLOSE):
                     return
                 await peer.writer.drain()
         finally:
@@ -632,7 +655,7 @@ class DialectServer:
         session = self.online.get(handle.lower())
         online = session is not None and session.status not in (None, "HDN")
         allowed = target is not None and me.handle.lower() not in _keys(target.lists["BL"])
-        refusal = self.dialect.cal_refusal(trid, me, target, online, allowed)
+        refusal = self.dialect.cal_refusal(trid, handle, me, target, online, allowed)
         if refusal is not None:
             peer.send(refusal)
             return
@@ -643,8 +666,11 @@ class DialectServer:
         session.peer.send(f"RNG {board.session_id} {self.host}:{self.sb_port} CKI {cookie} {me.handle} "
                           f"{name_field(me.friendly)}")
 
-    def _sb_msg(self, peer: Peer, board: Switchboard, me: Account, a: list[str], payload: bytes) -> None:
+    def _sb_msg(self, peer: Peer, board: Switchboard, me: Account, a: list[str], payload: bytes) -> object:
         trid, mode = a[0], a[1]
+        limit = self.dialect.max_msg_payload
+        if limit is not None and len(payload) > limit:
+            return CLOSE
         others = [other for handle, (other, _name) in board.members.items() if handle != me.handle]
         for other in others:
             other.send(f"MSG {me.handle} {name_field(me.friendly)} {len(payload)}", payload)
@@ -652,6 +678,7 @@ class DialectServer:
             peer.send(f"ACK {trid}")
         elif mode in ("A", "N") and not others and self.dialect.nak_when_alone:
             peer.send(f"NAK {trid}")
+        return None
 
 
 def _keys(entries: dict[str, str]) -> set[str]:

@@ -20,6 +20,7 @@ class Escargot2018(Dialect):
     joiner_gets_own_joi = True     # D20
     nak_when_alone = False         # D21: MSG N/U never NAKed
     rl_notice_versioned = False    # D12, D16
+    max_msg_payload = None         # no limit recorded
 
     def challenge(self, account: Account | None) -> str | None:
         return None if account is None else account.salt  # D3: fixed per-account salt; D4: 911 at I
@@ -44,7 +45,8 @@ class Escargot2018(Dialect):
     def chg_echo(self, trid: str, status: str) -> str:
         return f"CHG {trid} {status} 0"  # D10
 
-    def add_refusal(self, list_name: str, known: bool, already: bool) -> int | None:
+    def add_refusal(self, list_name: str, known: bool, already: bool, opposite: bool,
+                    full: bool) -> int | None:
         return None if known else 207  # D14: unknown 207; duplicates and client ADD RL accepted
 
     def rem_refusal(self, member: bool) -> int | None:
@@ -64,7 +66,10 @@ class Escargot2018(Dialect):
         return None  # D16
 
     def xfr_refusal(self, session: NsSession) -> int | None:
-        return None
+        return None  # no 913 recorded
+
+    def setting_refusal(self, current: str, wanted: str) -> int | None:
+        return None  # D15: never stored, so never "already set"
 
     def url_reply(self, trid: str) -> str | None:
         return None  # not an MSNP2 command it knows: ignored (D5)
@@ -78,8 +83,8 @@ class Escargot2018(Dialect):
     def new_cookie(self) -> str:
         return secrets.token_hex(10)  # D18: 20 hex digits
 
-    def cal_refusal(self, trid: str, caller: Account, target: Account | None, online: bool,
-                    allowed: bool) -> str | None:
+    def cal_refusal(self, trid: str, handle: str, caller: Account, target: Account | None,
+                    online: bool, allowed: bool) -> str | None:
         if target is None:
             return "207"  # D22: bare, no TrID
         on_lists = {h.lower() for entries in caller.lists.values() for h in entries}

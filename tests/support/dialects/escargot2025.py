@@ -30,8 +30,9 @@ class Escargot2025(Dialect):
         return ("MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\n"
                 + "".join(f"{line}\r\n" for line in _PROFILE_FIELDS) + "\r\n").encode()
 
-    def add_refusal(self, list_name: str, known: bool, already: bool) -> int | None:
-        return None if known else 205  # a duplicate ADD is accepted
+    def add_refusal(self, list_name: str, known: bool, already: bool, opposite: bool,
+                    full: bool) -> int | None:
+        return None if known else 205  # a duplicate ADD is accepted; no 219; FL limit far away
 
     def iln_on_add(self) -> str | None:
         return None
@@ -48,8 +49,10 @@ class Escargot2025(Dialect):
     def new_session_id(self) -> str:
         return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(31))
 
-    def cal_refusal(self, trid: str, caller: Account, target: Account | None, online: bool,
-                    allowed: bool) -> str | None:
+    def cal_refusal(self, trid: str, handle: str, caller: Account, target: Account | None,
+                    online: bool, allowed: bool) -> str | None:
+        if "@" not in handle:
+            return f"208 {trid}"
         if target is None or not online or not allowed:
             return f"217 {trid}"  # msnp_sb.py:198-212
         return None

@@ -14,6 +14,7 @@ class GoServer(Dialect):
     png_drops = True        # the NS loop closes on any command it does not handle: PNG, LST
     unknown_drops = True
     nak_when_alone = False  # NAK only when the sender is in no session
+    max_msg_payload = 462   # 62 header bytes + the 1.0 client's 400 characters; larger closes (msg.go)
 
     def ver_reply(self, trid: str, offered: list[str]) -> str:
         both = "MSNP2" in offered and "CVR0" in offered
@@ -25,12 +26,15 @@ class GoServer(Dialect):
     def profile(self, account: Account) -> bytes | None:
         return None
 
-    def add_refusal(self, list_name: str, known: bool, already: bool) -> int | None:
+    def add_refusal(self, list_name: str, known: bool, already: bool, opposite: bool,
+                    full: bool) -> int | None:
         if not known:
             return 205
         if already and list_name == "FL":
             return 215  # AL/BL duplicates allowed
-        return None
+        if opposite:
+            return 219
+        return 210 if full else None  # FL limit 150
 
     def iln_on_add(self) -> str | None:
         return "before"  # the ILN is sent before the ADD echo (pkg/commands/add.go)
@@ -38,6 +42,6 @@ class GoServer(Dialect):
     def new_session_id(self) -> str:
         return str(next(_session_ids))
 
-    def cal_refusal(self, trid: str, caller: Account, target: Account | None, online: bool,
-                    allowed: bool) -> str | None:
+    def cal_refusal(self, trid: str, handle: str, caller: Account, target: Account | None,
+                    online: bool, allowed: bool) -> str | None:
         return None if target is not None and online and allowed else f"217 {trid}"
