@@ -50,6 +50,17 @@ redis.call('SREM', KEYS[2], ARGV[2])
 return 0
 """
 
+# Forget a user's presence only while no session holds the handle: the sign-out of an older session, on
+# another NS, may finish after the user signed in again, and must not wipe the newer session's presence.
+_FORGET_PRESENCE = """
+local fields = redis.call('HGETALL', KEYS[1])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+    return {}
+end
+redis.call('DEL', KEYS[1])
+return fields
+"""
+
 
 def session_key(key: str) -> str:
     return f"{PREFIX}session:{key}"
@@ -202,10 +213,17 @@ class RedisRouter:
 
 
 class RedisPresence:
-    """:class:`~msnqt.server.core.ports.PresenceBook` as one Redis hash per signed-in user."""
+    """:class:`~msnqt.server.core.ports.PresenceBook` as one Redis hash per signed-in user.
+
+    :meth:`remove` leaves the hash alone while a session holds the handle (``session:<key>``, which
+    :class:`RedisRouter` sets on attach and deletes on detach): in one process a sign-out runs before
+    the next sign-in, but across NS processes the old session's clean-up can land after the new
+    session's ``put``, and the user would be signed in yet "not logged in" (302) for every command.
+    """
 
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
+        self._forget = client.register_script(_FORGET_PRESENCE)
 
     @staticmethod
     def _parse(fields: dict[str, str]) -> Presence | None:
@@ -235,11 +253,8 @@ class RedisPresence:
 
     @guarded
     def remove(self, handle: str) -> Presence | None:
-        with self._redis.pipeline() as pipe:
-            pipe.hgetall(_presence_key(handle))
-            pipe.delete(_presence_key(handle))
-            fields, _ = pipe.execute()
-        return self._parse(fields)
+        flat = cast(list[str], self._forget(keys=[_presence_key(handle), session_key(handle_key(handle))]))
+        return self._parse(dict(zip(flat[::2], flat[1::2], strict=True)))
 
 
 class RedisCookies:
