@@ -4,7 +4,7 @@ Why sans-IO: interpreting an unsolicited NS line (presence, list changes, the re
 notices, being signed out or moved) is where servers differ most (msnp2-reference §8), and it needs no
 socket. Here it is a plain object fed decoded lines, so a test can give it any server's lines and read the
 events it would emit and the actions it asks for, with no loop and no connection (h11's style). The
-messenger (``messenger.py``) feeds it the lines its NS connection delivers, emits the events, and carries
+engine (``unsolicited.py``) feeds it the lines its NS connection delivers, emits the events, and carries
 out the actions, the only parts that talk to the network.
 """
 
