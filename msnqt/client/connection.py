@@ -195,6 +195,11 @@ class Connection:
             if not future.done():
                 future.cancel()
 
+    def answered(self, trid: int) -> bool:
+        """Whether the request with ``trid`` has its whole answer (or has failed, or is forgotten)."""
+        pending = self._pending.get(trid)
+        return pending is None or pending.future.done()
+
     def set_handlers(self, on_unsolicited: Callable[[Command], None],
                      on_closed: Callable[[MessengerError | None], None]) -> None:
         """Hand the connection to a new owner (the login code gives the NS to the messenger)."""

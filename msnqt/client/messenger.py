@@ -41,7 +41,6 @@ from .errors import (
     ServerError,
     SignInCancelled,
 )
-from .liveness import Liveness
 from .login import log_in, parse_server_address
 from .services import OptionalServices
 from .states import NsEvent, NsState
@@ -50,7 +49,7 @@ from .unsolicited import UnsolicitedLines
 log = logging.getLogger("msnqt.client")
 
 
-class Messenger(UnsolicitedLines, Liveness, OptionalServices):
+class Messenger(UnsolicitedLines, OptionalServices):
     """See the module docstring and docs/design/engine-api.md. The constructor is ``EngineCore``'s."""
 
     async def sign_in(self, handle: str, password: str, *, status: Status = Status.ONLINE) -> None:

@@ -10,8 +10,8 @@ A server may also close a switchboard connection on a MSG the others relay (the 
 than 462 bytes, §8.4): once a long message was lost that way, the engine re-sends it there in parts of
 the 1.0 client's 400 characters and sends every later message so.
 
-Likewise a request a server never answers at all (Escargot 2025 has no ``FND``, §8.3): after one bounded
-wait the engine says "this server has no member directory" and, from then on, says so at once.
+Likewise a request a server never answers at all (Escargot 2025 has no ``FND``, §8.3): once it has passed
+over one (``services.py``), the engine says "this server has no member directory" at once, without asking.
 
 The record is per server address as the user configured it, and shared by every engine of the process
 (an app that signs in again, a CLI that runs several engines). ``export``/``load`` and ``on_change`` let

@@ -20,7 +20,9 @@ def test_any_reply_order_reaches_the_right_request(order: list[int]) -> None:
     async def scenario() -> None:
         expect = [C(f"URL {{t{i}}} {service}") for i, service in enumerate(SERVICES)]
         answer = [S(f"URL {{t{i}}} /{SERVICES[i].lower()} https://login/{i}") for i in order]
-        async with FakeServer([[*ns_login(1), *sync_empty(5), *expect, *answer, Hold()]]) as ns:
+        # the PNG after the requests is the engine asking whether the server passes over URL (services.py)
+        async with FakeServer([[*ns_login(1), *sync_empty(5), *expect, C("PNG"), *answer, S("QNG"),
+                                Hold()]]) as ns:
             messenger = Messenger(ns.address, request_timeout=5)
             await messenger.sign_in("alice@hotmail.com", PASSWORD)
             results = await asyncio.gather(*(messenger.url(service) for service in SERVICES))

@@ -47,16 +47,21 @@ def test_an_unknown_address_is_not_already_signed_in(aloop: asyncio.Runner) -> N
     aloop.run(scenario())
 
 
-def test_a_server_without_a_member_directory_says_so_once_and_then_at_once(aloop: asyncio.Runner) -> None:
-    """Escargot 2025 never answers FND: one bounded wait, then the engine knows."""
+HANG_GUARD = 60.0
+"""Far below the request timeout of these tests: only a PNG round trip can answer in time."""
+
+
+def test_a_server_without_a_member_directory_says_so_at_once_and_then_without_asking(
+        aloop: asyncio.Runner) -> None:
+    """Escargot 2025 never answers FND: the QNG to a PNG sent after it tells, not a 15 s wait."""
     async def scenario() -> None:
         server = await _server("escargot2025")
         try:
             quirks = ServerQuirks()
-            alice = Messenger(server.address, request_timeout=0.5, quirks=quirks)
+            alice = Messenger(server.address, request_timeout=3600, quirks=quirks)
             await alice.sign_in(ALICE, "alicepw")
             with pytest.raises(Unsupported) as first:
-                await alice.find("Bob", "*")
+                await asyncio.wait_for(alice.find("Bob", "*"), HANG_GUARD)
             assert first.value.user_message == \
                 "This server has no member directory, so people cannot be searched for."
             assert "try again" not in first.value.user_message.lower()
@@ -66,6 +71,23 @@ def test_a_server_without_a_member_directory_says_so_once_and_then_at_once(aloop
             assert _count_fnd(server) == fnd_sent
             assert alice.signed_in
             assert await alice.url("INBOX") == ("/unused1", "/unused2")  # its four-field URL reply
+            await alice.sign_out()
+        finally:
+            await server.close()
+    aloop.run(scenario())
+
+
+def test_a_request_escargot_2018_passes_over_is_answered_at_once(aloop: asyncio.Runner) -> None:
+    """Escargot 2018 ignores commands it does not know (§8.2 D5), URL among them."""
+    async def scenario() -> None:
+        server = await _server("escargot2018")
+        try:
+            alice = Messenger(server.address, request_timeout=3600, quirks=ServerQuirks())
+            await alice.sign_in(ALICE, "alicepw")
+            with pytest.raises(Unsupported) as caught:
+                await asyncio.wait_for(alice.url("INBOX"), HANG_GUARD)
+            assert caught.value.user_message == "This server does not offer Hotmail or MSN web pages."
+            assert alice.signed_in
             await alice.sign_out()
         finally:
             await server.close()

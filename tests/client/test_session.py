@@ -28,8 +28,9 @@ async def signed_in(server: FakeServer, **options: float | bool) -> tuple[Messen
 def test_replies_out_of_order_reach_the_right_request(aloop: asyncio.Runner) -> None:
     async def scenario() -> None:
         async with FakeServer([[*SIGNED_IN, C("URL {a} INBOX"), C("URL {b} COMPOSE bob@hotmail.com"),
+                                C("PNG"),  # does the server pass over URL? (services.py)
                                 S("URL {b} /cgi-bin/compose https://login/compose"),
-                                S("URL {a} /cgi-bin/HoTMaiL https://login/inbox"), Hold()]]) as ns:
+                                S("URL {a} /cgi-bin/HoTMaiL https://login/inbox"), S("QNG"), Hold()]]) as ns:
             messenger, _ = await signed_in(ns)
             inbox, compose = await asyncio.gather(messenger.url("INBOX"),
                                                   messenger.url("COMPOSE", "bob@hotmail.com"))
