@@ -42,7 +42,7 @@ from typing import NoReturn, TypeVar
 from .config import ServerConfig
 from .core.errors import AccountError, StoreError
 from .core.model import Profile
-from .core.ports import AccountStore
+from .core.ports import BlockingStore
 from .fronts.admission import quiet_accept_errors
 from .server import MsnServer, check_new_account
 from .store import SqliteStore, VaultError
@@ -198,7 +198,7 @@ def _read_password() -> str:
     return password
 
 
-def _open_store(args: argparse.Namespace) -> AccountStore:
+def _open_store(args: argparse.Namespace) -> BlockingStore:
     if args.postgres is None:
         return SqliteStore.open(args.data, busy_timeout=TOOL_BUSY_TIMEOUT)
     from .store.postgres_store import PostgresStore

@@ -11,6 +11,8 @@ from .fronts.connection import Address, Connection
 
 SHUTDOWN_GRACE_SECONDS = 5.0
 """How long close() lets sessions flush OUT SSD before dropping sockets that are not being read."""
+SETTLE_SECONDS = 10.0
+"""How long close() waits for handlers and farewells (sign-outs) still talking to a store or router."""
 ConnectionFactory = Callable[[], Connection[Any]]
 
 
@@ -23,12 +25,15 @@ class Listeners:
         self._admission = admission
         self._servers: list[asyncio.Server] = []
         self.connections: set[Connection[Any]] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+        """Handlers and farewells in flight, of every connection: awaited before the store closes."""
 
     async def serve(self, port: int, factory: ConnectionFactory) -> Address:
         """Listen on ``port`` (0 picks a free one); return the bound address."""
         def accept() -> Connection[Any]:
             connection = factory()
             connection.registry = self.connections
+            connection.tasks = self.tasks
             connection.admission = self._admission
             return connection
 
@@ -36,6 +41,11 @@ class Listeners:
         self._servers.append(listener)
         host, bound = listener.sockets[0].getsockname()[:2]
         return (str(host), int(bound))
+
+    async def settle(self) -> None:
+        """Wait until no handler or farewell (sign-out, BYE) of any connection is in flight."""
+        while self.tasks:
+            await asyncio.wait(list(self.tasks))
 
     async def close(self, goodbye: Callable[[], None]) -> None:
         """Stop accepting, let ``goodbye`` queue last words (OUT SSD), then close every connection."""
@@ -52,6 +62,9 @@ class Listeners:
                 for connection in list(self.connections):
                     connection.abort()
                 await asyncio.wait(stuck)
+        if self.tasks:
+            # Sign-outs tell watchers FLN through the store and router, which close right after us.
+            await asyncio.wait(list(self.tasks), timeout=SETTLE_SECONDS)
         for listener in self._servers:
             await listener.wait_closed()
         self._servers.clear()

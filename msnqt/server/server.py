@@ -19,7 +19,7 @@ from .core.limits import UserLimits
 from .core.login_throttle import LoginThrottle
 from .core.model import Account, Profile, handle_key, printable_name
 from .core.notification import NotificationCore
-from .core.ports import AccountStore
+from .core.ports import BlockingStore
 from .core.routing import LocalRouter, PresenceTable
 from .core.switchboard import CookieJar, SwitchboardCore
 from .fronts.admission import Admission, connection_budget, raise_fd_limit
@@ -28,7 +28,7 @@ from .fronts.ds import DsConnection
 from .fronts.ns import NsConnection
 from .fronts.sb import SbConnection
 from .listening import Listeners
-from .store.opening import open_store
+from .store.opening import open_store, serving
 
 log = logging.getLogger("msnqt.server")
 
@@ -49,13 +49,15 @@ def check_new_account(handle: str, friendly: str) -> None:
 class MsnServer:
     """DS, NS and SB in one process, backed by the store the configuration names (SQLite by default)."""
 
-    def __init__(self, config: ServerConfig, store: AccountStore, *,
+    def __init__(self, config: ServerConfig, store: BlockingStore, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         """``clock`` drives the rate limiters (tests freeze it, so a burst is all anyone gets)."""
         self.config = config
         self.store = store
+        self.requests = serving(store)
+        """How the core reaches the store without holding the loop (``store/threaded.py``)."""
         self.notification = NotificationCore(
-            store, LocalRouter(), PresenceTable(), fl_limit=config.fl_limit,
+            self.requests, LocalRouter(), PresenceTable(), fl_limit=config.fl_limit,
             fnd_max_results=config.fnd_max_results, valid_handle=is_valid_handle)
         self.switchboard = SwitchboardCore(
             self.notification, CookieJar(config.cookie_lifetime), valid_handle=is_valid_handle,
@@ -113,7 +115,8 @@ class MsnServer:
         """Create an account (friendly name defaults to the handle); AccountError on a bad or taken handle."""
         name = email if friendly is None else friendly
         check_new_account(email, name)
-        return self.store.create_account(email, password, name, Profile(fname, lname, city, state, country))
+        return self.requests.blocking(self.store.create_account, email, password, name,
+                                      Profile(fname, lname, city, state, country))
 
     def disconnect(self, handle: str, *, switchboards_only: bool = False) -> int:
         """Drop ``handle``'s connections as a crash would (no OUT); return how many were dropped.
@@ -139,7 +142,11 @@ class MsnServer:
         """Unread counts announced in the mail MSG at the next sign-in (no real mailbox behind it)."""
         self.notification.set_mailbox(email, inbox_unread, folders_unread)
 
+    async def settle(self) -> None:
+        """Wait until every handler and farewell in flight has ended (what a closed socket set off)."""
+        await self._listeners.settle()
+
     async def close(self) -> None:
         """OUT SSD to every NS session, close every socket, then the database."""
         await self._listeners.close(self.notification.shut_down)
-        self.store.close()
+        self.requests.close()

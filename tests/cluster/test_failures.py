@@ -166,10 +166,15 @@ def test_an_ns_stopping_says_goodbye_to_its_users_and_their_watchers(
         fresh_backends: tuple[str, str, Path], aloop: asyncio.Runner) -> None:
     dsn, redis_url, key_file = fresh_backends
     with cluster(dsn, redis_url, key_file, ns=2, sb=1, heartbeat_lifetime=HEARTBEAT_LIFETIME) as running:
-        running.add_accounts("alice@hotmail.com", "bob@hotmail.com")
+        running.add_accounts("alice@hotmail.com", "bob@hotmail.com", "carol@hotmail.com")
         staying, leaving = running.ns
 
         async def scenario() -> None:
+            # Carol's session moved from the NS that stops to the one that stays (OUT OTH, routed there):
+            # the stopping NS must say goodbye to its own sessions only, not to hers.
+            carol_before = await sign_in(leaving.address, "carol@hotmail.com", PASSWORD)
+            carol = await sign_in(staying.address, "carol@hotmail.com", PASSWORD)
+            assert await next_line_starting(carol_before, "OUT") == ["OUT", "OTH"]
             alice = await sign_in(staying.address, "alice@hotmail.com", PASSWORD)
             bob = await sign_in(leaving.address, "bob@hotmail.com", PASSWORD)
             for client, other, trid in ((alice, "bob@hotmail.com", 1), (bob, "alice@hotmail.com", 2)):
@@ -184,8 +189,10 @@ def test_an_ns_stopping_says_goodbye_to_its_users_and_their_watchers(
             assert await next_line_starting(bob, "OUT") == ["OUT", "SSD"]
             assert await bob.closed()
             assert await next_line_starting(alice, "FLN") == ["FLN", "bob@hotmail.com"]
+            await carol.send("PNG")
+            assert await carol.line() == "QNG"  # still signed in: no OUT SSD from the NS that stopped
 
-            alice.close()
-            bob.close()
+            for client in (alice, bob, carol, carol_before):
+                client.close()
 
         aloop.run(scenario())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from msnqt.protocol.codes import Status
 from msnqt.server.cluster import link
 from msnqt.server.cluster.redis_ports import RedisPresence, RedisRouter
@@ -22,27 +24,35 @@ class Session:
 def test_a_late_sign_out_on_the_old_ns_leaves_the_new_sessions_presence(redis_url: str) -> None:
     """The user drops from NS A and is back on NS B before A's clean-up finishes: B's session keeps its
     presence (without it every command of the new session is answered 302, not signed in)."""
-    with link.connect(redis_url) as on_a, link.connect(redis_url) as on_b:
+    async def race() -> None:
+        on_a, on_b = link.connect_async(redis_url), link.connect_async(redis_url)
         router_a, router_b = RedisRouter(on_a, "node-a"), RedisRouter(on_b, "node-b")
         presence_a, presence_b = RedisPresence(on_a), RedisPresence(on_b)
         old, new = Session(), Session()
-        router_a.attach(HANDLE, old)
-        presence_a.put(Presence(HANDLE, "alice", Status.ONLINE))
+        old_session, _ = await router_a.attach(HANDLE, old)
+        await presence_a.put(Presence(HANDLE, "alice", Status.ONLINE))
 
-        assert router_a.detach(HANDLE, old)  # A starts signing the old session out...
-        assert router_b.attach(HANDLE, new) is None  # ...the user is already back, on B
-        presence_b.put(Presence(HANDLE, "alice"))
-        presence_a.remove(HANDLE)  # ...and A's clean-up ends late
+        assert await router_a.detach(HANDLE, old_session)  # A starts signing the old session out...
+        assert (await router_b.attach(HANDLE, new))[1] is None  # ...the user is already back, on B
+        await presence_b.put(Presence(HANDLE, "alice"))
+        await presence_a.remove(HANDLE)  # ...and A's clean-up ends late
 
-        assert presence_b.get(HANDLE) == Presence(HANDLE, "alice")
+        assert await presence_b.get(HANDLE) == Presence(HANDLE, "alice")
+        await on_a.aclose()
+        await on_b.aclose()
+
+    asyncio.run(race())
 
 
 def test_a_sign_out_with_nobody_signed_in_again_forgets_the_presence(redis_url: str) -> None:
-    with link.connect(redis_url) as client:
+    async def sign_out() -> None:
+        client = link.connect_async(redis_url)
         router, presence = RedisRouter(client, "node-a"), RedisPresence(client)
-        session = Session()
-        router.attach(HANDLE, session)
-        presence.put(Presence(HANDLE, "alice", Status.ONLINE))
-        assert router.detach(HANDLE, session)
-        assert presence.remove(HANDLE) == Presence(HANDLE, "alice", Status.ONLINE)
-        assert presence.get(HANDLE) is None
+        session, _ = await router.attach(HANDLE, Session())
+        await presence.put(Presence(HANDLE, "alice", Status.ONLINE))
+        assert await router.detach(HANDLE, session)
+        assert await presence.remove(HANDLE) == Presence(HANDLE, "alice", Status.ONLINE)
+        assert await presence.get(HANDLE) is None
+        await client.aclose()
+
+    asyncio.run(sign_out())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 from msnqt.server.core.model import ListEntry, UserLists
 from msnqt.server.core.privacy import allows
@@ -17,25 +19,31 @@ class FakeClock:
 
 
 def test_cookie_is_single_use_and_bound_to_handle_and_purpose() -> None:
-    jar = CookieJar(120.0, FakeClock())
-    cookie = jar.issue("alice@hotmail.com")
-    assert jar.redeem(cookie, "bob@hotmail.com", None) is None  # wrong handle uses it up
-    cookie = jar.issue("alice@hotmail.com", "123")
-    assert jar.redeem(cookie, "ALICE@hotmail.com", None) is None  # wrong purpose
-    cookie = jar.issue("alice@hotmail.com", "123")
-    assert jar.redeem(cookie, "ALICE@hotmail.com", "123") is not None
-    assert jar.redeem(cookie, "alice@hotmail.com", "123") is None  # second use
+    async def body() -> None:
+        jar = CookieJar(120.0, FakeClock())
+        cookie = await jar.issue("alice@hotmail.com")
+        assert await jar.redeem(cookie, "bob@hotmail.com", None) is None  # wrong handle uses it up
+        cookie = await jar.issue("alice@hotmail.com", "123")
+        assert await jar.redeem(cookie, "ALICE@hotmail.com", None) is None  # wrong purpose
+        cookie = await jar.issue("alice@hotmail.com", "123")
+        assert await jar.redeem(cookie, "ALICE@hotmail.com", "123") is not None
+        assert await jar.redeem(cookie, "alice@hotmail.com", "123") is None  # second use
+
+    asyncio.run(body())
 
 
 def test_cookie_expires_after_its_lifetime() -> None:
-    clock = FakeClock()
-    jar = CookieJar(120.0, clock)
-    cookie = jar.issue("alice@hotmail.com")
-    clock.now += 120.0
-    assert jar.redeem(cookie, "alice@hotmail.com", None) is None
-    fresh = jar.issue("alice@hotmail.com")
-    clock.now += 119.0
-    assert jar.redeem(fresh, "alice@hotmail.com", None) is not None
+    async def body() -> None:
+        clock = FakeClock()
+        jar = CookieJar(120.0, clock)
+        cookie = await jar.issue("alice@hotmail.com")
+        clock.now += 120.0
+        assert await jar.redeem(cookie, "alice@hotmail.com", None) is None
+        fresh = await jar.issue("alice@hotmail.com")
+        clock.now += 119.0
+        assert await jar.redeem(fresh, "alice@hotmail.com", None) is not None
+
+    asyncio.run(body())
 
 
 def _lists(blp: Privacy, al: list[str], bl: list[str]) -> UserLists:

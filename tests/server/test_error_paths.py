@@ -114,6 +114,7 @@ def test_a_sign_out_that_cannot_read_lists_leaves_no_online_ghost(
             assert (await bob_sb.line()).startswith("USR 1 OK")
             mend = break_lists(server)
             assert server.disconnect(ALICE) == 1
+            await server.settle()  # the sign-out ran, with the lists unreadable
             mend()
             assert await alice.closed()
             await bob_sb.send(f"CAL 2 {ALICE}")
@@ -163,7 +164,8 @@ def test_an_account_removed_while_signed_in_ends_its_session_cleanly(
             await alice.send("SYN 5 0")
             assert await alice.closed()
             alice.close()
-            assert server.notification.presence.get(ALICE) is None
+            await server.settle()
+            assert await server.notification.presence.get(ALICE) is None
 
     with caplog.at_level(logging.WARNING, logger="msnqt.server"):
         aloop.run(run())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -79,9 +79,11 @@ class Fronts:
     def __init__(self, server: MsnServer) -> None:
         self.server = server
         self.made: list[Connection[Any]] = []
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def _keep(self, front: Connection[Any]) -> Connection[Any]:
         self.made.append(front)
+        front.tasks = self.tasks
         return front
 
     def ds(self) -> Connection[Any]:
@@ -100,34 +102,47 @@ class Fronts:
         return self._keep(SbConnection(core=server.switchboard, max_payload=1664, auth_timeout=60,
                                        idle_timeout=60, limits=server.limits))
 
-    def at(self, front_name: str, state: Enum) -> Connection[Any]:
+    async def at(self, front_name: str, state: Enum) -> Connection[Any]:
         """A front of ``front_name`` brought to ``state`` by commands its own table serves."""
         if front_name == "sb":
             front = self.sb()
             if state is SbState.IN_SESSION:
-                self.at("ns", NsState.SIGNED_IN).dispatch(Chg(4, Status.ONLINE))
-                cookie = self.server.switchboard.issue_create_cookie(ALICE)
-                front.dispatch(UsrSb(1, ALICE, cookie))
+                await serve(await self.at("ns", NsState.SIGNED_IN), Chg(4, Status.ONLINE))
+                cookie = await self.server.switchboard.issue_create_cookie(ALICE)
+                await serve(front, UsrSb(1, ALICE, cookie))
         else:
             front = self.ds() if front_name == "ds" else self.ns()
             if state.name != "CONNECTED":
-                front.dispatch(Ver(1, ("CVR0",) if state.name == "VERSION_CHECK" else ("MSNP2", "CVR0")))
+                await serve(front, Ver(1, ("CVR0",) if state.name == "VERSION_CHECK" else ("MSNP2", "CVR0")))
             if state in (NsState.CHALLENGED, NsState.SIGNED_IN):
-                front.dispatch(UsrInitial(2, ALICE))
+                await serve(front, UsrInitial(2, ALICE))
                 challenge = front.queued_output[-1].split()[-1].decode()
                 if state is NsState.SIGNED_IN:
-                    front.dispatch(UsrResponse(3, md5_response(challenge, PASSWORD)))
+                    await serve(front, UsrResponse(3, md5_response(challenge, PASSWORD)))
         assert front.state is state and not front.closing
         return front
 
-    def close_all(self) -> None:
+    async def close_all(self) -> None:
         for front in self.made:
             front.close()
         self.made.clear()
+        if self.tasks:  # sign-outs and BYEs of the fronts just closed
+            await asyncio.wait(list(self.tasks))
+
+
+async def serve(front: Connection[Any], command: Command) -> None:
+    """Dispatch ``command`` as the front's queue does: a handler that waits for a port is awaited."""
+    pending = front.dispatch(command)
+    if pending is not None:
+        await pending
+
+
+Runner = Callable[[Callable[["Fronts"], Awaitable[None]]], None]
+"""Runs a body with the harness inside the event loop."""
 
 
 @pytest.fixture
-def fronts(tmp_path: Path, aloop: asyncio.Runner) -> Iterator[Callable[[Callable[[Fronts], None]], None]]:
+def fronts(tmp_path: Path, aloop: asyncio.Runner) -> Iterator[Runner]:
     config = ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0, rate_limits=NO_RATE_LIMITS,
                           login_free_failures=1_000_000, cal_limit_per_minute=1_000_000,
                           ring_limit_per_minute=1_000_000)
@@ -136,12 +151,12 @@ def fronts(tmp_path: Path, aloop: asyncio.Runner) -> Iterator[Callable[[Callable
         server.add_account(f"{name}@hotmail.com", f"{name}pw", name.title())
     harness = Fronts(server)
 
-    def run(body: Callable[[Fronts], None]) -> None:
+    def run(body: Callable[[Fronts], Awaitable[None]]) -> None:
         async def inside_the_loop() -> None:  # fronts need a running loop for their timers
             try:
-                body(harness)
+                await body(harness)
             finally:
-                harness.close_all()
+                await harness.close_all()
         aloop.run(inside_the_loop())
 
     yield run
@@ -176,26 +191,26 @@ def _check_invariants(front: Connection[Any]) -> None:
 
 @pytest.mark.parametrize(("front_name", "state"), STATES, ids=[f"{n}-{s.name}" for n, s in STATES])
 def test_every_state_answers_every_command_as_its_table_says(
-        front_name: str, state: Enum, fronts: Callable[[Callable[[Fronts], None]], None]) -> None:
+        front_name: str, state: Enum, fronts: Runner) -> None:
     @settings(max_examples=10, deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                      HealthCheck.data_too_large])
     @given(commands=ONE_OF_EACH_KIND)
     def every_kind(commands: tuple[Command, ...]) -> None:
-        def body(harness: Fronts) -> None:
+        async def body(harness: Fronts) -> None:
             for command in commands:
                 note(f"fed {command!r}")
-                _feed(harness.at(front_name, state), state, command, front_name)
+                await _feed(await harness.at(front_name, state), state, command, front_name)
         fronts(body)
 
     every_kind()
 
 
-def _feed(front: Connection[Any], state: Enum, command: Command, front_name: str) -> None:
+async def _feed(front: Connection[Any], state: Enum, command: Command, front_name: str) -> None:
     table = front.table()
     already = len(front.queued_output)
     edge = table.edge(state, command)
-    front.dispatch(command)
+    await serve(front, command)
     replies = front.queued_output[already:]
     channel = Channel.SB if front_name == "sb" else Channel.NS
     decoded = Decoder(Sender.SERVER, channel).feed(b"".join(replies))

@@ -17,17 +17,20 @@ from tests.server.wire import LineClient, next_line_starting, sign_in
 
 
 def test_expired_cookies_are_dropped_as_new_ones_are_issued() -> None:
-    now = [0.0]
-    jar = CookieJar(lifetime=60.0, clock=lambda: now[0])
-    cookies = [jar.issue(f"user{n}@example.org") for n in range(20_000)]
-    assert len(jar) == 20_000
-    now[0] = 59.0
-    assert jar.redeem(cookies[7], "user7@example.org", None) is not None  # live ones still work
-    now[0] = 61.0
-    latest = jar.issue("late@example.org")
-    assert len(jar) == 1  # the twenty thousand expired ones are gone, not kept until redeemed
-    assert jar.redeem(cookies[8], "user8@example.org", None) is None
-    assert jar.redeem(latest, "late@example.org", None) is not None
+    async def body() -> None:
+        now = [0.0]
+        jar = CookieJar(lifetime=60.0, clock=lambda: now[0])
+        cookies = [await jar.issue(f"user{n}@example.org") for n in range(20_000)]
+        assert len(jar) == 20_000
+        now[0] = 59.0
+        assert await jar.redeem(cookies[7], "user7@example.org", None) is not None  # live ones still work
+        now[0] = 61.0
+        latest = await jar.issue("late@example.org")
+        assert len(jar) == 1  # the twenty thousand expired ones are gone, not kept until redeemed
+        assert await jar.redeem(cookies[8], "user8@example.org", None) is None
+        assert await jar.redeem(latest, "late@example.org", None) is not None
+
+    asyncio.run(body())
 
 
 @pytest.fixture

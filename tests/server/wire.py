@@ -12,6 +12,8 @@ class LineClient:
         self.reader = reader
         self.writer = writer
         self.timeout = timeout
+        self.companions: list[LineClient] = []
+        """Connections closed together with this one (an SB client's NS session)."""
 
     @classmethod
     async def connect(cls, address: tuple[str, int], timeout: float = 5.0, *,
@@ -42,6 +44,8 @@ class LineClient:
 
     def close(self) -> None:
         self.writer.close()
+        for companion in self.companions:
+            companion.close()
 
 
 async def sign_in(ns: tuple[str, int], handle: str, password: str, *,
@@ -135,5 +139,7 @@ async def sb_in_state(ns: tuple[str, int], sb: tuple[str, int], state: str,
         cookie = (await owner.line()).split()[-1]
         await client.send(f"USR 1 {handle} {cookie}")
         assert (await client.line()).startswith(f"USR 1 OK {handle} ")
-        owner.close()
+        # The owner stays signed in while the SB connection is used, as a real client's NS session does
+        # (a CAL from someone who signed out is 913, whatever the state machine).
+        client.companions.append(owner)
     return client

@@ -1,15 +1,16 @@
 """Connecting to Redis, and turning its failures into the core's :class:`StoreError`.
 
 Every Redis key of msnqt lives under one prefix, named here, so an operator can tell them apart from
-anything else sharing the server. Two clients per process: a synchronous one for what the core asks on
-the request path (one short round trip, like the store's), and an asyncio one for the background work
-(heartbeats, liveness, the event subscription) that must never hold the loop.
+anything else sharing the server. Everything a process asks of Redis goes through its asyncio client:
+the core's ports on the request path (``redis_ports``) and the background work (heartbeats, liveness,
+the event subscription), so no round trip ever holds the loop. A synchronous client only checks, at
+start, that the URL answers.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
 import redis
@@ -30,12 +31,12 @@ def one_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def guarded(method: Callable[P, R]) -> Callable[P, R]:
+def guarded(method: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
     """Report a Redis failure as :class:`StoreError`: the fronts answer 501, nothing is half applied."""
     @functools.wraps(method)
-    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return method(*args, **kwargs)
+            return await method(*args, **kwargs)
         except redis.RedisError as exc:
             raise StoreError(f"Redis: {one_line(exc)}") from exc
     return call
@@ -57,5 +58,5 @@ def connect(url: str) -> redis.Redis:
 
 
 def connect_async(url: str) -> redis.asyncio.Redis:
-    """The asyncio client for background work (its URL was already checked by :func:`connect`)."""
+    """The asyncio client for the ports and background work (its URL was checked by :func:`connect`)."""
     return redis.asyncio.Redis.from_url(url, **_options())

@@ -29,7 +29,7 @@ from ..core.events import SignedOut
 from ..core.model import handle_key
 from ..core.notification import NotificationCore
 from .link import PREFIX
-from .redis_ports import RedisRouter, RemoteSession, channel, session_key, users_key
+from .redis_ports import ClusterSession, RedisRouter, channel, session_key, users_key
 
 log = logging.getLogger("msnqt.server.cluster")
 
@@ -191,10 +191,10 @@ class Reaper:
                 node, _, token = str(value or "").partition(" ")
                 if node != dead:
                     continue  # signed in again elsewhere since
-                presence = self._core.presence.get(key)
+                presence = await self._core.presence.get(key)
                 handle = key if presence is None else presence.handle
                 try:
-                    self._core.sign_out(handle, RemoteSession(self._router, dead, token, key))
+                    await self._core.sign_out(handle, ClusterSession(dead, token))
                 except Exception:
                     log.exception("could not sign out %s of a dead NS", handle)
             async with self._redis.pipeline() as pipe:
@@ -228,7 +228,7 @@ class Subscription:
             try:
                 await pubsub.subscribe(channel(self._router.node))
                 if self._ready.is_set():
-                    self._recover()
+                    await self._recover()
                 self._ready.set()
                 backoff = 0.1
                 while True:
@@ -248,10 +248,10 @@ class Subscription:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
 
-    def _recover(self) -> None:
+    async def _recover(self) -> None:
         """Back after losing Redis: if it lost our sessions (restarted empty), end them with OUT SSD."""
         try:
-            ended = self._router.end_orphans(SignedOut("SSD"))
+            ended = await self._router.end_orphans(SignedOut("SSD"))
         except StoreError as exc:
             log.warning("could not check this NS's sessions after Redis came back: %s", exc)
             return

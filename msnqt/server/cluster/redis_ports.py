@@ -24,14 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-import redis
+import redis.asyncio
 
 from msnqt.protocol.auth import new_cookie
 from msnqt.protocol.codes import Status
 
 from ..core.events import Event
 from ..core.model import Presence, Ticket, handle_key
-from ..core.ports import Listener
+from ..core.ports import Listener, SessionRef
 from .link import PREFIX, guarded
 from .wire_events import Envelope, decode, encode
 
@@ -79,69 +79,72 @@ def _presence_key(handle: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class RemoteSession:
-    """A session held by another NS process, as the core sees it: events for it travel over Redis."""
+class ClusterSession:
+    """The core's name for one session of the cluster (``ports.SessionRef``): the NS process holding
+    it and the session's token there. It travels, a listener never does."""
 
-    router: RedisRouter
     node: str
     token: str
-    key: str
-
-    def deliver(self, event: Event) -> None:
-        self.router.publish(self.node, Envelope(self.key, self.token, event))
 
 
 class RedisRouter:
     """:class:`~msnqt.server.core.ports.Router` for a cluster: one instance per NS (or SB) process.
 
     An SB process only sends (RNG); only an NS process holds sessions and receives on its channel
-    (:meth:`receive` is called by the subscription in ``liveness``).
+    (:meth:`receive` is called by the subscription in ``liveness``). Events for a session of this
+    process are delivered directly, events for another process's session are published to it: the
+    OUT OTH kick too, addressed by token so it ends the older session and never the new one.
     """
 
-    def __init__(self, client: redis.Redis, node: str) -> None:
+    def __init__(self, client: redis.asyncio.Redis, node: str) -> None:
         self._redis = client
         self.node = node
         self._local: dict[str, tuple[str, Listener]] = {}
+        """The current session of each handle held here: (token, listener)."""
+        self._by_token: dict[str, Listener] = {}
+        """Every session held here, current or replaced but not yet gone (the kick must reach it)."""
         self._release = client.register_script(_RELEASE)
 
     def _value(self, token: str) -> str:
         return f"{self.node} {token}"
 
     @guarded
-    def attach(self, handle: str, listener: Listener) -> Listener | None:
+    async def attach(self, handle: str, listener: Listener) -> tuple[SessionRef, SessionRef | None]:
         key = handle_key(handle)
         token = secrets.token_hex(8)
-        with self._redis.pipeline() as pipe:
+        async with self._redis.pipeline() as pipe:
             pipe.set(session_key(key), self._value(token), get=True)
             pipe.sadd(users_key(self.node), key)
-            previous, _ = pipe.execute()
+            previous, _ = await pipe.execute()
         older_here = self._local.get(key)
         self._local[key] = (token, listener)
+        self._by_token[token] = listener
+        session = ClusterSession(self.node, token)
         if previous is None:
-            return None if older_here is None else older_here[1]
+            # Redis did not know the older session (it restarted empty), but this process still holds it.
+            return session, None if older_here is None else ClusterSession(self.node, older_here[0])
         node, _, older_token = str(previous).partition(" ")
-        if node == self.node and older_here is not None and older_here[0] == older_token:
-            return older_here[1]
-        return RemoteSession(self, node, older_token, key)
+        return session, ClusterSession(node, older_token)
 
     @guarded
-    def detach(self, handle: str, listener: Listener) -> bool:
+    async def detach(self, handle: str, session: SessionRef) -> bool:
+        if not isinstance(session, ClusterSession):
+            return False
         key = handle_key(handle)
-        if isinstance(listener, RemoteSession):
-            node, token = listener.node, listener.token
-        else:
+        if session.node == self.node:
+            self._by_token.pop(session.token, None)
             here = self._local.get(key)
-            if here is None or here[1] is not listener:
-                return False
+            if here is None or here[0] != session.token:
+                return False  # replaced here by a newer session, which keeps the keys
             del self._local[key]
-            node, token = self.node, here[0]
-        released = self._release(keys=[session_key(key), users_key(node)], args=[f"{node} {token}", key])
+        released = await self._release(keys=[session_key(key), users_key(session.node)],
+                                       args=[f"{session.node} {session.token}", key])
         return bool(released)
 
     @guarded
-    def send(self, handle: str, event: Event) -> bool:
+    async def send(self, handle: str, event: Event) -> bool:
         key = handle_key(handle)
-        value = cast(str | None, self._redis.get(session_key(key)))
+        value = cast(str | None, await self._redis.get(session_key(key)))
         if value is None:
             return False
         node, _, token = value.partition(" ")
@@ -151,65 +154,84 @@ class RedisRouter:
                 return False
             here[1].deliver(event)
             return True
-        self.publish(node, Envelope(key, None, event))
+        await self._publish(node, Envelope(key, None, event))
         return True
 
     @guarded
-    def send_all(self, deliveries: Sequence[tuple[str, Event]]) -> None:
+    async def send_to(self, handle: str, session: SessionRef, event: Event) -> None:
+        if not isinstance(session, ClusterSession):
+            return
+        if session.node == self.node:
+            listener = self._by_token.get(session.token)
+            if listener is not None:
+                listener.deliver(event)
+            return
+        await self._publish(session.node, Envelope(handle_key(handle), session.token, event))
+
+    @guarded
+    async def send_all(self, deliveries: Sequence[tuple[str, Event]]) -> None:
         """One pipeline to find every session, one to publish to the remote ones; local ones directly."""
         keys = [handle_key(handle) for handle, _ in deliveries]
-        with self._redis.pipeline(transaction=False) as pipe:
+        async with self._redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.get(session_key(key))
-            values = pipe.execute()
-        with self._redis.pipeline(transaction=False) as pipe:
+            values = await pipe.execute()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            remote = False
             for key, (_, event), value in zip(keys, deliveries, values, strict=True):
                 if value is None:
                     continue
                 node, _, token = str(value).partition(" ")
                 if node != self.node:
                     pipe.publish(channel(node), encode(Envelope(key, None, event)))
+                    remote = True
                     continue
                 here = self._local.get(key)
                 if here is not None and here[0] == token:
                     here[1].deliver(event)
-            if pipe.command_stack:
-                pipe.execute()
+            if remote:
+                await pipe.execute()
 
     @guarded
-    def end_orphans(self, event: Event) -> int:
+    async def end_orphans(self, event: Event) -> int:
         """Give ``event`` (OUT SSD) to every session of this process that Redis no longer knows (Redis
         restarted empty): nobody could see or reach them, so they sign in again rather than linger."""
         local = list(self._local.items())
-        with self._redis.pipeline(transaction=False) as pipe:
+        async with self._redis.pipeline(transaction=False) as pipe:
             for key, _ in local:
                 pipe.get(session_key(key))
-            values = pipe.execute()
+            values = await pipe.execute()
         orphans = [listener for (_, (token, listener)), value in zip(local, values, strict=True)
                    if value != self._value(token)]
         for listener in orphans:
             listener.deliver(event)
         return len(orphans)
 
-    def online(self) -> list[str]:
-        """The sessions of THIS process (what OUT SSD goes to when it shuts down)."""
-        return list(self._local)
+    def end_local(self, event: Event) -> int:
+        """OUT SSD to the sessions of THIS process (it is stopping); Redis is not asked, so a handle
+        whose session lives on another NS is never told to go."""
+        listeners = list(self._by_token.values())
+        for listener in listeners:
+            listener.deliver(event)
+        return len(listeners)
 
-    @guarded
-    def publish(self, node: str, envelope: Envelope) -> None:
-        self._redis.publish(channel(node), encode(envelope))
+    async def _publish(self, node: str, envelope: Envelope) -> None:
+        await self._redis.publish(channel(node), encode(envelope))
 
     def receive(self, text: str) -> None:
-        """An event published for a session of this process."""
+        """An event published for a session of this process (by token: that session, else the current)."""
         try:
             envelope = decode(text)
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed cluster event")
             return
-        here = self._local.get(envelope.key)
-        if here is None or (envelope.token is not None and here[0] != envelope.token):
-            return
-        here[1].deliver(envelope.event)
+        if envelope.token is not None:
+            listener = self._by_token.get(envelope.token)
+        else:
+            here = self._local.get(envelope.key)
+            listener = None if here is None else here[1]
+        if listener is not None:
+            listener.deliver(envelope.event)
 
 
 class RedisPresence:
@@ -221,7 +243,7 @@ class RedisPresence:
     session's ``put``, and the user would be signed in yet "not logged in" (302) for every command.
     """
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.asyncio.Redis) -> None:
         self._redis = client
         self._forget = client.register_script(_FORGET_PRESENCE)
 
@@ -233,49 +255,49 @@ class RedisPresence:
         return Presence(fields["handle"], fields["friendly"], None if status is None else Status(status))
 
     @guarded
-    def get(self, handle: str) -> Presence | None:
-        return self._parse(cast(dict[str, str], self._redis.hgetall(_presence_key(handle))))
+    async def get(self, handle: str) -> Presence | None:
+        return self._parse(cast(dict[str, str], await self._redis.hgetall(_presence_key(handle))))
 
     @guarded
-    def get_many(self, handles: Sequence[str]) -> list[Presence | None]:
+    async def get_many(self, handles: Sequence[str]) -> list[Presence | None]:
         if not handles:
             return []
-        with self._redis.pipeline(transaction=False) as pipe:
+        async with self._redis.pipeline(transaction=False) as pipe:
             for handle in handles:
                 pipe.hgetall(_presence_key(handle))
-            return [self._parse(fields) for fields in pipe.execute()]
+            return [self._parse(fields) for fields in await pipe.execute()]
 
     @guarded
-    def put(self, presence: Presence) -> None:
+    async def put(self, presence: Presence) -> None:
         status = "" if presence.status is None else presence.status.value
-        self._redis.hset(_presence_key(presence.handle),
-                         mapping={"handle": presence.handle, "friendly": presence.friendly, "status": status})
+        await self._redis.hset(_presence_key(presence.handle), mapping={
+            "handle": presence.handle, "friendly": presence.friendly, "status": status})
 
     @guarded
-    def remove(self, handle: str) -> Presence | None:
-        flat = cast(list[str], self._forget(keys=[_presence_key(handle), session_key(handle_key(handle))]))
+    async def remove(self, handle: str) -> Presence | None:
+        flat = cast(list[str], await self._forget(keys=[_presence_key(handle), session_key(handle_key(handle))]))
         return self._parse(dict(zip(flat[::2], flat[1::2], strict=True)))
 
 
 class RedisCookies:
     """:class:`~msnqt.server.core.ports.CookieStore` shared by every NS (issue) and SB (redeem)."""
 
-    def __init__(self, client: redis.Redis, lifetime: float) -> None:
+    def __init__(self, client: redis.asyncio.Redis, lifetime: float) -> None:
         self._redis = client
         self._lifetime_ms = int(lifetime * 1000)
 
     @guarded
-    def issue(self, handle: str, session_id: str | None = None) -> str:
+    async def issue(self, handle: str, session_id: str | None = None) -> str:
         cookie = new_cookie()
         if self._lifetime_ms <= 0:
             return cookie  # stale the moment it is issued (a zero lifetime): nothing to redeem
         ticket = json.dumps({"handle": handle, "session": session_id})
-        self._redis.set(f"{PREFIX}cookie:{cookie}", ticket, px=self._lifetime_ms)
+        await self._redis.set(f"{PREFIX}cookie:{cookie}", ticket, px=self._lifetime_ms)
         return cookie
 
     @guarded
-    def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None:
-        raw = cast(str | None, self._redis.getdel(f"{PREFIX}cookie:{cookie}"))
+    async def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None:
+        raw = cast(str | None, await self._redis.getdel(f"{PREFIX}cookie:{cookie}"))
         if raw is None:
             return None  # never issued, already used, or expired: Redis dropped it
         ticket = json.loads(raw)
@@ -287,9 +309,9 @@ class RedisCookies:
 class SessionIds:
     """Switchboard session ids from one Redis counter: unique across every SB process."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.asyncio.Redis) -> None:
         self._redis = client
 
     @guarded
-    def __call__(self) -> str:
-        return str(SESSION_IDS_START + int(self._redis.incr(f"{PREFIX}sb-session-seq")))
+    async def __call__(self) -> str:
+        return str(SESSION_IDS_START + int(await self._redis.incr(f"{PREFIX}sb-session-seq")))

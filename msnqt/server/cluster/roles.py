@@ -35,6 +35,7 @@ from ..fronts.ns import NsConnection
 from ..fronts.sb import SbConnection
 from ..listening import Listeners
 from ..store.postgres_store import PostgresStore
+from ..store.threaded import ThreadedStore
 from . import link
 from .liveness import Heartbeat, LiveSet, Reaper, Subscription, parse_address
 from .redis_ports import RedisCookies, RedisPresence, RedisRouter, SessionIds
@@ -105,10 +106,11 @@ async def start_role(config: RoleConfig) -> Component:
     try:
         background = link.connect_async(config.redis)
         component.on_close(_closer(background.aclose))
-        store = PostgresStore.open(config.postgres, config.key_file if config.role == "ns" else None)
+        key_file = config.key_file if config.role == "ns" else None
+        store = ThreadedStore(PostgresStore.open(config.postgres, key_file))
         component.on_close(_closer(store.close))
         starter = {"ds": _start_ds, "ns": _start_ns, "sb": _start_sb}[config.role]
-        await starter(config, component, store, sync, background)
+        await starter(config, component, store, background)
     except BaseException:
         await component.close()
         raise
@@ -119,7 +121,7 @@ def _advertised(config: RoleConfig, bound: Address) -> str:
     return config.advertise or f"{bound[0]}:{bound[1]}"
 
 
-async def _start_ds(config: RoleConfig, component: Component, store: PostgresStore, sync: redis.Redis,
+async def _start_ds(config: RoleConfig, component: Component, store: ThreadedStore,
                     background: redis.asyncio.Redis) -> None:
     store.close()  # the DS reads no account: opening it only proved the DSN works
     live_ns = LiveSet(background, "ns", config.heartbeat_lifetime)
@@ -130,20 +132,20 @@ async def _start_ds(config: RoleConfig, component: Component, store: PostgresSto
         config.port, lambda: DsConnection(pick_ns=live_ns.rendezvous, login_timeout=timeout))
 
 
-def _notification(config: RoleConfig, store: PostgresStore, sync: redis.Redis,
+def _notification(config: RoleConfig, store: ThreadedStore, client: redis.asyncio.Redis,
                   node: str) -> tuple[NotificationCore, RedisRouter, RedisCookies]:
-    router = RedisRouter(sync, node)
+    router = RedisRouter(client, node)
     tunables = config.tunables
-    core = NotificationCore(store, router, RedisPresence(sync), fl_limit=tunables.fl_limit,
+    core = NotificationCore(store, router, RedisPresence(client), fl_limit=tunables.fl_limit,
                             fnd_max_results=tunables.fnd_max_results, valid_handle=is_valid_handle)
-    return core, router, RedisCookies(sync, tunables.cookie_lifetime)
+    return core, router, RedisCookies(client, tunables.cookie_lifetime)
 
 
-async def _start_ns(config: RoleConfig, component: Component, store: PostgresStore, sync: redis.Redis,
+async def _start_ns(config: RoleConfig, component: Component, store: ThreadedStore,
                     background: redis.asyncio.Redis) -> None:
     node = secrets.token_hex(6)
     lifetime = config.heartbeat_lifetime
-    core, router, cookies = _notification(config, store, sync, node)
+    core, router, cookies = _notification(config, store, background, node)
     tunables = config.tunables
     switchboard = SwitchboardCore(core, cookies, valid_handle=is_valid_handle,
                                   max_participants=tunables.session_max_participants)
@@ -175,12 +177,12 @@ async def _start_ns(config: RoleConfig, component: Component, store: PostgresSto
     await component.heartbeat.start()
 
 
-async def _start_sb(config: RoleConfig, component: Component, store: PostgresStore, sync: redis.Redis,
+async def _start_sb(config: RoleConfig, component: Component, store: ThreadedStore,
                     background: redis.asyncio.Redis) -> None:
     node = secrets.token_hex(6)
     # The SB asks the directory (presence, privacy, names) through a NotificationCore over the shared
     # ports; it runs no NS front and holds no sessions of its own.
-    core, _, cookies = _notification(config, store, sync, node)
+    core, _, cookies = _notification(config, store, background, node)
     tunables = config.tunables
     limits = UserLimits(tunables.rate_limits)
     holder: list[SwitchboardCore] = []
@@ -197,6 +199,6 @@ async def _start_sb(config: RoleConfig, component: Component, store: PostgresSto
                                   calls_per_minute=tunables.cal_limit_per_minute,
                                   rings_per_minute=tunables.ring_limit_per_minute,
                                   max_sessions_per_user=tunables.max_switchboards_per_user,
-                                  address=parse_address(advertised), new_session_id=SessionIds(sync)))
+                                  address=parse_address(advertised), new_session_id=SessionIds(background)))
     component.heartbeat = Heartbeat(background, "sb", node, advertised, config.heartbeat_lifetime)
     await component.heartbeat.start()

@@ -19,7 +19,7 @@ from msnqt.protocol.codes import ErrorCode, ListName, Privacy, ReverseListPrompt
 from .errors import AccountError, Refused, StoreError
 from .events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key, printable_name
-from .ports import AccountStore, Listener, PresenceBook, Router
+from .ports import AccountStore, Listener, PresenceBook, Router, SessionRef
 from .privacy import allows, viewer_check
 
 View = dict[str, ContactOnline]
@@ -61,51 +61,55 @@ class NotificationCore:
 
     # --- sign-in and sign-out --------------------------------------------------------------------------
 
-    def verify(self, handle: str, challenge: str, response: str) -> Account | None:
+    async def verify(self, handle: str, challenge: str, response: str) -> Account | None:
         """The account if ``response`` is md5(challenge + password); None for any failure.
 
         An unknown account goes through the same steps (a decoy password, the same hash and
         comparison), and any response, even one that is not hex or not ASCII, is simply wrong: how
         the check ends must not tell whether the account exists.
         """
-        account = self.store.account(handle)
-        password = self.store.password(handle)
+        account = await self.store.account(handle)
+        password = await self.store.password(handle)
         expected = md5_response(challenge, DECOY_PASSWORD if password is None else password).encode()
         matches = hmac.compare_digest(expected, response.lower().encode("utf-8", "surrogateescape"))
         return account if matches and account is not None and password is not None else None
 
-    def sign_in(self, account: Account, listener: Listener) -> None:
+    async def sign_in(self, account: Account, listener: Listener) -> SessionRef:
         """Make ``listener`` the session for ``account``; an older session gets OUT OTH and FLN.
 
-        Everything that reads the store happens before anything changes, so a failed read leaves the
-        older session signed in and routed to, rather than half replaced.
+        The kick is a routed event (``Router.send_to``), so it reaches the older session wherever it
+        lives: in this process, or on another NS of a cluster. Everything that reads the store happens
+        before anything changes, so a failed read leaves the older session signed in and routed to,
+        rather than half replaced. Returns the new session's name, for :meth:`sign_out`.
         """
-        before = self._view(account.handle)
-        previous = self.router.attach(account.handle, listener)
+        before = await self._view(account.handle)
+        session, previous = await self.router.attach(account.handle, listener)
         if previous is not None:
-            self.presence.remove(account.handle)
-            self._publish(account.handle, before, {})
-            previous.deliver(SignedOut("OTH"))
-        self.presence.put(Presence(account.handle, account.friendly))
+            await self.presence.remove(account.handle)
+            await self._publish(account.handle, before, {})
+            await self.router.send_to(account.handle, previous, SignedOut("OTH"))
+        await self.presence.put(Presence(account.handle, account.friendly))
+        return session
 
-    def sign_out(self, handle: str, listener: Listener) -> None:
+    async def sign_out(self, handle: str, session: SessionRef) -> None:
         """Forget the session (if it is still the current one) and tell watchers it is gone."""
-        if not self.router.detach(handle, listener):
+        if not await self.router.detach(handle, session):
             return
         try:
-            before = self._view(handle)
+            before = await self._view(handle)
         except (StoreError, AccountError) as exc:
             # Who watches cannot be worked out (store failing, or the account was just removed), but
             # the user must not linger as an online ghost that CAL would ring forever.
             log.warning("could not tell watchers that %s signed out: %s", handle, exc)
             before = {}
         finally:
-            self.presence.remove(handle)
-        self._publish(handle, before, {})
+            await self.presence.remove(handle)
+        await self._publish(handle, before, {})
 
     def shut_down(self) -> None:
-        for key in self.router.online():
-            self.router.send(key, SignedOut("SSD"))
+        """OUT SSD to the sessions of THIS process, which is stopping; the other NS processes of a
+        cluster keep theirs. Only queues lines, so it runs synchronously from the shutdown path."""
+        self.router.end_local(SignedOut("SSD"))
 
     def mailbox(self, handle: str) -> tuple[int, int] | None:
         return self._mailboxes.get(handle_key(handle))
@@ -115,132 +119,133 @@ class NotificationCore:
 
     # --- presence ------------------------------------------------------------------------------------
 
-    def _view(self, handle: str) -> View:
+    async def _view(self, handle: str) -> View:
         """For each watcher of ``handle`` (signed in, past first CHG, has them on FL): what they see."""
-        me = self.presence.get(handle)
+        me = await self.presence.get(handle)
         if me is None or not me.visible or me.status is None:
             return {}
-        lists = self.store.lists(handle)
+        lists = await self.store.lists(handle)
         may_see = viewer_check(lists)
         view: View = {}
         entries = lists.members(ListName.REVERSE)
-        for entry, watcher in zip(entries, self.presence.get_many([e.handle for e in entries]), strict=True):
+        watchers = await self.presence.get_many([e.handle for e in entries])
+        for entry, watcher in zip(entries, watchers, strict=True):
             if watcher is None or watcher.status is None or not may_see(entry.handle):
                 continue
             view[handle_key(entry.handle)] = ContactOnline(me.handle, me.status, me.friendly)
         return view
 
-    def _republish(self, handle: str, before: View) -> None:
+    async def _republish(self, handle: str, before: View) -> None:
         """After a commit: tell watchers what changed.
 
         The change is durable and is about to be acknowledged, so a failed re-read here is logged
         instead of becoming a 501 that the client would take for "not done".
         """
         try:
-            after = self._view(handle)
+            after = await self._view(handle)
         except (StoreError, AccountError):
             log.exception("committed a change for %s but could not notify watchers", handle)
             return
-        self._publish(handle, before, after)
+        await self._publish(handle, before, after)
 
-    def _publish(self, handle: str, before: View, after: View) -> None:
+    async def _publish(self, handle: str, before: View, after: View) -> None:
         """Send NLN where a watcher's view appeared or changed, FLN where it vanished (one batch)."""
         deliveries: list[tuple[str, Event]] = [(key, seen) for key, seen in after.items()
                                                if before.get(key) != seen]
         deliveries += [(key, ContactOffline(before[key].handle)) for key in before.keys() - after.keys()]
         if deliveries:
-            self.router.send_all(deliveries)
+            await self.router.send_all(deliveries)
 
-    def set_status(self, handle: str, status: Status) -> list[InitialPresence] | None:
+    async def set_status(self, handle: str, status: Status) -> list[InitialPresence] | None:
         """Apply CHG; on the first CHG return the ILN list (possibly empty), later None."""
         if status not in (Status.ONLINE, Status.BUSY, Status.IDLE, Status.BE_RIGHT_BACK, Status.AWAY,
                           Status.ON_THE_PHONE, Status.OUT_TO_LUNCH, Status.HIDDEN):
             raise Refused(ErrorCode.INVALID_PARAMETER)
-        me = self._presence_of(handle)
+        me = await self._presence_of(handle)
         previous = me.status
-        before = self._view(handle)
+        before = await self._view(handle)
         me.status = status
-        self.presence.put(me)
+        await self.presence.put(me)
         try:
-            initial = self._initial_presence(handle) if previous is None else None
-            after = self._view(handle)
+            initial = await self._initial_presence(handle) if previous is None else None
+            after = await self._view(handle)
         except BaseException:
             # Nothing was said yet: undo, so the retry is a first CHG again and watchers hear of it.
             me.status = previous
-            self.presence.put(me)
+            await self.presence.put(me)
             raise
-        self._publish(handle, before, after)
+        await self._publish(handle, before, after)
         return initial
 
-    def _initial_presence(self, handle: str) -> list[InitialPresence]:
+    async def _initial_presence(self, handle: str) -> list[InitialPresence]:
         """ILN: the FL contacts visible to ``handle``; presence for all of them in one look-up, then the
         lists (privacy) only of those who are online."""
         result = []
-        entries = self.store.lists(handle).members(ListName.FORWARD)
-        for other in self.presence.get_many([e.handle for e in entries]):
+        entries = (await self.store.lists(handle)).members(ListName.FORWARD)
+        for other in await self.presence.get_many([e.handle for e in entries]):
             if other is None or not other.visible or other.status is None:
                 continue
-            if allows(self.store.lists(other.handle), handle):
+            if allows(await self.store.lists(other.handle), handle):
                 result.append(InitialPresence(other.status, other.handle, other.friendly))
         return result
 
-    def _visible_to(self, contact: str, viewer: str) -> InitialPresence | None:
-        other = self.presence.get(contact)
+    async def _visible_to(self, contact: str, viewer: str) -> InitialPresence | None:
+        other = await self.presence.get(contact)
         if other is None or not other.visible or other.status is None:
             return None
-        if not allows(self.store.lists(contact), viewer):
+        if not allows(await self.store.lists(contact), viewer):
             return None
         return InitialPresence(other.status, other.handle, other.friendly)
 
-    def _presence_of(self, handle: str) -> Presence:
-        me = self.presence.get(handle)
+    async def _presence_of(self, handle: str) -> Presence:
+        me = await self.presence.get(handle)
         if me is None:
             raise Refused(ErrorCode.NOT_LOGGED_IN)
         return me
 
     # --- the switchboard's view (core.switchboard.Directory) ----------------------------------------------
 
-    def presence_of(self, handle: str) -> Presence | None:
-        return self.presence.get(handle)
+    async def presence_of(self, handle: str) -> Presence | None:
+        return await self.presence.get(handle)
 
-    def account(self, handle: str) -> Account | None:
-        return self.store.account(handle)
+    async def account(self, handle: str) -> Account | None:
+        return await self.store.account(handle)
 
-    def ring(self, handle: str, ring: Ring) -> bool:
+    async def ring(self, handle: str, ring: Ring) -> bool:
         """Deliver an invitation to ``handle``'s NS session (RNG); False when nobody is signed in."""
-        return self.router.send(handle, ring)
+        return await self.router.send(handle, ring)
 
-    def status(self, handle: str) -> Status | None:
-        me = self.presence.get(handle)
+    async def status(self, handle: str) -> Status | None:
+        me = await self.presence.get(handle)
         return None if me is None else me.status
 
-    def friendly(self, handle: str) -> str:
-        me = self.presence.get(handle)
+    async def friendly(self, handle: str) -> str:
+        me = await self.presence.get(handle)
         if me is not None:
             return me.friendly
-        account = self.store.account(handle)
+        account = await self.store.account(handle)
         return handle if account is None else account.friendly
 
-    def may_call(self, caller: str, callee: str) -> bool:
+    async def may_call(self, caller: str, callee: str) -> bool:
         """CAL permission: the callee is visibly online and allows the caller (same rule as presence)."""
-        return self._visible_to(callee, caller) is not None
+        return (await self._visible_to(callee, caller)) is not None
 
     # --- lists and settings --------------------------------------------------------------------------
 
-    def lists(self, handle: str) -> UserLists:
-        return self.store.lists(handle)
+    async def lists(self, handle: str) -> UserLists:
+        return await self.store.lists(handle)
 
-    def add(self, owner: str, list_name: ListName, target: str, friendly: str) -> AddOutcome:
+    async def add(self, owner: str, list_name: ListName, target: str, friendly: str) -> AddOutcome:
         if list_name is ListName.REVERSE:
             raise Refused(None, close=True)
         if not self._valid_handle(target) or handle_key(target) == handle_key(owner):
             raise Refused(ErrorCode.INVALID_PARAMETER)
         if not printable_name(friendly):
             raise Refused(ErrorCode.INVALID_FRIENDLY_NAME)
-        account = self.store.account(target)
+        account = await self.store.account(target)
         if account is None:
             raise Refused(ErrorCode.INVALID_USER)
-        lists = self.store.lists(owner)
+        lists = await self.store.lists(owner)
         if lists.contains(list_name, target):
             raise Refused(ErrorCode.ALREADY_THERE)
         opposite = {ListName.ALLOW: ListName.BLOCK, ListName.BLOCK: ListName.ALLOW}.get(list_name)
@@ -248,42 +253,43 @@ class NotificationCore:
             raise Refused(ErrorCode.ALREADY_IN_OPPOSITE_LIST)
         if list_name is ListName.FORWARD and len(lists.members(ListName.FORWARD)) >= self._fl_limit:
             raise Refused(ErrorCode.LIST_FULL)
-        before = self._view(owner)
+        before = await self._view(owner)
         try:
-            change = self.store.add_entry(owner, list_name, account, friendly)
+            change = await self.store.add_entry(owner, list_name, account, friendly)
         except AccountError:
             # Removed by `msnqt-server user remove` since the lookup above; nothing was written.
             raise Refused(ErrorCode.INVALID_USER) from None
-        self._republish(owner, before)
+        await self._republish(owner, before)
         initial = None
         if list_name is ListName.FORWARD:
             if change.counterpart_version is not None:
-                me = self._presence_of(owner)
-                self.router.send(account.handle, AddedBy(change.counterpart_version, me.handle, me.friendly))
-            if self.status(owner) is not None:
-                initial = self._initial_after_commit(account.handle, owner)
+                me = await self._presence_of(owner)
+                added = AddedBy(change.counterpart_version, me.handle, me.friendly)
+                await self.router.send(account.handle, added)
+            if (await self.status(owner)) is not None:
+                initial = await self._initial_after_commit(account.handle, owner)
         return AddOutcome(change.version, account.handle, friendly, initial)
 
-    def _initial_after_commit(self, contact: str, viewer: str) -> InitialPresence | None:
+    async def _initial_after_commit(self, contact: str, viewer: str) -> InitialPresence | None:
         """The ILN after a committed ADD FL; if it cannot be read now, the next NLN will say it."""
         try:
-            return self._visible_to(contact, viewer)
+            return await self._visible_to(contact, viewer)
         except (StoreError, AccountError):
             log.exception("added %s for %s but could not read their presence", contact, viewer)
             return None
 
-    def remove(self, owner: str, list_name: ListName, target: str) -> tuple[int, str]:
+    async def remove(self, owner: str, list_name: ListName, target: str) -> tuple[int, str]:
         if list_name is ListName.REVERSE:
             raise Refused(None, close=True)
-        entry = self._entry(self.store.lists(owner), list_name, target)
+        entry = self._entry(await self.store.lists(owner), list_name, target)
         if entry is None:
             raise Refused(ErrorCode.NOT_ON_LIST)
-        before = self._view(owner)
-        change = self.store.remove_entry(owner, list_name, entry.handle)
-        self._republish(owner, before)
+        before = await self._view(owner)
+        change = await self.store.remove_entry(owner, list_name, entry.handle)
+        await self._republish(owner, before)
         if list_name is ListName.FORWARD and change.counterpart_version is not None:
-            me = self._presence_of(owner)
-            self.router.send(entry.handle, RemovedBy(change.counterpart_version, me.handle))
+            me = await self._presence_of(owner)
+            await self.router.send(entry.handle, RemovedBy(change.counterpart_version, me.handle))
         return change.version, entry.handle
 
     @staticmethod
@@ -291,40 +297,40 @@ class NotificationCore:
         key = handle_key(handle)
         return next((e for e in lists.members(list_name) if handle_key(e.handle) == key), None)
 
-    def set_gtc(self, owner: str, value: ReverseListPrompt) -> int:
-        if self.store.lists(owner).gtc is value:
+    async def set_gtc(self, owner: str, value: ReverseListPrompt) -> int:
+        if (await self.store.lists(owner)).gtc is value:
             raise Refused(ErrorCode.ALREADY_IN_THE_MODE)
-        return self.store.set_gtc(owner, value)
+        return await self.store.set_gtc(owner, value)
 
-    def set_blp(self, owner: str, value: Privacy) -> int:
-        if self.store.lists(owner).blp is value:
+    async def set_blp(self, owner: str, value: Privacy) -> int:
+        if (await self.store.lists(owner)).blp is value:
             raise Refused(ErrorCode.ALREADY_IN_THE_MODE)
-        before = self._view(owner)
-        version = self.store.set_blp(owner, value)
-        self._republish(owner, before)
+        before = await self._view(owner)
+        version = await self.store.set_blp(owner, value)
+        await self._republish(owner, before)
         return version
 
-    def rename(self, owner: str, target: str, friendly: str) -> tuple[int, str]:
+    async def rename(self, owner: str, target: str, friendly: str) -> tuple[int, str]:
         """REA: rename oneself (watchers get NLN) or the stored name of a contact; 209 for a name
         with control characters (it would be stored, and shown to everyone watching)."""
         if not printable_name(friendly):
             raise Refused(ErrorCode.INVALID_FRIENDLY_NAME)
         if handle_key(target) == handle_key(owner):
-            me = self._presence_of(owner)
-            before = self._view(owner)
-            version = self.store.rename_self(owner, friendly)
+            me = await self._presence_of(owner)
+            before = await self._view(owner)
+            version = await self.store.rename_self(owner, friendly)
             me.friendly = friendly
-            self.presence.put(me)
-            self._republish(owner, before)
+            await self.presence.put(me)
+            await self._republish(owner, before)
             return version, me.handle
-        entry = self.store.lists(owner).find(target)
+        entry = (await self.store.lists(owner)).find(target)
         if entry is None:
             raise Refused(ErrorCode.NOT_ON_LIST)
-        return self.store.rename_contact(owner, entry.handle, friendly), entry.handle
+        return await self.store.rename_contact(owner, entry.handle, friendly), entry.handle
 
     # --- services --------------------------------------------------------------------------------------
 
-    def find(self, profile: Profile) -> list[Account]:
+    async def find(self, profile: Profile) -> list[Account]:
         """FND: both names are required; more than ``fnd_max_results`` hits is 301.
 
         City and state may only narrow a search in the US (msnp2-reference §3.2 FND, after [Y] and
@@ -334,13 +340,13 @@ class NotificationCore:
             raise Refused(ErrorCode.INVALID_PARAMETER)
         if (profile.city or profile.state) and profile.country.upper() != "US":
             raise Refused(ErrorCode.INVALID_PARAMETER)
-        hits = list(self.store.search(profile, self._fnd_max + 1))
+        hits = list(await self.store.search(profile, self._fnd_max + 1))
         if len(hits) > self._fnd_max:
             raise Refused(ErrorCode.TOO_MANY_RESULTS)
         return hits
 
-    def invite(self, sender: str, address: str) -> None:
+    async def invite(self, sender: str, address: str) -> None:
         """SND: record the invitation; this server never sends mail."""
         if not self._valid_handle(address):
             raise Refused(ErrorCode.BAD_PARAMETERS)
-        self.store.record_invitation(sender, address)
+        await self.store.record_invitation(sender, address)

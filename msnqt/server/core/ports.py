@@ -1,15 +1,21 @@
 """The small interfaces the core needs from the outside world.
 
 The in-process default is SQLite (``msnqt.server.store``) and an in-memory router
-(``msnqt.server.core.routing``). A multi-process deployment (accounts in PostgreSQL, routing over
-Redis, DS/NS/SB on separate hosts) implements these same protocols; nothing in the core or the fronts
-changes. Every list-changing method commits before returning, so a front acknowledges a change on the
-wire only after it is durable.
+(``msnqt.server.core.routing``); a cluster implements the same protocols over PostgreSQL and Redis
+(``msnqt.server.cluster``), and nothing in the core or the fronts changes.
+
+Every port that may do I/O is ``async``: a network round trip (Redis, PostgreSQL) or a disk write
+(SQLite, fsynced) must never hold the event loop that serves everyone else. The fronts await a
+handler per connection, one at a time, so replies keep their order (``fronts/connection.py``). The
+in-memory implementations are trivially async: they never suspend.
+
+Every list-changing method commits before returning, so a front acknowledges a change on the wire
+only after it is durable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Protocol
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
@@ -19,65 +25,103 @@ from .model import Account, ListChange, Presence, Profile, Ticket, UserLists
 
 
 class AccountStore(Protocol):
+    """What the core reads and changes while serving users (the request path)."""
+
+    async def account(self, handle: str) -> Account | None: ...
+    async def password(self, handle: str) -> str | None:
+        """None for an unknown account, after the same work as for a known one (no timing oracle)."""
+        ...
+
+    async def lists(self, handle: str) -> UserLists: ...
+    async def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange:
+        """Add ``contact`` to ``owner``'s list; for FL also put ``owner`` on ``contact``'s RL. One commit."""
+        ...
+
+    async def remove_entry(self, owner: str, list_name: ListName, contact: str) -> ListChange:
+        """Remove ``contact``; for FL also take ``owner`` off ``contact``'s RL. One commit."""
+        ...
+
+    async def set_gtc(self, owner: str, value: ReverseListPrompt) -> int: ...
+    async def set_blp(self, owner: str, value: Privacy) -> int: ...
+    async def rename_self(self, owner: str, friendly: str) -> int: ...
+    async def rename_contact(self, owner: str, contact: str, friendly: str) -> int: ...
+    async def search(self, profile: Profile, limit: int) -> Sequence[Account]:
+        """Accounts whose fields match; empty fields in ``profile`` match anything."""
+        ...
+
+    async def record_invitation(self, sender: str, address: str) -> None: ...
+
+
+class BlockingStore(Protocol):
+    """A store as its driver offers it: synchronous calls (``sqlite3``, the command line's tools).
+
+    ``store.threaded`` turns one into an :class:`AccountStore` by running every call on the store's own
+    worker thread; the administration calls (``user add``, the one-process server's ``add_account``)
+    are here and not on the request path.
+    """
+
     def create_account(self, handle: str, password: str, friendly: str, profile: Profile) -> Account: ...
     def remove_account(self, handle: str) -> None: ...
     def set_password(self, handle: str, password: str) -> None: ...
     def account(self, handle: str) -> Account | None: ...
     def accounts(self) -> list[Account]: ...
-    def password(self, handle: str) -> str | None:
-        """None for an unknown account, after the same work as for a known one (no timing oracle)."""
-        ...
-
+    def password(self, handle: str) -> str | None: ...
     def lists(self, handle: str) -> UserLists: ...
-    def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange:
-        """Add ``contact`` to ``owner``'s list; for FL also put ``owner`` on ``contact``'s RL. One commit."""
-        ...
-
-    def remove_entry(self, owner: str, list_name: ListName, contact: str) -> ListChange:
-        """Remove ``contact``; for FL also take ``owner`` off ``contact``'s RL. One commit."""
-        ...
-
+    def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange: ...
+    def remove_entry(self, owner: str, list_name: ListName, contact: str) -> ListChange: ...
     def set_gtc(self, owner: str, value: ReverseListPrompt) -> int: ...
     def set_blp(self, owner: str, value: Privacy) -> int: ...
     def rename_self(self, owner: str, friendly: str) -> int: ...
     def rename_contact(self, owner: str, contact: str, friendly: str) -> int: ...
-    def search(self, profile: Profile, limit: int) -> Sequence[Account]:
-        """Accounts whose fields match; empty fields in ``profile`` match anything."""
-        ...
-
+    def search(self, profile: Profile, limit: int) -> Sequence[Account]: ...
     def record_invitation(self, sender: str, address: str) -> None: ...
     def close(self) -> None: ...
 
 
 class Listener(Protocol):
-    """One signed-in NS session as the router sees it: somewhere to deliver events."""
+    """One signed-in NS session of THIS process, as the router sees it: somewhere to deliver events.
+
+    Delivering only queues a line on a socket, so it is synchronous. A listener never leaves the
+    process that holds the session: the core names sessions by :data:`SessionRef`.
+    """
 
     def deliver(self, event: Event) -> None: ...
+
+
+SessionRef = Hashable
+"""The router's name for one session, wherever it lives: opaque to the core, which only hands it back."""
 
 
 class Router(Protocol):
     """Where NS sessions live and how events reach them (presence fan-out, RNG, OUT OTH).
 
-    In-process this is a dict; across processes it would be a Redis pub/sub channel per handle.
+    In-process this is a dict; across processes, Redis keys and a pub/sub channel per NS process.
     """
 
-    def attach(self, handle: str, listener: Listener) -> Listener | None:
-        """Register ``listener`` for ``handle``; return the listener it replaced, if any."""
+    async def attach(self, handle: str, listener: Listener) -> tuple[SessionRef, SessionRef | None]:
+        """Register ``listener`` as ``handle``'s session; return its name and the session it replaced."""
         ...
 
-    def detach(self, handle: str, listener: Listener) -> bool:
-        """Unregister ``listener`` if it is still the current one for ``handle``."""
+    async def detach(self, handle: str, session: SessionRef) -> bool:
+        """Unregister ``session`` if it is still the current one for ``handle``."""
         ...
 
-    def send(self, handle: str, event: Event) -> bool:
-        """Deliver to ``handle``'s session; False when nobody is signed in under it."""
+    async def send(self, handle: str, event: Event) -> bool:
+        """Deliver to ``handle``'s current session; False when nobody is signed in under it."""
         ...
 
-    def send_all(self, deliveries: Sequence[tuple[str, Event]]) -> None:
+    async def send_to(self, handle: str, session: SessionRef, event: Event) -> None:
+        """Deliver to that one session of ``handle`` (the kick, OUT OTH), wherever it lives, and to no
+        newer session: a routed event like any other."""
+        ...
+
+    async def send_all(self, deliveries: Sequence[tuple[str, Event]]) -> None:
         """:meth:`send` for a presence fan-out, in order: across processes one round trip, not one each."""
         ...
 
-    def online(self) -> list[str]: ...
+    def end_local(self, event: Event) -> int:
+        """Deliver ``event`` (OUT SSD) to every session this process holds, and to no other; how many."""
+        ...
 
 
 class PresenceBook(Protocol):
@@ -87,13 +131,13 @@ class PresenceBook(Protocol):
     a remote implementation can write the change through.
     """
 
-    def get(self, handle: str) -> Presence | None: ...
-    def get_many(self, handles: Sequence[str]) -> list[Presence | None]:
+    async def get(self, handle: str) -> Presence | None: ...
+    async def get_many(self, handles: Sequence[str]) -> list[Presence | None]:
         """:meth:`get` for every watcher of a fan-out at once (one round trip across processes)."""
         ...
 
-    def put(self, presence: Presence) -> None: ...
-    def remove(self, handle: str) -> Presence | None: ...
+    async def put(self, presence: Presence) -> None: ...
+    async def remove(self, handle: str) -> Presence | None: ...
 
 
 class CookieStore(Protocol):
@@ -102,5 +146,5 @@ class CookieStore(Protocol):
     Across hosts this is a shared store with an atomic get-and-delete (e.g. Redis ``GETDEL`` + TTL).
     """
 
-    def issue(self, handle: str, session_id: str | None = None) -> str: ...
-    def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None: ...
+    async def issue(self, handle: str, session_id: str | None = None) -> str: ...
+    async def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None: ...

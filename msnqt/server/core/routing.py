@@ -1,46 +1,68 @@
-"""In-process implementations of the routing and presence interfaces (see ``ports``)."""
+"""In-process implementations of the routing and presence interfaces (see ``ports``).
+
+They are ``async`` only to fit the ports; nothing here ever suspends, so the one-process server
+serves these calls exactly as it did when they were plain functions.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .events import Event
 from .model import Presence, handle_key
-from .ports import Listener
+from .ports import Listener, SessionRef
+
+
+@dataclass(eq=False, frozen=True, slots=True)
+class LocalSession:
+    """A session of this process, by identity (a listener signed in twice is two sessions)."""
+
+    listener: Listener
 
 
 class LocalRouter:
     """Signed-in NS sessions of this process, by handle."""
 
     def __init__(self) -> None:
-        self._listeners: dict[str, Listener] = {}
+        self._sessions: dict[str, LocalSession] = {}
 
-    def attach(self, handle: str, listener: Listener) -> Listener | None:
+    async def attach(self, handle: str, listener: Listener) -> tuple[SessionRef, SessionRef | None]:
         key = handle_key(handle)
-        previous = self._listeners.get(key)
-        self._listeners[key] = listener
-        return previous
+        previous = self._sessions.get(key)
+        session = self._sessions[key] = LocalSession(listener)
+        return session, previous
 
-    def detach(self, handle: str, listener: Listener) -> bool:
+    async def detach(self, handle: str, session: SessionRef) -> bool:
         key = handle_key(handle)
-        if self._listeners.get(key) is listener:
-            del self._listeners[key]
+        if self._sessions.get(key) is session:
+            del self._sessions[key]
             return True
         return False
 
-    def send(self, handle: str, event: Event) -> bool:
-        listener = self._listeners.get(handle_key(handle))
-        if listener is None:
+    async def send(self, handle: str, event: Event) -> bool:
+        return self._deliver(handle, event)
+
+    def _deliver(self, handle: str, event: Event) -> bool:
+        session = self._sessions.get(handle_key(handle))
+        if session is None:
             return False
-        listener.deliver(event)
+        session.listener.deliver(event)
         return True
 
-    def send_all(self, deliveries: Sequence[tuple[str, Event]]) -> None:
-        for handle, event in deliveries:
-            self.send(handle, event)
+    async def send_to(self, handle: str, session: SessionRef, event: Event) -> None:
+        if isinstance(session, LocalSession):
+            session.listener.deliver(event)
 
-    def online(self) -> list[str]:
-        return list(self._listeners)
+    async def send_all(self, deliveries: Sequence[tuple[str, Event]]) -> None:
+        for handle, event in deliveries:
+            self._deliver(handle, event)
+
+    def end_local(self, event: Event) -> int:
+        sessions = list(self._sessions.values())
+        for session in sessions:
+            session.listener.deliver(event)
+        return len(sessions)
 
 
 class PresenceTable:
@@ -49,14 +71,14 @@ class PresenceTable:
     def __init__(self) -> None:
         self._entries: dict[str, Presence] = {}
 
-    def get(self, handle: str) -> Presence | None:
+    async def get(self, handle: str) -> Presence | None:
         return self._entries.get(handle_key(handle))
 
-    def get_many(self, handles: Sequence[str]) -> list[Presence | None]:
+    async def get_many(self, handles: Sequence[str]) -> list[Presence | None]:
         return [self._entries.get(handle_key(handle)) for handle in handles]
 
-    def put(self, presence: Presence) -> None:
+    async def put(self, presence: Presence) -> None:
         self._entries[handle_key(presence.handle)] = presence
 
-    def remove(self, handle: str) -> Presence | None:
+    async def remove(self, handle: str) -> Presence | None:
         return self._entries.pop(handle_key(handle), None)

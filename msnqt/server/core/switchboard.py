@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,11 +33,11 @@ class Directory(Protocol):
     names, and how a ring reaches the callee's NS. :class:`NotificationCore` provides it in one process
     and in a cluster's SB process (over PostgreSQL and Redis); nothing else of the NS is needed."""
 
-    def presence_of(self, handle: str) -> Presence | None: ...
-    def account(self, handle: str) -> Account | None: ...
-    def friendly(self, handle: str) -> str: ...
-    def may_call(self, caller: str, callee: str) -> bool: ...
-    def ring(self, handle: str, ring: Ring) -> bool: ...
+    async def presence_of(self, handle: str) -> Presence | None: ...
+    async def account(self, handle: str) -> Account | None: ...
+    async def friendly(self, handle: str) -> str: ...
+    async def may_call(self, caller: str, callee: str) -> bool: ...
+    async def ring(self, handle: str, ring: Ring) -> bool: ...
 
 
 class Member(Protocol):
@@ -65,7 +65,7 @@ class CookieJar:
         self._tickets: dict[str, Ticket] = {}
         self._by_expiry: deque[tuple[float, str]] = deque()
 
-    def issue(self, handle: str, session_id: str | None = None) -> str:
+    async def issue(self, handle: str, session_id: str | None = None) -> str:
         now = self._clock()
         self._drop_expired(now)
         cookie = new_cookie()
@@ -83,7 +83,7 @@ class CookieJar:
         """Cookies issued and neither redeemed nor known to have expired."""
         return len(self._tickets)
 
-    def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None:
+    async def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None:
         """Use up ``cookie``; the ticket only if it is live and was issued for this handle and purpose."""
         ticket = self._tickets.pop(cookie, None)
         if ticket is None or ticket.expires <= self._clock():
@@ -115,7 +115,7 @@ class SwitchboardCore:
                  valid_handle: HandleCheck, max_participants: int = 20, calls_per_minute: int = 30,
                  rings_per_minute: int = 10, max_sessions_per_user: int = 50, clock: Clock = time.monotonic,
                  address: tuple[str, int] | None = None,
-                 new_session_id: Callable[[], str] | None = None) -> None:
+                 new_session_id: Callable[[], Awaitable[str]] | None = None) -> None:
         """``address`` goes into every RNG this switchboard causes (a cluster has many SBs and the callee
         must come to this one); ``new_session_id`` makes ids unique across SB processes."""
         self._directory = directory
@@ -134,13 +134,13 @@ class SwitchboardCore:
         self._sessions: dict[str, Session] = {}
         self._next_id = 10_000_000 + secrets.randbelow(80_000_000)
 
-    def issue_create_cookie(self, handle: str) -> str:
+    async def issue_create_cookie(self, handle: str) -> str:
         """XFR SB: a cookie that lets ``handle`` open a new session on the SB."""
-        if not self._is_visible(handle):
+        if not await self._is_visible(handle):
             raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE)
         if self._too_many_sessions(handle):
             raise Refused(ErrorCode.USER_TOO_ACTIVE)
-        return self.cookies.issue(handle)
+        return await self.cookies.issue(handle)
 
     def _too_many_sessions(self, handle: str) -> bool:
         return self._memberships[handle_key(handle)] >= self._max_sessions_per_user
@@ -150,41 +150,42 @@ class SwitchboardCore:
         session.participants[key] = me
         self._memberships[key] += 1
 
-    def _is_visible(self, handle: str) -> bool:
-        me = self._directory.presence_of(handle)
+    async def _is_visible(self, handle: str) -> bool:
+        me = await self._directory.presence_of(handle)
         return me is not None and me.visible
 
-    def _account(self, handle: str) -> Account:
-        account = self._directory.account(handle)
+    async def _account(self, handle: str) -> Account:
+        account = await self._directory.account(handle)
         if account is None:
             raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
         return account
 
-    def create(self, handle: str, cookie: str, member: Member) -> tuple[Session, Participant]:
+    async def create(self, handle: str, cookie: str, member: Member) -> tuple[Session, Participant]:
         """SB USR: redeem a creation cookie and open a session with ``handle`` alone in it.
 
         The account is read before the cookie is used up, so a store failure (501) can be retried.
         """
-        account = self._account(handle)
-        if self.cookies.redeem(cookie, handle, None) is None:
+        account = await self._account(handle)
+        if await self.cookies.redeem(cookie, handle, None) is None:
             raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
-        if not self._is_visible(handle):
+        if not await self._is_visible(handle):
             # The cookie was taken while visible; since then the user hid or signed out.
             raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE, close=True)
-        if self._too_many_sessions(handle):
-            raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
+        friendly = await self._directory.friendly(account.handle)
         if self._new_session_id is not None:
-            session_id = self._new_session_id()
+            session_id = await self._new_session_id()
         else:
             session_id = str(self._next_id)
             self._next_id += 1
+        if self._too_many_sessions(handle):  # after the last look-up: nothing joins in between
+            raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
         session = Session(session_id)
-        me = Participant(account.handle, self._directory.friendly(account.handle), member)
+        me = Participant(account.handle, friendly, member)
         self._joined(session, me)
         self._sessions[session_id] = session
         return session, me
 
-    def call(self, session: Session, caller: Participant, callee: str) -> str:
+    async def call(self, session: Session, caller: Participant, callee: str) -> str:
         """CAL: ring ``callee`` on their NS.
 
         713 the caller calls too often (refused calls count), 208 malformed handle, 215 already here,
@@ -199,26 +200,31 @@ class SwitchboardCore:
             raise Refused(ErrorCode.ALREADY_THERE)
         if len(session.participants) >= self._max_participants:
             raise Refused(ErrorCode.USER_TOO_ACTIVE)
-        if not self._is_visible(caller.handle):
+        if not await self._is_visible(caller.handle):
             raise Refused(ErrorCode.NOT_ALLOWED_WHEN_OFFLINE)
-        account = self._directory.account(callee)
-        if account is None or not self._directory.may_call(caller.handle, account.handle):
+        account = await self._directory.account(callee)
+        if account is None or not await self._directory.may_call(caller.handle, account.handle):
             raise Refused(ErrorCode.PRINCIPAL_NOT_ONLINE)
         if not self._rings.allow(handle_key(account.handle)):
             raise Refused(ErrorCode.USER_TOO_ACTIVE)
-        cookie = self.cookies.issue(account.handle, session.session_id)
-        self._directory.ring(account.handle, Ring(session.session_id, cookie, caller.handle, caller.friendly,
-                                                  self._address))
+        cookie = await self.cookies.issue(account.handle, session.session_id)
+        await self._directory.ring(account.handle, Ring(session.session_id, cookie, caller.handle,
+                                                        caller.friendly, self._address))
         return session.session_id
 
-    def answer(self, handle: str, cookie: str, session_id: str,
-               member: Member) -> tuple[Session, Participant, list[Participant]]:
+    async def answer(self, handle: str, cookie: str, session_id: str,
+                     member: Member) -> tuple[Session, Participant, list[Participant]]:
         """ANS: join the session; returns the roster (others, in joining order) and tells them (JOI)."""
         session = self._sessions.get(session_id)
         if session is None:
             raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
-        account = self._account(handle)  # before the cookie is used up: a 501 here can be retried
-        if self.cookies.redeem(cookie, handle, session_id) is None:
+        account = await self._account(handle)  # before the cookie is used up: a 501 here can be retried
+        if await self.cookies.redeem(cookie, handle, session_id) is None:
+            raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
+        friendly = await self._directory.friendly(account.handle)
+        # The checks below come after the last look-up, so nothing can change between them and the join.
+        if self._sessions.get(session_id) is not session:
+            # Everyone left while the account and the cookie were looked up: the session is gone.
             raise Refused(ErrorCode.AUTHENTICATION_FAILED, close=True)
         if handle_key(handle) in session.participants:
             raise Refused(ErrorCode.ALREADY_THERE, close=True)
@@ -228,7 +234,7 @@ class SwitchboardCore:
         if self._too_many_sessions(handle):
             raise Refused(ErrorCode.USER_TOO_ACTIVE, close=True)
         roster = list(session.participants.values())
-        me = Participant(account.handle, self._directory.friendly(account.handle), member)
+        me = Participant(account.handle, friendly, member)
         self._joined(session, me)
         for other in roster:
             other.member.joined(me.handle, me.friendly)

@@ -17,6 +17,15 @@ read may cost is bounded too: at most :data:`COMMANDS_PER_TURN` commands are ser
 turns over to everyone else, and none while :data:`OUTPUT_BUDGET` bytes of this connection's output
 are still unsent. Commands beyond that wait in a backlog while the socket is not read, so a client
 that asks for more than it reads stalls only itself and its memory stays bounded.
+
+A handler may be a coroutine (it awaits a store or router port that does I/O). The backlog is then
+this connection's ordered queue: its next command is served only once the handler finished, so
+replies keep their order (as aiosmtpd awaits its handler hooks), while the loop goes on serving every
+other connection. Parsing stays in ``data_received``; the socket is not read while commands wait, so
+a slow handler stalls only its own client. A synchronous handler (the switchboard relay, PNG, VER) is
+served on the spot, exactly as before. What a connection does when it ends (:meth:`farewell`: sign
+out, leave the switchboard) runs after the handler in flight, so a sign-in that completes after its
+socket closed is undone instead of left behind as a ghost.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Coroutine, Sequence
 from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
@@ -34,7 +43,7 @@ from msnqt.protocol.errors import FramingError
 
 from ..core.errors import Refused, StoreError
 from .admission import Admission
-from .state_table import StateTable, command_name, trid_of
+from .state_table import Edge, StateTable, command_name, trid_of
 
 log = logging.getLogger("msnqt.server")
 
@@ -48,6 +57,12 @@ WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
 Address = tuple[str, int]
 StateT = TypeVar("StateT", bound=Enum)
+Pending = Coroutine[Any, Any, None]
+"""What :meth:`Connection.dispatch` hands back when a handler has to wait for a port."""
+
+_UNTRACKED: set[asyncio.Task[None]] = set()
+"""Strong references to the tasks of connections no :class:`~msnqt.server.listening.Listeners` tracks
+(a front driven by a test): the loop keeps only weak ones."""
 
 
 class Connection(asyncio.Protocol, Generic[StateT]):
@@ -81,6 +96,10 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         self.admission: Admission | None = None
         """When set (by the server), a connection beyond its caps is closed as soon as it exists."""
         self._admitted_from: str | None = None
+        self._handler: asyncio.Task[None] | None = None
+        """The handler being awaited: no further command of this connection is served until it ends."""
+        self.tasks: set[asyncio.Task[None]] = _UNTRACKED
+        """Where this connection's handler and farewell tasks are kept (the server awaits them at close)."""
 
     # --- to be provided by each front ------------------------------------------------------------------
 
@@ -109,7 +128,32 @@ class Connection(asyncio.Protocol, Generic[StateT]):
             self.close()
 
     def finished(self) -> None:
-        """Called exactly once when the connection is gone, whatever the reason."""
+        """Called exactly once when the connection is gone, whatever the reason (timers, sync only)."""
+
+    def farewell(self) -> Awaitable[None] | None:
+        """What the rest of the server must hear once this connection is gone (sign-out, BYE); called
+        once, after :meth:`finished` and after the handler in flight, if any, has ended."""
+        return None
+
+    def handle_failure(self, command: Command, exc: Exception) -> bool:
+        """Answer a handler's failure the protocol's way; False lets it close the connection with a log.
+
+        :class:`Refused` is the core declining (its error code); :class:`StoreError` a storage outage
+        (``501``, one log line, no traceback: a locked or full disk would otherwise flood the log).
+        """
+        if isinstance(exc, Refused):
+            self.refused(command, exc)
+            return True
+        if isinstance(exc, StoreError):
+            log.warning("storage failed while handling %s for %s: %s",
+                        command_name(command), self.describe(), exc)
+            trid = trid_of(command)
+            if trid is None:
+                self.close()
+            else:
+                self.send(Error(ErrorCode.DB_SERVER, trid))
+            return True
+        return False
 
     def decode(self, data: bytes) -> Sequence[Any]:
         """The commands ``data`` completes, each handed to :meth:`dispatch` (a front may use a decoder
@@ -144,15 +188,16 @@ class Connection(asyncio.Protocol, Generic[StateT]):
                 # sent before the break is still served, then the connection closes.
                 commands, self._close_when_served = exc.decoded, True
             self._backlog.extend(commands)
-            if not (self._serve_scheduled or self._writing_paused):
+            if not (self._serve_scheduled or self._writing_paused or self._handler is not None):
                 self._serve_backlog()
             else:
                 self._sync_reading()
         except Exception:
             self._failed()
 
-    def _failed(self) -> None:
-        log.exception("connection handler failed; closing this connection only (%s)", self.describe())
+    def _failed(self, exc: BaseException | None = None) -> None:
+        log.error("connection handler failed; closing this connection only (%s)", self.describe(),
+                  exc_info=exc if exc is not None else True)
         self._out.clear()
         self._out_bytes = 0
         self._backlog.clear()
@@ -163,8 +208,11 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         backlog = self._backlog
         served = 0
         while backlog and served < COMMANDS_PER_TURN and not self._over_budget():
-            self.dispatch(backlog.popleft())
+            pending = self.dispatch(backlog.popleft())
             served += 1
+            if pending is not None:
+                self._await_handler(pending)
+                return
             if self.closing:
                 return
         if backlog:
@@ -178,6 +226,46 @@ class Connection(asyncio.Protocol, Generic[StateT]):
             self.flush()
         self._sync_reading()
 
+    def _await_handler(self, pending: Pending) -> None:
+        """Run a handler that waits for a port; serving resumes with the next command once it ends.
+
+        What the commands before it produced goes out now, not after the wait.
+        """
+        self.flush()
+        task = self._handler = self._loop.create_task(pending)
+        self._track(task)
+        task.add_done_callback(self._handler_done)
+        self._sync_reading()
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def _handler_done(self, task: asyncio.Task[None]) -> None:
+        self._handler = None
+        if task.cancelled():
+            self.abort()
+            return
+        exc = task.exception()
+        if exc is not None:
+            self._failed(exc)
+            return
+        if self.closing:
+            return
+        if self._writing_paused:
+            self.flush()
+            self._sync_reading()
+            return
+        try:
+            self._serve_backlog()
+        except Exception as failure:
+            self._failed(failure)
+
+    @property
+    def busy(self) -> bool:
+        """A handler of this connection is waiting for a port (tests and diagnostics)."""
+        return self._handler is not None
+
     def _over_budget(self) -> bool:
         transport = self._transport
         pending = self._out_bytes + (transport.get_write_buffer_size() if transport is not None else 0)
@@ -190,7 +278,7 @@ class Connection(asyncio.Protocol, Generic[StateT]):
 
     def _scheduled_serving(self) -> None:
         self._serve_scheduled = False
-        if self.closing or self._writing_paused:
+        if self.closing or self._writing_paused or self._handler is not None:
             return
         try:
             self._serve_backlog()
@@ -234,7 +322,7 @@ class Connection(asyncio.Protocol, Generic[StateT]):
     def eof_received(self) -> bool | None:
         """The peer sent FIN: the commands it sent before are all served and answered, then the socket
         closes (``printf 'VER ...\\r\\n...' | nc`` gets every answer, however many it asked for)."""
-        if self._backlog and not self.closing:
+        if (self._backlog or self._handler is not None) and not self.closing:
             self._close_when_served = True
             return True  # keep the socket open for the answers still to come
         self.close()
@@ -249,7 +337,7 @@ class Connection(asyncio.Protocol, Generic[StateT]):
         self._writing_paused = False
         if self.closing:
             return
-        if self._backlog:
+        if self._backlog and self._handler is None:
             self._schedule_serving()
         self._sync_reading()
 
@@ -345,6 +433,34 @@ class Connection(asyncio.Protocol, Generic[StateT]):
             self.finished()
         except Exception:
             log.exception("cleanup after a connection failed")
+        if self._handler is not None:
+            self._track(self._loop.create_task(self._farewell_after(self._handler)))
+            return
+        try:
+            goodbye = self.farewell()
+        except Exception:
+            log.exception("cleanup after a connection failed")
+            return
+        if goodbye is not None:
+            self._track(self._loop.create_task(self._bid(goodbye)))
+
+    async def _farewell_after(self, handler: asyncio.Task[None]) -> None:
+        """The farewell, once the handler in flight ended (a sign-in it completed is undone)."""
+        await asyncio.wait([handler])
+        try:
+            goodbye = self.farewell()
+        except Exception:
+            log.exception("cleanup after a connection failed")
+            return
+        if goodbye is not None:
+            await self._bid(goodbye)
+
+    @staticmethod
+    async def _bid(goodbye: Awaitable[None]) -> None:
+        try:
+            await goodbye
+        except Exception:
+            log.exception("cleanup after a connection failed")
 
     def abort(self) -> None:
         """Drop the socket at once, discarding unsent output (a peer that stopped reading)."""
@@ -356,12 +472,13 @@ class Connection(asyncio.Protocol, Generic[StateT]):
             self._transport.abort()
         self._finish_once()
 
-    def dispatch(self, command: Command) -> None:
+    def dispatch(self, command: Command) -> Pending | None:
         """Serve one command by the state table, then move to the state the table names for it.
 
         A command the current state does not accept goes to :meth:`out_of_state`; a malformed one
         that it would accept goes to :meth:`malformed`. A handler that closes the connection, or is
-        refused, leaves the state as it was.
+        refused, leaves the state as it was. A handler that is a coroutine is handed back, to be
+        awaited before anything else of this connection is served; the state moves when it ends.
         """
         table = self.table()
         if isinstance(command, Malformed):
@@ -369,29 +486,35 @@ class Connection(asyncio.Protocol, Generic[StateT]):
                 self.malformed(command)
             else:
                 self.out_of_state(command.name, command)
-            return
+            return None
         edge = table.edge(self.state, command)
         if edge is None:
             self.out_of_state(command_name(command) or "", command)
-            return
+            return None
         try:
             outcome = edge.handler(self, command)
-        except Refused as refusal:
-            self.refused(command, refusal)
-            return
-        except StoreError as exc:
-            # One line, no traceback: a locked or full disk would otherwise flood the log.
-            log.warning("storage failed while handling %s for %s: %s",
-                        command_name(command), self.describe(), exc)
-            trid = trid_of(command)
-            if trid is None:
-                self.close()
-            else:
-                self.send(Error(ErrorCode.DB_SERVER, trid))
-            return
+        except Exception as exc:
+            if self.handle_failure(command, exc):
+                return None
+            raise
+        if isinstance(outcome, Coroutine):
+            return self._finish(edge, command, outcome)
+        self._advance(edge, outcome)
+        return None
+
+    async def _finish(self, edge: Edge[StateT], command: Command,
+                      handler: Coroutine[Any, Any, object]) -> None:
+        try:
+            outcome = await handler
+        except Exception as exc:
+            if self.handle_failure(command, exc):
+                return
+            raise
+        self._advance(edge, outcome)
+
+    def _advance(self, edge: Edge[StateT], outcome: object) -> None:
         if not self.closing:
-            following = edge.next_state(self.state, outcome)
-            self.state = following
+            self.state = edge.next_state(self.state, outcome)
 
     @property
     def queued_output(self) -> tuple[bytes, ...]:

@@ -13,7 +13,7 @@ with ``302 t`` when it is a signed-in command sent too early, and otherwise clos
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import Enum, auto
 from functools import lru_cache
 from typing import Any
@@ -72,10 +72,11 @@ from ..core.errors import AccountError, StoreError
 from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from ..core.limits import UserLimits
 from ..core.login_throttle import LoginThrottle
-from ..core.model import Account, Profile, handle_key
+from ..core.model import Account, Profile, UserLists, handle_key
 from ..core.notification import NotificationCore
+from ..core.ports import SessionRef
 from ..core.switchboard import SwitchboardCore
-from .connection import Address, log
+from .connection import Address, Pending, log
 from .login import AUTH_PACKAGE, LoginFront, Negotiated, version_check_reply
 from .state_table import Edge, StateTable, command_name, trid_of
 
@@ -135,6 +136,8 @@ class NsConnection(LoginFront[NsState]):
         self._claimed: str | None = None
         self._challenge: str | None = None
         self.account: Account | None = None
+        self._session: SessionRef | None = None
+        """The router's name for this session, once signed in (what sign-out hands back)."""
         self._found: tuple[str, ...] = ()
         """Handles behind this session's last FND reply, for SND by index."""
 
@@ -146,7 +149,7 @@ class NsConnection(LoginFront[NsState]):
 
     # --- state-machine edges -------------------------------------------------------------------------
 
-    def dispatch(self, command: Command) -> None:
+    def dispatch(self, command: Command) -> Pending | None:
         """An account that vanished mid-request (``msnqt-server user remove`` while signed in, or a
         contact removed between the check and the write) ends this session cleanly, with no traceback;
         nothing was changed, because the store looks accounts up before it writes.
@@ -159,12 +162,15 @@ class NsConnection(LoginFront[NsState]):
             name = command_name(command)
             if name is not None and not self._limits.allow(name, self._user_key):
                 self._too_active(command)
-                return
-        try:
-            super().dispatch(command)
-        except AccountError as exc:
+                return None
+        return super().dispatch(command)
+
+    def handle_failure(self, command: Command, exc: Exception) -> bool:
+        if isinstance(exc, AccountError):
             log.info("closing a session whose request named a vanished account: %s", exc)
             self.close()
+            return True
+        return super().handle_failure(command, exc)
 
     def _too_active(self, command: Command) -> None:
         trid = trid_of(command)
@@ -207,7 +213,7 @@ class NsConnection(LoginFront[NsState]):
         self._challenge = new_challenge()
         self.send(UsrChallenge(command.trid, self._challenge))
 
-    def on_usr_response(self, command: UsrResponse) -> None:
+    async def on_usr_response(self, command: UsrResponse) -> None:
         if command.package != AUTH_PACKAGE:
             self.close()
             return
@@ -220,7 +226,7 @@ class NsConnection(LoginFront[NsState]):
             self.close()
             return
         try:
-            account = self._core.verify(self._claimed, challenge, command.response)
+            account = await self._core.verify(self._claimed, challenge, command.response)
         except StoreError as exc:
             log.warning("could not check a password for %s: %s", self.describe(), exc)
             self.send(Error(ErrorCode.DB_SERVER, command.trid))
@@ -236,15 +242,17 @@ class NsConnection(LoginFront[NsState]):
             self.close()
             return
         self._throttle.succeeded(claimed_key)
+        if self.closing:
+            return  # gone while the password was checked: nobody to sign in
         try:
-            self._core.sign_in(account, self)
+            session = await self._core.sign_in(account, self)
         except StoreError as exc:
             # sign_in changes nothing unless it completes, so there is no half-signed-in session.
             log.warning("could not sign in %s: %s", self.describe(), exc)
             self.send(Error(ErrorCode.DB_SERVER, command.trid))
             self.close()
             return
-        self.account = account
+        self.account, self._session = account, session
         self._user_key = handle_key(account.handle)
         self.login_done()
         self.send(UsrOk(command.trid, account.handle, account.friendly))
@@ -264,60 +272,59 @@ class NsConnection(LoginFront[NsState]):
         assert self.account is not None
         return self.account.handle
 
-    def on_syn(self, command: Syn) -> None:
-        lists = self._core.lists(self.handle)
+    async def on_syn(self, command: Syn) -> None:
+        lists = await self._core.lists(self.handle)
         self.send(Syn(command.trid, lists.version))
         if command.version == lists.version:
             return
         self.send(Gtc(command.trid, lists.version, lists.gtc))
         self.send(Blp(command.trid, lists.version, lists.blp))
         for name in (ListName.FORWARD, ListName.ALLOW, ListName.BLOCK, ListName.REVERSE):
-            self._send_list(command.trid, name)
+            self._send_list(command.trid, name, lists)
 
-    def on_lst(self, command: LstRequest) -> None:
-        self._send_list(command.trid, command.list_name)
+    async def on_lst(self, command: LstRequest) -> None:
+        self._send_list(command.trid, command.list_name, await self._core.lists(self.handle))
 
-    def _send_list(self, trid: int, name: ListName) -> None:
-        lists = self._core.lists(self.handle)
+    def _send_list(self, trid: int, name: ListName, lists: UserLists) -> None:
         members = lists.members(name)
         if not members:
             self.send(Lst(trid, name, lists.version, 0, 0))
         for index, entry in enumerate(members, start=1):
             self.send(Lst(trid, name, lists.version, index, len(members), entry.handle, entry.friendly))
 
-    def on_gtc(self, command: GtcRequest) -> None:
-        version = self._core.set_gtc(self.handle, command.setting)
+    async def on_gtc(self, command: GtcRequest) -> None:
+        version = await self._core.set_gtc(self.handle, command.setting)
         self.send(Gtc(command.trid, version, command.setting))
 
-    def on_blp(self, command: BlpRequest) -> None:
-        version = self._core.set_blp(self.handle, command.setting)
+    async def on_blp(self, command: BlpRequest) -> None:
+        version = await self._core.set_blp(self.handle, command.setting)
         self.send(Blp(command.trid, version, command.setting))
 
-    def on_add(self, command: AddRequest) -> None:
-        outcome = self._core.add(self.handle, command.list_name, command.handle, command.friendly)
+    async def on_add(self, command: AddRequest) -> None:
+        outcome = await self._core.add(self.handle, command.list_name, command.handle, command.friendly)
         self.send(Add(command.trid, command.list_name, outcome.version, outcome.handle, outcome.friendly))
         if outcome.initial is not None:
             seen = outcome.initial
             self.send(Iln(command.trid, seen.status, seen.handle, seen.friendly))
 
-    def on_rem(self, command: RemRequest) -> None:
-        version, handle = self._core.remove(self.handle, command.list_name, command.handle)
+    async def on_rem(self, command: RemRequest) -> None:
+        version, handle = await self._core.remove(self.handle, command.list_name, command.handle)
         self.send(Rem(command.trid, command.list_name, version, handle))
 
-    def on_rea(self, command: ReaRequest) -> None:
-        version, handle = self._core.rename(self.handle, command.handle, command.friendly)
+    async def on_rea(self, command: ReaRequest) -> None:
+        version, handle = await self._core.rename(self.handle, command.handle, command.friendly)
         self.send(Rea(command.trid, version, handle, command.friendly))
 
-    def on_chg(self, command: Chg) -> None:
+    async def on_chg(self, command: Chg) -> None:
         if command.status is Status.OFFLINE:
             self.send(Error(ErrorCode.INVALID_PARAMETER, command.trid))
             return
-        initial = self._core.set_status(self.handle, command.status)
+        initial = await self._core.set_status(self.handle, command.status)
         self.send(Chg(command.trid, command.status))
         for seen in initial or ():
             self.send(Iln(command.trid, seen.status, seen.handle, seen.friendly))
 
-    def on_xfr(self, command: XfrRequest) -> None:
+    async def on_xfr(self, command: XfrRequest) -> None:
         if command.kind != "SB":
             self.send(Error(ErrorCode.INVALID_PARAMETER, command.trid))
             return
@@ -325,7 +332,7 @@ class NsConnection(LoginFront[NsState]):
         if address is None:
             self.send(Error(ErrorCode.SERVER_UNAVAILABLE, command.trid))
             return
-        cookie = self._switchboard.issue_create_cookie(self.handle)
+        cookie = await self._switchboard.issue_create_cookie(self.handle)
         self.send(XfrSb(command.trid, self.refer(address), cookie))
 
     def on_url(self, command: UrlRequest) -> None:
@@ -337,13 +344,13 @@ class NsConnection(LoginFront[NsState]):
             path += f"?to={command.param}" if command.service.upper() == "COMPOSE" else f"?id={command.param}"
         self.send(Url(command.trid, path, LOGIN_URL))
 
-    def on_fnd(self, command: FndRequest) -> None:
+    async def on_fnd(self, command: FndRequest) -> None:
         def field(value: str) -> str:
             return "" if value == "*" else value
 
         query = Profile(field(command.fname), field(command.lname), field(command.city),
                         field(command.state), field(command.country))
-        hits = self._core.find(query)
+        hits = await self._core.find(query)
         self._found = tuple(hit.handle for hit in hits)
         if not hits:
             self.send(FndResult(command.trid, 0, 0))
@@ -352,12 +359,12 @@ class NsConnection(LoginFront[NsState]):
             self.send(FndResult(command.trid, index, len(hits), p.fname or "*", p.lname or "*",
                                 p.city or "*", p.state or "*", p.country or "*"))
 
-    def on_snd(self, command: SndRequest) -> None:
+    async def on_snd(self, command: SndRequest) -> None:
         address = self._invitee(command.address)
         if address is None:
             self.send(Error(ErrorCode.BAD_PARAMETERS, command.trid))
             return
-        self._core.invite(self.handle, address)
+        await self._core.invite(self.handle, address)
         self.send(SndOk(command.trid))
 
     def _invitee(self, address: str) -> str | None:
@@ -396,10 +403,10 @@ class NsConnection(LoginFront[NsState]):
                 self.push(Out(reason))
                 self.close()
 
-    def finished(self) -> None:
-        super().finished()
-        if self.account is not None:
-            self._core.sign_out(self.account.handle, self)
+    def farewell(self) -> Awaitable[None] | None:
+        if self.account is None or self._session is None:
+            return None
+        return self._core.sign_out(self.account.handle, self._session)
 
 
 N = NsState

@@ -49,7 +49,7 @@ from ..core.errors import Refused
 from ..core.limits import UserLimits
 from ..core.model import handle_key
 from ..core.switchboard import Participant, Session, SwitchboardCore
-from .connection import Connection, log
+from .connection import Connection, Pending, log
 from .state_table import Edge, StateTable
 
 
@@ -103,21 +103,22 @@ class SbConnection(Connection[SbState]):
         self._active = False
         self._idle_timer = self._loop.call_later(self._idle_timeout, self._idle_check)
 
-    def dispatch(self, command: Command | MsgRun) -> None:
+    def dispatch(self, command: Command | MsgRun) -> Pending | None:
         """A MSG in session (nearly every line an SB sees) skips the generic name/state lookup; the
         decoder hands consecutive well-formed ones over as one :class:`MsgRun`."""
         if type(command) is MsgRun:
             if self.state is SbState.IN_SESSION:
                 self._relay_run(command)
-                return
-            for message in command.as_commands():  # out of state: handled (refused) one by one
+                return None
+            for message in command.as_commands():  # out of state: closes, never waits for a port
                 super().dispatch(message)
                 if self.closing:
-                    return
+                    return None
         elif type(command) is MsgSend and self.state is SbState.IN_SESSION:
             self.on_msg(command)
         else:
-            super().dispatch(cast(Command, command))
+            return super().dispatch(cast(Command, command))
+        return None
 
     @property
     def member_handle(self) -> str | None:
@@ -149,21 +150,22 @@ class SbConnection(Connection[SbState]):
         self._user_key = handle_key(me.handle)
         self._relay_prefix = relay_prefix(me.handle, me.friendly)
 
-    def on_usr(self, command: UsrSb) -> None:
-        session, me = self._core.create(command.handle, command.cookie, self)
+    async def on_usr(self, command: UsrSb) -> None:
+        session, me = await self._core.create(command.handle, command.cookie, self)
         self._enter(session, me)
         self.send(UsrOk(command.trid, me.handle, me.friendly))
 
-    def on_ans(self, command: Ans) -> None:
-        session, me, roster = self._core.answer(command.handle, command.cookie, command.session_id, self)
+    async def on_ans(self, command: Ans) -> None:
+        session, me, roster = await self._core.answer(
+            command.handle, command.cookie, command.session_id, self)
         self._enter(session, me)
         for index, other in enumerate(roster, start=1):
             self.send(Iro(command.trid, index, len(roster), other.handle, other.friendly))
         self.send(AnsOk(command.trid))
 
-    def on_cal(self, command: Cal) -> None:
+    async def on_cal(self, command: Cal) -> None:
         assert self._session is not None and self._me is not None
-        session_id = self._core.call(self._session, self._me, command.handle)
+        session_id = await self._core.call(self._session, self._me, command.handle)
         self.send(CalRinging(command.trid, session_id))
 
     def on_msg(self, command: MsgSend) -> None:
@@ -231,6 +233,9 @@ class SbConnection(Connection[SbState]):
     def finished(self) -> None:
         self._auth_timer.cancel()
         self._idle_timer.cancel()
+
+    def farewell(self) -> None:
+        """BYE to the others; after a USR or ANS in flight, so a join that completes late is undone."""
         if self._session is not None and self._me is not None:
             self._core.leave(self._session, self._me)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from ..config import ServerConfig
 from ..core.errors import StoreError
-from ..core.ports import AccountStore
+from ..core.ports import BlockingStore
 from .sqlite_store import SqliteStore
+from .threaded import InlineStore, ThreadedStore
 
 
-def open_store(config: ServerConfig) -> AccountStore:
+def open_store(config: ServerConfig) -> BlockingStore:
     """The store ``config`` names: ``postgres`` (with ``key_file``) wins over ``data_dir``."""
     if config.postgres is not None:
         from .postgres_store import PostgresStore
@@ -22,3 +23,11 @@ def open_store(config: ServerConfig) -> AccountStore:
     if config.data_dir is None:
         raise StoreError("no store configured: give a data directory or a PostgreSQL DSN")
     return SqliteStore.open(config.data_dir)
+
+
+def serving(store: BlockingStore) -> InlineStore | ThreadedStore:
+    """The store as the core awaits it: PostgreSQL on a worker thread (every call is a network round
+    trip), SQLite on the loop (short local calls)."""
+    if isinstance(store, SqliteStore):
+        return InlineStore(store)
+    return ThreadedStore(store)

@@ -1,0 +1,110 @@
+"""A blocking store (``sqlite3``, psycopg's synchronous connection) as the core's async :class:`AccountStore`.
+
+:class:`ThreadedStore` runs every call on the store's own worker thread, one at a time in arrival
+order, so a disk or network round trip never holds the event loop: while one user's ADD waits for
+its commit, everyone else's PNG, MSG and CHG are served. Durability is unchanged: the caller resumes
+only after the call returned, i.e. after the commit. One thread per store keeps a single driver
+connection (SQLite's and psycopg's are not meant for concurrent transactions) and the order of changes.
+
+:class:`InlineStore` calls the store directly on the loop, as the server did before the ports were
+async; ``bench/store_loop.py`` measures the one against the other.
+
+Methods are looked up on the backend at call time, so a test may replace one to make it fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
+
+from ..core.model import Account, ListChange, Profile, UserLists
+from ..core.ports import BlockingStore
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _AsyncStore:
+    """The request-path methods of :class:`~msnqt.server.core.ports.AccountStore`, each one call of the
+    backend through :meth:`_run`."""
+
+    def __init__(self, backend: BlockingStore) -> None:
+        self.backend = backend
+
+    async def _run(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        raise NotImplementedError
+
+    def blocking(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run an administration call (``add_account``) where the request path runs its calls, and wait."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.backend.close()
+
+    async def account(self, handle: str) -> Account | None:
+        return await self._run(self.backend.account, handle)
+
+    async def password(self, handle: str) -> str | None:
+        return await self._run(self.backend.password, handle)
+
+    async def lists(self, handle: str) -> UserLists:
+        return await self._run(self.backend.lists, handle)
+
+    async def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange:
+        return await self._run(self.backend.add_entry, owner, list_name, contact, friendly)
+
+    async def remove_entry(self, owner: str, list_name: ListName, contact: str) -> ListChange:
+        return await self._run(self.backend.remove_entry, owner, list_name, contact)
+
+    async def set_gtc(self, owner: str, value: ReverseListPrompt) -> int:
+        return await self._run(self.backend.set_gtc, owner, value)
+
+    async def set_blp(self, owner: str, value: Privacy) -> int:
+        return await self._run(self.backend.set_blp, owner, value)
+
+    async def rename_self(self, owner: str, friendly: str) -> int:
+        return await self._run(self.backend.rename_self, owner, friendly)
+
+    async def rename_contact(self, owner: str, contact: str, friendly: str) -> int:
+        return await self._run(self.backend.rename_contact, owner, contact, friendly)
+
+    async def search(self, profile: Profile, limit: int) -> Sequence[Account]:
+        return await self._run(self.backend.search, profile, limit)
+
+    async def record_invitation(self, sender: str, address: str) -> None:
+        await self._run(self.backend.record_invitation, sender, address)
+
+
+class InlineStore(_AsyncStore):
+    """Every call on the event loop itself: it never suspends (the behaviour before the ports were async)."""
+
+    async def _run(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        return call(*args, **kwargs)
+
+    def blocking(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        return call(*args, **kwargs)
+
+
+class ThreadedStore(_AsyncStore):
+    """Every call on this store's one worker thread, in order; the loop awaits the result."""
+
+    def __init__(self, backend: BlockingStore) -> None:
+        super().__init__(backend)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msnqt-store")
+
+    async def _run(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.wrap_future(self._worker.submit(call, *args, **kwargs))
+
+    def blocking(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._worker.submit(call, *args, **kwargs).result()
+
+    def close(self) -> None:
+        """Close the backend on its thread, after every call queued before."""
+        try:
+            self._worker.submit(self.backend.close).result()
+        finally:
+            self._worker.shutdown(wait=True)
