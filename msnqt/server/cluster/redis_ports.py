@@ -275,7 +275,8 @@ class RedisPresence:
 
     @guarded
     async def remove(self, handle: str) -> Presence | None:
-        flat = cast(list[str], await self._forget(keys=[_presence_key(handle), session_key(handle_key(handle))]))
+        keys = [_presence_key(handle), session_key(handle_key(handle))]
+        flat = cast(list[str], await self._forget(keys=keys))
         return self._parse(dict(zip(flat[::2], flat[1::2], strict=True)))
 
 
