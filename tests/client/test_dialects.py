@@ -2,17 +2,19 @@
 
 Each scenario runs against the dialect fakes of ``tests/support/dialects`` (Escargot 2018 and 2025, the Go
 server, a server that drops the connection on PNG; msnp2-reference §8) and against our own server, once
-through its dispatch server and once on its notification server directly (as Escargot users do); every
-dialect also runs over an in-memory network (``Messenger(connect=...)``, no socket at all). To add
-a scenario, write ``def test_...(aloop, tmp_path, server_kind)`` with ``run(...)``; to add a server, add a
-dialect to ``DIALECTS`` or a branch to ``backend``.
+through its dispatch server and once on its notification server directly (as Escargot users do), and once
+as a cluster (issue 15: DS, two NS and two SB processes on PostgreSQL and Redis, where the users of a
+scenario are signed in on different NS processes); every dialect also runs over an in-memory network
+(``Messenger(connect=...)``, no socket at all). To add a scenario, write ``def test_...(aloop, server)``
+with ``run(...)``; to add a server, add a dialect to ``DIALECTS`` or a branch to ``backend``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from msnqt.client.connection import Connect, open_tcp
 from msnqt.client.quirks import SHARED_QUIRKS
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt, Status
 from tests.client.util import EventRecorder
+from tests.cluster.topology import Cluster, cluster, new_backends, referral
 from tests.support.dialects import DIALECTS, DialectServer
 from tests.support.memory import MemoryNetwork
 
@@ -33,8 +36,10 @@ FRIENDS = (ALICE, BOB, CAROL)
 """Everyone of these has the others on FL and AL (set up through the engines); DAVE knows nobody."""
 
 IN_MEMORY = "-in-memory"
-SERVER_KINDS = [*DIALECTS, *(name + IN_MEMORY for name in DIALECTS), "ours", "ours-ns"]
-"""Every dialect over loopback and over an in-memory network (no socket at all), and our own server."""
+CLUSTER = "ours-cluster"
+SERVER_KINDS = [*DIALECTS, *(name + IN_MEMORY for name in DIALECTS), "ours", "ours-ns", CLUSTER]
+"""Every dialect over loopback and over an in-memory network (no socket at all), and our own server in
+one process and as a cluster."""
 DROPS_PNG = {"goserver", "pngdrop"}
 
 
@@ -45,9 +50,13 @@ class World:
         self.kind, self.address, self.connect = kind, address, connect
         self.engines: list[Messenger] = []
 
+    async def address_for(self, handle: str) -> str:
+        """Where ``handle``'s engine is told to sign in."""
+        return self.address
+
     async def sign_in(self, handle: str, *, delivery_window: float = 0.3) -> tuple[Messenger, EventRecorder]:
-        messenger = Messenger(self.address, request_timeout=5, delivery_window=delivery_window,
-                              reconnect_delay=0.05, connect=self.connect)
+        messenger = Messenger(await self.address_for(handle), request_timeout=5,
+                              delivery_window=delivery_window, reconnect_delay=0.05, connect=self.connect)
         recorder = EventRecorder(messenger)
         await messenger.sign_in(handle, PASSWORDS[handle])
         self.engines.append(messenger)
@@ -63,8 +72,68 @@ class World:
         self.engines.clear()
 
 
+class ClusterWorld(World):
+    """A cluster where each sign-in lands on the other NS process than the sign-in before it.
+
+    A sign-in goes through the DS when the DS refers the user to the other NS (asked first on a connection
+    of its own: rendezvous hashing gives the same answer while the live set stays), and otherwise
+    straight to the other NS, as a user given an NS address would. So the first two users of every
+    scenario, and a user's second session, are on different NS processes, and every scenario's first
+    sign-in follows the DS's referral."""
+
+    def __init__(self, running: Cluster) -> None:
+        assert running.ds is not None
+        self.ds = running.ds.address
+        self.ns = [c.address for c in running.ns]
+        super().__init__(CLUSTER, _text(self.ds))
+        self._previous: tuple[str, int] | None = None
+
+    async def address_for(self, handle: str) -> str:
+        referred = await referral(self.ds, handle)
+        if referred != self._previous:
+            self._previous = referred
+            return self.address
+        self._previous = next(ns for ns in self.ns if ns != referred)
+        return _text(self._previous)
+
+    async def befriend(self) -> None:
+        await super().befriend()
+        self._previous = None  # the scenario's first sign-in follows the DS's referral
+
+
+def _text(address: tuple[str, int]) -> str:
+    return "{}:{}".format(*address)
+
+
+@dataclass(frozen=True)
+class ServerUnderTest:
+    """What a scenario runs against: a kind of server, a folder, and the cluster when it is one."""
+
+    kind: str
+    folder: Path
+    cluster: Cluster | None = None
+
+
+@pytest.fixture(params=SERVER_KINDS)
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerUnderTest]:
+    """The cluster's processes start here, outside the scenario's loop, and stop after it."""
+    if request.param != CLUSTER:
+        yield ServerUnderTest(request.param, tmp_path)
+        return
+    backends = new_backends(request.getfixturevalue("postgres"), request.getfixturevalue("redis_backend"),
+                            tmp_path)
+    with cluster(*backends) as running:
+        for handle, password in PASSWORDS.items():
+            running.add_account(handle, password, NAMES[handle])
+        yield ServerUnderTest(CLUSTER, tmp_path, running)
+
+
 @contextlib.asynccontextmanager
-async def backend(kind: str, tmp_path: Path) -> AsyncIterator[World]:
+async def backend(server: ServerUnderTest) -> AsyncIterator[World]:
+    kind, tmp_path = server.kind, server.folder
+    if server.cluster is not None:
+        yield ClusterWorld(server.cluster)
+        return
     dialect = kind.removesuffix(IN_MEMORY)
     if dialect in DIALECTS:
         network = MemoryNetwork() if kind.endswith(IN_MEMORY) else None
@@ -75,20 +144,20 @@ async def backend(kind: str, tmp_path: Path) -> AsyncIterator[World]:
         return
     from msnqt.server import MsnServer, ServerConfig
 
-    server = await MsnServer.start(ServerConfig(data_dir=tmp_path, host="127.0.0.1", ds_port=0, ns_port=0,
-                                                sb_port=0))
+    one_process = await MsnServer.start(ServerConfig(data_dir=tmp_path, host="127.0.0.1", ds_port=0,
+                                                     ns_port=0, sb_port=0))
     try:
         for handle, password in PASSWORDS.items():
-            server.add_account(handle, password, NAMES[handle])
-        host, port = server.ds_address if kind == "ours" else server.ns_address
+            one_process.add_account(handle, password, NAMES[handle])
+        host, port = one_process.ds_address if kind == "ours" else one_process.ns_address
         yield World(kind, f"{host}:{port}")
     finally:
-        await server.close()
+        await one_process.close()
 
 
-def run(aloop: asyncio.Runner, tmp_path: Path, kind: str, body: Callable[[World], Awaitable[None]]) -> None:
+def run(aloop: asyncio.Runner, server: ServerUnderTest, body: Callable[[World], Awaitable[None]]) -> None:
     async def scenario() -> None:
-        async with backend(kind, tmp_path) as world:
+        async with backend(server) as world:
             try:
                 await world.befriend()
                 await body(world)
@@ -110,11 +179,8 @@ async def open_chat(caller: Messenger, caller_events: EventRecorder, callee_even
     return conversation, started.conversation
 
 
-pytestmark = pytest.mark.parametrize("kind", SERVER_KINDS)
-
-
-def test_sign_in_loads_the_lists_and_learns_about_png(aloop: asyncio.Runner, tmp_path: Path,
-                                                      kind: str) -> None:
+def test_sign_in_loads_the_lists_and_learns_about_png(aloop: asyncio.Runner,
+                                                      server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         alice, alice_events = await w.sign_in(ALICE)
         assert alice.signed_in and alice.status is Status.ONLINE
@@ -122,11 +188,11 @@ def test_sign_in_loads_the_lists_and_learns_about_png(aloop: asyncio.Runner, tmp
         assert ev.ListsLoaded() in alice_events.events
         assert {c.handle: c.lists for c in alice.contacts()} == {
             h: frozenset({ListName.FORWARD, ListName.ALLOW, ListName.REVERSE}) for h in (BOB, CAROL)}
-        assert SHARED_QUIRKS.answers_ping(w.address) is (kind.removesuffix(IN_MEMORY) not in DROPS_PNG)
-    run(aloop, tmp_path, kind, body)
+        assert SHARED_QUIRKS.answers_ping(w.address) is (w.kind.removesuffix(IN_MEMORY) not in DROPS_PNG)
+    run(aloop, server, body)
 
 
-def test_presence_and_status_reach_contacts(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+def test_presence_and_status_reach_contacts(aloop: asyncio.Runner, server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         _alice, alice_events = await w.sign_in(ALICE)
         bob, _bob_events = await w.sign_in(BOB)
@@ -137,10 +203,10 @@ def test_presence_and_status_reach_contacts(aloop: asyncio.Runner, tmp_path: Pat
         await alice_events.wait(ev.ContactChanged, status_of(BOB, Status.BUSY))
         await bob.sign_out()
         await alice_events.wait(ev.ContactChanged, status_of(BOB, Status.OFFLINE))
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
-def test_adding_someone_online_asks_them(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+def test_adding_someone_online_asks_them(aloop: asyncio.Runner, server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         alice, _ = await w.sign_in(ALICE)
         _dave, dave_events = await w.sign_in(DAVE)
@@ -149,10 +215,10 @@ def test_adding_someone_online_asks_them(aloop: asyncio.Runner, tmp_path: Path, 
         assert (added.handle, added.needs_prompt) == (ALICE, True)
         dave = alice.contact(DAVE)
         assert dave is not None and ListName.FORWARD in dave.lists
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
-def test_a_new_name_reaches_contacts(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+def test_a_new_name_reaches_contacts(aloop: asyncio.Runner, server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         alice, _ = await w.sign_in(ALICE)
         _bob, bob_events = await w.sign_in(BOB)
@@ -160,11 +226,11 @@ def test_a_new_name_reaches_contacts(aloop: asyncio.Runner, tmp_path: Path, kind
         assert alice.friendly == "Alice & co"
         await bob_events.wait(ev.ContactChanged,
                               lambda e: e.contact.handle == ALICE and e.contact.friendly == "Alice & co")
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
-def test_a_blocked_contact_cannot_start_a_conversation(aloop: asyncio.Runner, tmp_path: Path,
-                                                       kind: str) -> None:
+def test_a_blocked_contact_cannot_start_a_conversation(aloop: asyncio.Runner,
+                                                       server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         alice, alice_events = await w.sign_in(ALICE)
         bob, bob_events = await w.sign_in(BOB)
@@ -176,10 +242,10 @@ def test_a_blocked_contact_cannot_start_a_conversation(aloop: asyncio.Runner, tm
         assert refused.value.code == 217
         await alice.unblock(BOB)
         await open_chat(bob, bob_events, alice_events, ALICE)
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
-def test_messages_both_ways_and_a_third_person(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+def test_messages_both_ways_and_a_third_person(aloop: asyncio.Runner, server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         alice, alice_events = await w.sign_in(ALICE)
         _bob, bob_events = await w.sign_in(BOB)
@@ -202,18 +268,18 @@ def test_messages_both_ways_and_a_third_person(aloop: asyncio.Runner, tmp_path: 
             heard = await recorder.wait(ev.MessageReceived, lambda e: e.sender == CAROL)
             assert heard.text == "Hi both"
         assert ev.ParticipantJoined(carols, CAROL, "Carol") not in carol_events.events  # no self-JOI shown
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
-def test_signing_in_elsewhere_signs_the_first_session_out(aloop: asyncio.Runner, tmp_path: Path,
-                                                          kind: str) -> None:
+def test_signing_in_elsewhere_signs_the_first_session_out(aloop: asyncio.Runner,
+                                                          server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         first, first_events = await w.sign_in(ALICE)
         second, _ = await w.sign_in(ALICE)
         assert await first_events.wait(ev.SignedOut) == ev.SignedOut("elsewhere")
         assert not first.signed_in and second.signed_in
         assert first_events.of_type(ev.Reconnecting) == []
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
 # A recipient vanishing within the delivery window (issue 13; docs/design/engine-api.md "Delivery rules"):
@@ -222,7 +288,7 @@ def test_signing_in_elsewhere_signs_the_first_session_out(aloop: asyncio.Runner,
 
 
 def test_a_recipient_vanishing_as_the_message_goes_is_never_shown_delivered(
-        aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+        aloop: asyncio.Runner, server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         alice, alice_events = await w.sign_in(ALICE, delivery_window=2.0)
         bob, bob_events = await w.sign_in(BOB)
@@ -236,11 +302,11 @@ def test_a_recipient_vanishing_as_the_message_goes_is_never_shown_delivered(
         assert caught.value.text == "Still there?"
         assert caught.value.reason in {"not_online", "no_answer"}
         assert [e.text for e in alice_events.of_type(ev.MessageUndelivered)] == ["Still there?"]
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
 def test_a_recipient_leaving_later_in_the_window_is_invited_back_and_sent_it_again(
-        aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+        aloop: asyncio.Runner, server: ServerUnderTest) -> None:
     async def body(w: World) -> None:
         alice, alice_events = await w.sign_in(ALICE, delivery_window=2.0)
         _bob, bob_events = await w.sign_in(BOB)
@@ -255,10 +321,10 @@ def test_a_recipient_leaving_later_in_the_window_is_invited_back_and_sent_it_aga
         assert [type(e).__name__ for e in alice_events.events
                 if isinstance(e, ev.ParticipantJoined | ev.ParticipantLeft)] == [
             "ParticipantJoined", "ParticipantLeft", "ParticipantJoined"]
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
-def test_a_long_message_arrives_whole(aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+def test_a_long_message_arrives_whole(aloop: asyncio.Runner, server: ServerUnderTest) -> None:
     """Longer than the Go server's 462-byte MSG limit, shorter than everyone else's 1664 (§8.4)."""
     text = " ".join(f"word{i}" for i in range(150))  # 1039 characters
 
@@ -271,29 +337,29 @@ def test_a_long_message_arrives_whole(aloop: asyncio.Runner, tmp_path: Path, kin
             return "".join(e.text for e in bob_events.of_type(ev.MessageReceived))
         await bob_events.wait(ev.MessageReceived, lambda _e: received() == text)
         assert alice_events.of_type(ev.MessageUndelivered) == []
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
-def test_appearing_offline_one_cannot_start_a_conversation(aloop: asyncio.Runner, tmp_path: Path,
-                                                            kind: str) -> None:
+def test_appearing_offline_one_cannot_start_a_conversation(aloop: asyncio.Runner,
+                                                            server: ServerUnderTest) -> None:
     """XFR SB while HDN is 913 on the draft, our server, Escargot 2025 and the Go server (§8.3, §8.4);
     Escargot 2018 let it through (nothing recorded says otherwise)."""
     async def body(w: World) -> None:
         alice, alice_events = await w.sign_in(ALICE)
         _bob, bob_events = await w.sign_in(BOB)
         await alice.set_status(Status.HIDDEN)
-        if kind.removesuffix(IN_MEMORY) != "escargot2018":
+        if w.kind.removesuffix(IN_MEMORY) != "escargot2018":
             with pytest.raises(ServerError) as refused:
                 await alice.start_conversation(BOB)
             assert refused.value.user_message == "You cannot do that while you appear offline."
             assert alice.signed_in and alice.conversations() == []
         await alice.set_status(Status.ONLINE)
         await open_chat(alice, alice_events, bob_events, BOB)
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
 def test_an_address_that_cannot_be_one_is_refused_the_same_everywhere(
-        aloop: asyncio.Runner, tmp_path: Path, kind: str) -> None:
+        aloop: asyncio.Runner, server: ServerUnderTest) -> None:
     """Each server answers CAL of "bob" differently (207, 205, 208, 217); the user reads one true thing."""
     async def body(w: World) -> None:
         alice, alice_events = await w.sign_in(ALICE)
@@ -305,11 +371,11 @@ def test_an_address_that_cannot_be_one_is_refused_the_same_everywhere(
         with pytest.raises(ServerError) as also:
             await mine.invite("carol")
         assert also.value.code == 208 and mine.invited == {BOB}
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)
 
 
-def test_privacy_changes_and_changing_to_what_is_set_already(aloop: asyncio.Runner, tmp_path: Path,
-                                                            kind: str) -> None:
+def test_privacy_changes_and_changing_to_what_is_set_already(aloop: asyncio.Runner,
+                                                            server: ServerUnderTest) -> None:
     """GTC/BLP to the current value is 218 on most servers (§6.4): the engine never asks for it."""
     async def body(w: World) -> None:
         alice, alice_events = await w.sign_in(ALICE)
@@ -322,4 +388,4 @@ def test_privacy_changes_and_changing_to_what_is_set_already(aloop: asyncio.Runn
         assert alice_events.of_type(ev.PrivacyChanged)[-2:] == [
             ev.PrivacyChanged(Privacy.BLOCK_ALL, ReverseListPrompt.ASK),
             ev.PrivacyChanged(Privacy.BLOCK_ALL, ReverseListPrompt.NEVER)]
-    run(aloop, tmp_path, kind, body)
+    run(aloop, server, body)

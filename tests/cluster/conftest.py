@@ -5,39 +5,26 @@ Tests that break a component (kill -9) start their own with :func:`tests.cluster
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.cluster.topology import Cluster, cluster, component_logs
+from tests.cluster.topology import Cluster, cluster, component_logs, new_backends
 from tests.support.backends import Postgres, Redis
-
-_ids = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
 def shared_cluster(postgres: Postgres, redis_backend: Redis,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    number = next(_ids)
-    name = f"msnqt_cluster_{number}"
-    with psycopg.connect(postgres.dsn(), autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    key_file = tmp_path_factory.mktemp("cluster") / "secret.key"
-    with cluster(postgres.dsn(name), redis_backend.url(db=number), key_file) as running:
+    with cluster(*new_backends(postgres, redis_backend, tmp_path_factory.mktemp("cluster"))) as running:
         yield running
 
 
 @pytest.fixture
 def fresh_backends(postgres: Postgres, redis_backend: Redis, tmp_path: Path) -> tuple[str, str, Path]:
     """A new database, Redis database and key file path for a test that builds its own cluster."""
-    number = next(_ids)
-    name = f"msnqt_cluster_{number}"
-    with psycopg.connect(postgres.dsn(), autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    return postgres.dsn(name), redis_backend.url(db=number), tmp_path / "secret.key"
+    return new_backends(postgres, redis_backend, tmp_path)
 
 
 @pytest.hookimpl(wrapper=True)

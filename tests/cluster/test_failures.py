@@ -6,23 +6,12 @@ import asyncio
 from pathlib import Path
 
 from msnqt.protocol import md5_response
-from tests.cluster.topology import HEARTBEAT_LIFETIME, PASSWORD, cluster
+from tests.cluster.topology import HEARTBEAT_LIFETIME, PASSWORD, cluster, referral
 from tests.server.wire import LineClient, next_line_starting, sign_in
 from tests.support.backends import Postgres, redis_server
 
 DEATH_NOTICED_WITHIN = HEARTBEAT_LIFETIME + 1.0
 """docs/cluster.md: watchers see FLN within the heartbeat lifetime plus a third of it (+ slack)."""
-
-
-async def _referral(ds: tuple[str, int], handle: str) -> tuple[str, int]:
-    client = await LineClient.connect(ds)
-    await client.send("VER 1 MSNP2")
-    await client.line()
-    await client.send(f"USR 2 MD5 I {handle}")
-    fields = (await client.line()).split()
-    client.close()
-    host, port = fields[3].rsplit(":", 1)
-    return host, int(port)
 
 
 async def _sign_in_reply(ns: tuple[str, int], handle: str) -> str:
@@ -77,9 +66,9 @@ def test_a_killed_ns_leaves_no_ghosts(fresh_backends: tuple[str, str, Path], alo
             # lifetime) has caught up; bob can sign in again on the survivor meanwhile.
             handles = [f"user{i}@hotmail.com" for i in range(16)]
             deadline = asyncio.get_running_loop().time() + HEARTBEAT_LIFETIME
-            referred = {await _referral(ds, h) for h in handles}
+            referred = {await referral(ds, h) for h in handles}
             while referred != {survivor.address} and asyncio.get_running_loop().time() < deadline:
-                referred = {await _referral(ds, h) for h in handles}
+                referred = {await referral(ds, h) for h in handles}
             assert referred == {survivor.address}
             again = await sign_in(survivor.address, bob_h, PASSWORD)
             await again.send("CHG 1 NLN")

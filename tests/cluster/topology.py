@@ -12,6 +12,7 @@ when a test fails.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import select
 import signal
@@ -24,9 +25,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 from msnqt.server.core.model import Profile
 from msnqt.server.store.postgres_store import PostgresStore
-from tests.server.wire import next_line_starting, sign_in
+from tests.server.wire import LineClient, next_line_starting, sign_in
+from tests.support.backends import Postgres, Redis
 
 CLI = [sys.executable, "-m", "msnqt.server.cli"]
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -42,6 +46,36 @@ that kill or stop a component and wait for the others to notice."""
 STEADY_HEARTBEAT_LIFETIME = 10.0
 """The production default, for topologies no test kills: with 1.5 s, a loaded machine that delays one
 process's heartbeats for a second makes a live SB look dead, and XFR SB is answered 601."""
+
+
+_backend_ids = itertools.count(1)
+
+
+def new_backends(postgres: Postgres, redis: Redis, directory: Path) -> tuple[str, str, Path]:
+    """A new database, a Redis database of its own and a key file path, for one cluster.
+
+    Every cluster of the session takes its Redis database number from here, so no two share live sets.
+    """
+    number = next(_backend_ids)
+    name = f"msnqt_cluster_{number}"
+    with psycopg.connect(postgres.dsn(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return postgres.dsn(name), redis.url(db=number), directory / "secret.key"
+
+
+async def referral(ds: tuple[str, int], handle: str) -> tuple[str, int]:
+    """The NS the DS refers ``handle`` to (``XFR 2 NS host:port``), asked on a connection of its own."""
+    client = await LineClient.connect(ds)
+    try:
+        await client.send("VER 1 MSNP2")
+        await client.line()
+        await client.send(f"USR 2 MD5 I {handle}")
+        fields = (await client.line()).split()
+    finally:
+        client.close()
+    assert fields[:3] == ["XFR", "2", "NS"], fields
+    host, port = fields[3].rsplit(":", 1)
+    return host, int(port)
 
 
 @dataclass
@@ -112,11 +146,13 @@ class Cluster:
 
     def add_accounts(self, *handles: str) -> None:
         """Accounts ``handle`` with password :data:`PASSWORD` and the local part as friendly name."""
+        for handle in handles:
+            self.add_account(handle, PASSWORD, handle.split("@")[0])
+
+    def add_account(self, handle: str, password: str, friendly: str) -> None:
         store = PostgresStore.open(self.dsn, self.key_file)
         try:
-            for handle in handles:
-                name = handle.split("@")[0]
-                store.create_account(handle, PASSWORD, name, Profile())
+            store.create_account(handle, password, friendly, Profile())
         finally:
             store.close()
 
