@@ -26,9 +26,9 @@ from tests.server.wire import LineClient, sign_in
 ALICE, BOB, CAROL, DAVE = (f"{n}@hotmail.com" for n in ("alice", "bob", "carol", "dave"))
 SLACK = 1.0
 """What a loaded machine may add to a documented bound (the same slack as for a killed NS)."""
-PROBES_IN_A_ROW = 10
-"""XFR SB picks a live SB at random: ten answers in a row naming the survivor are 1 in 1024 by chance
-while the dead SB is still handed out, and a rate limit of 20 XFR SB per user leaves room for them."""
+PROBES_IN_A_ROW = 3
+"""An NS hands out its live SBs in turn: while it still counts the dead SB among them, no two answers in a
+row name the survivor (and a rate limit of 20 XFR SB per user leaves room for the probes)."""
 PROBE_INTERVAL = 0.1
 """Probes are spread over more than one live-set refresh, so a run of them sees the NS's newest view."""
 DEADLINE = 10.0
