@@ -57,6 +57,14 @@ def connect(url: str) -> redis.Redis:
     return client
 
 
+POOL_SIZE = 100
+"""Redis connections one process keeps at most. redis-py's default pool *raises* "Too many connections"
+when all of them are busy, so hundreds of users dropping at once failed their sign-outs and stayed in
+Redis as ghosts; this pool makes a request wait for a free connection (up to the same timeout)."""
+
+
 def connect_async(url: str) -> redis.asyncio.Redis:
     """The asyncio client for the ports and background work (its URL was checked by :func:`connect`)."""
-    return redis.asyncio.Redis.from_url(url, **_options())
+    pool = redis.asyncio.BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE,
+                                                         timeout=TIMEOUT_SECONDS, **_options())
+    return redis.asyncio.Redis.from_pool(pool)  # owns the pool: closing the client closes it
