@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from msnqt.client import Conversation, Messenger, ServerError, Undelivered
+from msnqt.client import AuthenticationFailed, Conversation, Messenger, ServerError, Undelivered
 from msnqt.client import events as ev
 from msnqt.client.connection import Connect, open_tcp
 from msnqt.client.quirks import SHARED_QUIRKS
@@ -388,4 +388,47 @@ def test_privacy_changes_and_changing_to_what_is_set_already(aloop: asyncio.Runn
         assert alice_events.of_type(ev.PrivacyChanged)[-2:] == [
             ev.PrivacyChanged(Privacy.BLOCK_ALL, ReverseListPrompt.ASK),
             ev.PrivacyChanged(Privacy.BLOCK_ALL, ReverseListPrompt.NEVER)]
+    run(aloop, server, body)
+
+
+def test_a_wrong_password_or_an_unknown_address_is_said_and_the_next_try_works(
+        aloop: asyncio.Runner, server: ServerUnderTest) -> None:
+    """911 at either USR stage; Escargot 2018 keeps the connection open after it (D4), Escargot 2025 hands
+    an unknown address a challenge first (§8.3): either way the user reads the same, and nothing hangs."""
+    async def body(w: World) -> None:
+        for handle, password in ((ALICE, "not-alicepw"), ("nobody@example.com", "whatever")):
+            engine = Messenger(w.address, request_timeout=5, connect=w.connect)
+            with pytest.raises(AuthenticationFailed) as refused:
+                await engine.sign_in(handle, password)
+            assert refused.value.user_message == "The e-mail address or password is incorrect."
+            assert not engine.signed_in and engine.status is Status.OFFLINE
+        alice, _ = await w.sign_in(ALICE)
+        assert alice.signed_in
+    run(aloop, server, body)
+
+
+def test_someone_who_added_me_while_i_was_away_is_asked_about_at_sign_in(
+        aloop: asyncio.Runner, server: ServerUnderTest) -> None:
+    async def body(w: World) -> None:
+        alice, _ = await w.sign_in(ALICE)
+        await alice.add_contact(DAVE, friendly=NAMES[DAVE])
+        _dave, dave_events = await w.sign_in(DAVE)
+        added = await dave_events.wait(ev.AddedBy)
+        assert (added.handle, added.needs_prompt) == (ALICE, True)
+    run(aloop, server, body)
+
+
+def test_removing_a_contact_takes_them_off_my_list(aloop: asyncio.Runner, server: ServerUnderTest) -> None:
+    async def body(w: World) -> None:
+        alice, _ = await w.sign_in(ALICE)
+        bob, bob_events = await w.sign_in(BOB)
+        await alice.remove_contact(BOB)
+        assert BOB not in {c.handle for c in alice.contacts()}
+        gone = alice.contact(BOB)
+        assert gone is None or ListName.FORWARD not in gone.lists
+        if w.kind.removesuffix(IN_MEMORY) != "escargot2018":  # E18 says nothing to Bob (D16)
+            await bob_events.wait(ev.ContactChanged, lambda e: e.contact.handle == ALICE
+                                  and ListName.REVERSE not in e.contact.lists)
+        seen_by_bob = bob.contact(ALICE)
+        assert seen_by_bob is not None and ListName.FORWARD in seen_by_bob.lists
     run(aloop, server, body)

@@ -334,6 +334,12 @@ class DialectServer:
         session.account.version += 1
         return session.account.version
 
+    def _bump_offline(self, account: Account, session: NsSession | None) -> None:
+        """A list of someone offline changed: their version moves, so their next SYN brings the lists
+        (a server with real versions; one with fake versions resends them anyway)."""
+        if session is None and not self.dialect.fake_versions:
+            account.version += 1
+
     # --- dispatch server ------------------------------------------------------------------------
 
     async def _serve_ds(self, peer: Peer) -> None:
@@ -469,6 +475,7 @@ class DialectServer:
         if list_name == "FL":
             notify = self.dialect.rl_add_notice_wanted(me.handle, target)
             target.lists["RL"][me.handle] = me.friendly
+            self._bump_offline(target, other)
             if other is not None and notify:
                 version_ = self._bump(other) if self.dialect.rl_notice_versioned else 0
                 other.peer.send(self.dialect.rl_add_notice(version_, me.handle, me.friendly))
@@ -502,6 +509,7 @@ class DialectServer:
         if list_name == "FL" and target is not None:
             target.lists["RL"].pop(_find(target.lists["RL"], me.handle) or "", None)
             other = self.online.get(handle.lower())
+            self._bump_offline(target, other)
             if other is not None:
                 notice = self.dialect.rl_rem_notice(
                     self._bump(other) if self.dialect.rl_notice_versioned else 0, me.handle)
