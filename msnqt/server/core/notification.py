@@ -122,18 +122,26 @@ class NotificationCore:
     async def _view(self, handle: str) -> View:
         """For each watcher of ``handle`` (signed in, past first CHG, has them on FL): what they see."""
         me = await self.presence.get(handle)
-        if me is None or not me.visible or me.status is None:
+        if me is None or not me.visible:
             return {}
+        return self._seen(me, await self._watching(handle))
+
+    async def _watching(self, handle: str) -> list[str]:
+        """The handle keys of everyone who sees ``handle`` while it is visibly online: signed in, past
+        their first CHG, ``handle`` on their FL (so on its RL), and let through by its privacy."""
         lists = await self.store.lists(handle)
         may_see = viewer_check(lists)
-        view: View = {}
         entries = lists.members(ListName.REVERSE)
         watchers = await self.presence.get_many([e.handle for e in entries])
-        for entry, watcher in zip(entries, watchers, strict=True):
-            if watcher is None or watcher.status is None or not may_see(entry.handle):
-                continue
-            view[handle_key(entry.handle)] = ContactOnline(me.handle, me.status, me.friendly)
-        return view
+        return [handle_key(entry.handle) for entry, watcher in zip(entries, watchers, strict=True)
+                if watcher is not None and watcher.status is not None and may_see(entry.handle)]
+
+    @staticmethod
+    def _seen(me: Presence, watching: list[str]) -> View:
+        if not me.visible or me.status is None:
+            return {}
+        seen = ContactOnline(me.handle, me.status, me.friendly)
+        return dict.fromkeys(watching, seen)
 
     async def _republish(self, handle: str, before: View) -> None:
         """After a commit: tell watchers what changed.
@@ -163,18 +171,21 @@ class NotificationCore:
             raise Refused(ErrorCode.INVALID_PARAMETER)
         me = await self._presence_of(handle)
         previous = me.status
-        before = await self._view(handle)
+        # A status change does not change who watches: one look at the lists and the watchers serves
+        # both views (before and after), and none is needed while the user stays out of sight.
+        stays_hidden = not me.visible and status is Status.HIDDEN
+        watching = [] if stays_hidden else await self._watching(handle)
+        before = self._seen(me, watching)
         me.status = status
         await self.presence.put(me)
         try:
             initial = await self._initial_presence(handle) if previous is None else None
-            after = await self._view(handle)
         except BaseException:
             # Nothing was said yet: undo, so the retry is a first CHG again and watchers hear of it.
             me.status = previous
             await self.presence.put(me)
             raise
-        await self._publish(handle, before, after)
+        await self._publish(handle, before, self._seen(me, watching))
         return initial
 
     async def _initial_presence(self, handle: str) -> list[InitialPresence]:
