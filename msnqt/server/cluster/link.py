@@ -58,13 +58,16 @@ def connect(url: str) -> redis.Redis:
 
 
 POOL_SIZE = 100
-"""Redis connections one process keeps at most. redis-py's default pool *raises* "Too many connections"
-when all of them are busy, so hundreds of users dropping at once failed their sign-outs and stayed in
-Redis as ghosts; this pool makes a request wait for a free connection (up to the same timeout)."""
+POOL_WAIT_SECONDS = 30.0
+"""Redis connections one process keeps at most, and how long a request waits for one of them (in turn).
+redis-py's default pool *raises* "Too many connections" when all are busy, and a short wait is no better:
+3,000 users dropping at once are seconds of sign-outs for one NS, and with 2 s hundreds of them failed
+and stayed in Redis as ghosts. A slow or dead Redis is still reported within TIMEOUT_SECONDS of a request
+getting its connection."""
 
 
 def connect_async(url: str) -> redis.asyncio.Redis:
     """The asyncio client for the ports and background work (its URL was checked by :func:`connect`)."""
     pool = redis.asyncio.BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE,
-                                                         timeout=TIMEOUT_SECONDS, **_options())
+                                                         timeout=POOL_WAIT_SECONDS, **_options())
     return redis.asyncio.Redis.from_pool(pool)  # owns the pool: closing the client closes it
