@@ -127,6 +127,7 @@ def _cluster(args: argparse.Namespace) -> int:
         ds_address = _wait_line(child("ds"), "DS listening on ")
         print(f"DS listening on {ds_address}")
         print(f"NS listening on {ns_addresses[0]}")
+        print(f"BACKENDS {dsn} {redis_url}")  # for bench.sizing, which reads their sizes
         print("READY", flush=True)
         stop = [False]
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -34,22 +34,27 @@ def _parent(pid: int) -> int | None:
     return int(text[text.rindex(")") + 2:].split()[1])
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """utime + stime of ``pid`` and of every living descendant (a ``bench.cluster`` target: its DS, NS
-    and SB processes, PostgreSQL with its backends, Redis). For a single-process server it equals
-    :func:`cpu_seconds`. Descendants that exited during a window are not counted (none do in a run)."""
+def descendants(pid: int) -> list[int]:
+    """Every living descendant of ``pid`` (children, their children, ...)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             parent = _parent(int(entry.name))
             if parent is not None:
                 children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0.0, [pid]
+    found, todo = [], [pid]
     while todo:
-        current = todo.pop()
-        total += cpu_seconds(current)
-        todo.extend(children.get(current, ()))
-    return total
+        below = children.get(todo.pop(), [])
+        found.extend(below)
+        todo.extend(below)
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` and of every living descendant (a ``bench.cluster`` target: its DS, NS
+    and SB processes, PostgreSQL with its backends, Redis). For a single-process server it equals
+    :func:`cpu_seconds`. Descendants that exited during a window are not counted (none do in a run)."""
+    return sum(cpu_seconds(p) for p in [pid, *descendants(pid)])
 
 
 def rss_bytes(pid: int) -> int:

@@ -174,3 +174,24 @@ def test_list_load_signs_in_with_every_entry(aloop: asyncio.Runner) -> None:
     result = json.loads(json.dumps(aloop.run(list_load(entries=25, runs=1))))
     assert result["scenario"] == "list_load" and result["entries"] == 25
     assert len(result["seconds"]) == 1 and result["median_s"] > 0
+
+
+def test_sizing_measures_a_small_cluster_and_the_plan_adds_it_up(tmp_path: Path) -> None:
+    """``bench.sizing`` on a tiny cluster (real PostgreSQL and Redis, DS, two NS, one SB), then the plan."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "sizing.json"
+    run = subprocess.run([sys.executable, "-m", "bench.sizing", "--users", "40", "--contacts", "2",
+                          "--listers", "6", "--pairs", "5", "--idle-seconds", "0.5", "--json", str(out)],
+                         capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["postgres_rows_per_contact"] == 3.0  # the owner's FL and AL entries, the contact's RL
+    assert summary["redis_keys_per_session"] >= 2  # session and presence per user
+    assert set(summary["sign_in_cpu_us"]) == {"ds", "ns", "sb", "postgres", "redis"}
+    plan = subprocess.run([sys.executable, "-m", "bench.sizing_plan", str(out), "--users", "1000"],
+                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert plan.returncode == 0, plan.stderr
+    assert plan.stdout.startswith("## 1,000 signed-in users\n")
+    assert "NS memory: 1,000 x " in plan.stdout
