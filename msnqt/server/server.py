@@ -16,7 +16,7 @@ from msnqt.protocol.names import friendly_fits, is_valid_handle
 from .config import ServerConfig
 from .core.errors import AccountError
 from .core.limits import UserLimits
-from .core.login_throttle import LoginThrottle
+from .core.login_throttle import LocalLoginThrottle
 from .core.model import Account, Profile, handle_key, printable_name
 from .core.notification import NotificationCore
 from .core.ports import BlockingStore
@@ -65,7 +65,7 @@ class MsnServer:
             rings_per_minute=config.ring_limit_per_minute,
             max_sessions_per_user=config.max_switchboards_per_user, clock=clock)
         self.limits = UserLimits(config.rate_limits, clock)
-        self.login_throttle = LoginThrottle(
+        self.login_throttle = LocalLoginThrottle(
             free_failures=config.login_free_failures, account_cap=config.login_lockout_account_cap,
             address_cap=config.login_lockout_address_cap, clock=clock)
         self.fd_limit = raise_fd_limit()

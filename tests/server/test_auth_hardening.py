@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from msnqt.server import MsnServer, ServerConfig
-from msnqt.server.core.login_throttle import LoginThrottle
 from msnqt.server.store import SqliteStore
 from tests.server.wire import LineClient, sign_in, try_sign_in
 
@@ -117,18 +116,3 @@ def test_guessing_locks_the_account_and_the_address_but_not_the_others(
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "guess" not in logged and "alicepw" not in logged
 
-
-def test_a_lock_doubles_with_each_further_failure_up_to_its_cap() -> None:
-    now = [0.0]
-    throttle = LoginThrottle(free_failures=1, account_cap=4.0, address_cap=100.0, clock=lambda: now[0])
-    locks = []
-    for _ in range(5):
-        throttle.failed("alice", "10.0.0.1")
-        start = now[0]
-        while throttle.locked("alice", "10.0.0.2"):  # another address: the account lock alone
-            now[0] += 0.25
-        locks.append(now[0] - start)
-    assert locks == [0.0, 1.0, 2.0, 4.0, 4.0]
-    throttle.succeeded("alice")
-    assert not throttle.locked("alice", "10.0.0.2")
-    assert throttle.locked("alice", "10.0.0.1")  # the guesser's address is not forgiven by a success

@@ -25,7 +25,6 @@ from msnqt.protocol.names import is_valid_handle
 
 from ..config import ServerConfig
 from ..core.limits import UserLimits
-from ..core.login_throttle import LoginThrottle
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
 from ..fronts.admission import Admission, connection_budget, raise_fd_limit
@@ -38,6 +37,7 @@ from ..store.postgres_store import PostgresStore
 from ..store.threaded import ThreadedStore
 from . import link
 from .liveness import Heartbeat, LiveSet, Reaper, Subscription, parse_address
+from .redis_limits import RedisLoginThrottle, RedisWindows
 from .redis_ports import RedisCookies, RedisPresence, RedisRouter, SessionIds
 
 ROLES = ("ds", "ns", "sb")
@@ -149,11 +149,12 @@ async def _start_ns(config: RoleConfig, component: Component, store: ThreadedSto
     tunables = config.tunables
     switchboard = SwitchboardCore(core, cookies, valid_handle=is_valid_handle,
                                   max_participants=tunables.session_max_participants)
-    # Rate limits and the login throttle count per NS process (docs/cluster.md, "Limits").
+    # The login throttle counts in Redis for every NS (a guesser may pick any NS); the per-user command
+    # allowances count here, where the user's one session is (docs/cluster.md, "Limits").
     limits = UserLimits(tunables.rate_limits)
-    throttle = LoginThrottle(free_failures=tunables.login_free_failures,
-                             account_cap=tunables.login_lockout_account_cap,
-                             address_cap=tunables.login_lockout_address_cap)
+    throttle = RedisLoginThrottle(background, free_failures=tunables.login_free_failures,
+                                  account_cap=tunables.login_lockout_account_cap,
+                                  address_cap=tunables.login_lockout_address_cap)
     subscription = Subscription(background, router)
     await subscription.start()
     component.on_close(subscription.stop)
@@ -199,6 +200,8 @@ async def _start_sb(config: RoleConfig, component: Component, store: ThreadedSto
                                   calls_per_minute=tunables.cal_limit_per_minute,
                                   rings_per_minute=tunables.ring_limit_per_minute,
                                   max_sessions_per_user=tunables.max_switchboards_per_user,
-                                  address=parse_address(advertised), new_session_id=SessionIds(background)))
+                                  address=parse_address(advertised), new_session_id=SessionIds(background),
+                                  calls=RedisWindows(background, "calls", tunables.cal_limit_per_minute),
+                                  rings=RedisWindows(background, "rings", tunables.ring_limit_per_minute)))
     component.heartbeat = Heartbeat(background, "sb", node, advertised, config.heartbeat_lifetime)
     await component.heartbeat.start()

@@ -109,7 +109,8 @@ class KeyedBuckets(Generic[K]):
 
 
 class KeyedWindows(Generic[K]):
-    """One :class:`SlidingWindow` per key, for limits stated as "N a minute" where refusals count."""
+    """One :class:`SlidingWindow` per key, for limits stated as "N a minute" where refusals count: the
+    in-memory :class:`~msnqt.server.core.ports.WindowLimit` (``cluster.redis_limits`` has Redis's)."""
 
     def __init__(self, limit: int, window: float = 60.0, clock: Clock = time.monotonic) -> None:
         self._limit = limit
@@ -117,7 +118,7 @@ class KeyedWindows(Generic[K]):
         self._clock = clock
         self._windows: dict[K, SlidingWindow] = {}
 
-    def allow(self, key: K) -> bool:
+    async def allow(self, key: K) -> bool:
         window = self._windows.get(key)
         if window is None:
             if len(self._windows) >= MAX_TRACKED_KEYS:

@@ -7,6 +7,9 @@ is answered ``911`` without checking the password at all, so guessing costs time
 The account's lock is capped low (a minute by default): anyone can make an account's sign-ins fail by
 guessing wrong, and a legitimate owner must not be locked out for long by someone else. The address's
 lock is capped high (a quarter of an hour): that one only hurts the guesser.
+
+:class:`LocalLoginThrottle` keeps the counts in this process's memory (the one-process server);
+``cluster.redis_limits`` keeps the same records in Redis for every NS of a cluster.
 """
 
 from __future__ import annotations
@@ -61,23 +64,25 @@ class _Lockouts:
         self._records = {k: r for k, r in self._records.items() if now - r.last_failure <= self._cap}
 
 
-class LoginThrottle:
+class LocalLoginThrottle:
+    """:class:`~msnqt.server.core.ports.LoginThrottle` in memory: never suspends."""
+
     def __init__(self, *, free_failures: int = 3, account_cap: float = 60.0, address_cap: float = 900.0,
                  clock: Clock = time.monotonic) -> None:
         self._accounts = _Lockouts(free_failures, account_cap, clock)
         self._addresses = _Lockouts(free_failures, address_cap, clock)
 
-    def locked(self, account_key: str, address: str) -> bool:
+    async def locked(self, account_key: str, address: str) -> bool:
         """Answer 911 without checking: this account or this address failed too often just now."""
         return self._accounts.locked(account_key) or self._addresses.locked(address)
 
-    def failed(self, account_key: str, address: str) -> bool:
+    async def failed(self, account_key: str, address: str) -> bool:
         """Count a wrong password; True when it locks the account or the address (worth a log line)."""
         account_locked = self._accounts.failed(account_key)
         address_locked = self._addresses.failed(address)
         return account_locked or address_locked
 
-    def succeeded(self, account_key: str) -> None:
+    async def succeeded(self, account_key: str) -> None:
         """The owner got in: their account's failures are forgiven. The address's are not, or a
         guesser could sign in to an account of their own between guesses to start afresh."""
         self._accounts.succeeded(account_key)

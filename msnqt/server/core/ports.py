@@ -148,3 +148,34 @@ class CookieStore(Protocol):
 
     async def issue(self, handle: str, session_id: str | None = None) -> str: ...
     async def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None: ...
+
+
+class LoginThrottle(Protocol):
+    """Wrong passwords counted per account and per source address (``core.login_throttle``).
+
+    One process keeps the counts in memory; a cluster keeps them in Redis, or a guesser would get the
+    allowance once per NS process (they may connect to any NS directly). A throttle that cannot be
+    asked raises :class:`~msnqt.server.core.errors.StoreError`: the sign-in is refused, never let
+    through unthrottled.
+    """
+
+    async def locked(self, account_key: str, address: str) -> bool:
+        """This account or this address failed too often just now: answer 911 without checking."""
+        ...
+
+    async def failed(self, account_key: str, address: str) -> bool:
+        """Count a wrong password; True when it starts a lock (worth a log line)."""
+        ...
+
+    async def succeeded(self, account_key: str) -> None:
+        """The owner got in: the account's failures are forgiven (the address's are not)."""
+        ...
+
+
+class WindowLimit(Protocol):
+    """At most N attempts per key in any window (refused ones count): CALs per caller, rings per
+    callee. Shared by every SB of a cluster (Redis), or a caller could multiply it by choosing SBs."""
+
+    async def allow(self, key: str) -> bool:
+        """Record one attempt for ``key`` now; True if it is within the limit."""
+        ...

@@ -23,7 +23,7 @@ from .events import Ring
 from .limits import KeyedWindows
 from .model import Account, Presence, Ticket, handle_key
 from .notification import HandleCheck
-from .ports import CookieStore
+from .ports import CookieStore, WindowLimit
 
 Clock = Callable[[], float]
 
@@ -115,9 +115,12 @@ class SwitchboardCore:
                  valid_handle: HandleCheck, max_participants: int = 20, calls_per_minute: int = 30,
                  rings_per_minute: int = 10, max_sessions_per_user: int = 50, clock: Clock = time.monotonic,
                  address: tuple[str, int] | None = None,
-                 new_session_id: Callable[[], Awaitable[str]] | None = None) -> None:
+                 new_session_id: Callable[[], Awaitable[str]] | None = None,
+                 calls: WindowLimit | None = None, rings: WindowLimit | None = None) -> None:
         """``address`` goes into every RNG this switchboard causes (a cluster has many SBs and the callee
-        must come to this one); ``new_session_id`` makes ids unique across SB processes."""
+        must come to this one); ``new_session_id`` makes ids unique across SB processes; ``calls`` and
+        ``rings`` are shared by every SB of a cluster (in memory, ``calls_per_minute`` and
+        ``rings_per_minute``, when None)."""
         self._directory = directory
         self._address = address
         self._new_session_id = new_session_id
@@ -125,9 +128,9 @@ class SwitchboardCore:
         self._max_sessions_per_user = max_sessions_per_user
         self._memberships: Counter[str] = Counter()
         """How many sessions each user (by handle key) is in: each one holds a socket."""
-        self._calls: KeyedWindows[str] = KeyedWindows(calls_per_minute, 60.0, clock)
+        self._calls: WindowLimit = calls or KeyedWindows(calls_per_minute, 60.0, clock)
         """CALs per caller, across all of their switchboards."""
-        self._rings: KeyedWindows[str] = KeyedWindows(rings_per_minute, 60.0, clock)
+        self._rings: WindowLimit = rings or KeyedWindows(rings_per_minute, 60.0, clock)
         """Rings per callee, whoever calls: each ring makes the callee's client open a socket."""
         self.cookies = cookies
         self._valid_handle = valid_handle
@@ -192,7 +195,7 @@ class SwitchboardCore:
         713 session full, 913 the caller is hidden or signed out, 217 offline or not allowed, 713 the
         callee was rung too often this minute.
         """
-        if not self._calls.allow(handle_key(caller.handle)):
+        if not await self._calls.allow(handle_key(caller.handle)):
             raise Refused(ErrorCode.USER_TOO_ACTIVE)
         if not self._valid_handle(callee):
             raise Refused(ErrorCode.INVALID_USERNAME)
@@ -205,7 +208,7 @@ class SwitchboardCore:
         account = await self._directory.account(callee)
         if account is None or not await self._directory.may_call(caller.handle, account.handle):
             raise Refused(ErrorCode.PRINCIPAL_NOT_ONLINE)
-        if not self._rings.allow(handle_key(account.handle)):
+        if not await self._rings.allow(handle_key(account.handle)):
             raise Refused(ErrorCode.USER_TOO_ACTIVE)
         cookie = await self.cookies.issue(account.handle, session.session_id)
         await self._directory.ring(account.handle, Ring(session.session_id, cookie, caller.handle,

@@ -71,10 +71,9 @@ from msnqt.protocol.message import mail_summary_payload, profile_payload
 from ..core.errors import AccountError, StoreError
 from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from ..core.limits import UserLimits
-from ..core.login_throttle import LoginThrottle
 from ..core.model import Account, Profile, UserLists, handle_key
 from ..core.notification import NotificationCore
-from ..core.ports import SessionRef
+from ..core.ports import LoginThrottle, SessionRef
 from ..core.switchboard import SwitchboardCore
 from .connection import Address, Pending, log
 from .login import AUTH_PACKAGE, LoginFront, Negotiated, version_check_reply
@@ -220,7 +219,15 @@ class NsConnection(LoginFront[NsState]):
         assert self._claimed is not None and self._challenge is not None
         challenge, self._challenge = self._challenge, None  # one answer per challenge
         claimed_key, address = handle_key(self._claimed), self.peer_host()
-        if self._throttle.locked(claimed_key, address):
+        try:
+            throttled = await self._throttle.locked(claimed_key, address)
+        except StoreError as exc:
+            # Fail closed: a guess the throttle cannot count is never checked (docs/cluster.md).
+            log.warning("could not ask the login throttle for %s: %s", self.describe(), exc)
+            self.send(Error(ErrorCode.DB_SERVER, command.trid))
+            self.close()
+            return
+        if throttled:
             # Too many wrong passwords for this account or from this address just now: not checked.
             self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
             self.close()
@@ -233,18 +240,14 @@ class NsConnection(LoginFront[NsState]):
             self.close()
             return
         if account is None:
-            # Logged (never the response: it is a hash an offline guesser could use).
-            if self._throttle.failed(claimed_key, address):
-                log.warning("failed sign-in for %s; further tries are refused for a while", self.describe())
-            else:
-                log.info("failed sign-in for %s", self.describe())
+            await self._count_failure(claimed_key, address)
             self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
             self.close()
             return
-        self._throttle.succeeded(claimed_key)
         if self.closing:
             return  # gone while the password was checked: nobody to sign in
         try:
+            await self._throttle.succeeded(claimed_key)
             session = await self._core.sign_in(account, self)
         except StoreError as exc:
             # sign_in changes nothing unless it completes, so there is no half-signed-in session.
@@ -260,6 +263,19 @@ class NsConnection(LoginFront[NsState]):
         mailbox = self._core.mailbox(account.handle)
         if mailbox is not None and mailbox[0] + mailbox[1] > 0:
             self.send(MsgRelay(HOTMAIL, HOTMAIL, mail_summary_payload(*mailbox)))
+
+    async def _count_failure(self, claimed_key: str, address: str) -> None:
+        """Logged (never the response: it is a hash an offline guesser could use). A throttle that
+        cannot count it now will not answer the next try either: that one is refused (501)."""
+        try:
+            locks = await self._throttle.failed(claimed_key, address)
+        except StoreError as exc:
+            log.warning("failed sign-in for %s, not counted: %s", self.describe(), exc)
+            return
+        if locks:
+            log.warning("failed sign-in for %s; further tries are refused for a while", self.describe())
+        else:
+            log.info("failed sign-in for %s", self.describe())
 
     def on_out(self, command: Out) -> None:
         self.send(Out())
