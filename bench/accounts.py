@@ -35,7 +35,7 @@ def create_accounts(data_dir: Path, accounts: Sequence[tuple[str, str]]) -> int:
             server.add_account(email, password)
             created += 1
     finally:
-        server.store.close()
+        server.requests.close()
     return created
 
 

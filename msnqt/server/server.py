@@ -29,6 +29,7 @@ from .fronts.ns import NsConnection
 from .fronts.sb import SbConnection
 from .listening import Listeners
 from .store.opening import open_store, serving
+from .store.threaded import InlineStore
 
 log = logging.getLogger("msnqt.server")
 
@@ -50,11 +51,16 @@ class MsnServer:
     """DS, NS and SB in one process, backed by the store the configuration names (SQLite by default)."""
 
     def __init__(self, config: ServerConfig, store: BlockingStore, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        """``clock`` drives the rate limiters (tests freeze it, so a burst is all anyone gets)."""
+                 clock: Callable[[], float] = time.monotonic, store_on_loop: bool = False) -> None:
+        """``clock`` drives the rate limiters (tests freeze it, so a burst is all anyone gets).
+
+        ``store_on_loop`` calls the store on the event loop instead of its worker thread, as the server
+        did before 2026-12-07: ``bench`` measures the difference, and a test that drives fronts without
+        sockets reads their replies the moment a command returns.
+        """
         self.config = config
         self.store = store
-        self.requests = serving(store)
+        self.requests = InlineStore(store) if store_on_loop else serving(store)
         """How the core reaches the store without holding the loop (``store/threaded.py``)."""
         self.notification = NotificationCore(
             self.requests, LocalRouter(), PresenceTable(), fl_limit=config.fl_limit,
@@ -78,9 +84,10 @@ class MsnServer:
         self.sb_address: Address = (config.host, config.sb_port)
 
     @classmethod
-    async def start(cls, config: ServerConfig, *, clock: Callable[[], float] = time.monotonic) -> MsnServer:
+    async def start(cls, config: ServerConfig, *, clock: Callable[[], float] = time.monotonic,
+                    store_on_loop: bool = False) -> MsnServer:
         """Open the store and listen on the three ports (0 picks a free one); return once listening."""
-        server = cls(config, open_store(config), clock=clock)
+        server = cls(config, open_store(config), clock=clock, store_on_loop=store_on_loop)
         try:
             await server._listen()
         except BaseException:

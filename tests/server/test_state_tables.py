@@ -146,7 +146,7 @@ def fronts(tmp_path: Path, aloop: asyncio.Runner) -> Iterator[Runner]:
     config = ServerConfig(data_dir=tmp_path, ds_port=0, ns_port=0, sb_port=0, rate_limits=NO_RATE_LIMITS,
                           login_free_failures=1_000_000, cal_limit_per_minute=1_000_000,
                           ring_limit_per_minute=1_000_000)
-    server = MsnServer(config, open_store(config))
+    server = MsnServer(config, open_store(config), store_on_loop=True)  # replies are queued on return
     for name in ("alice", "bob", "carol"):
         server.add_account(f"{name}@hotmail.com", f"{name}pw", name.title())
     harness = Fronts(server)

@@ -11,7 +11,7 @@ from ..config import ServerConfig
 from ..core.errors import StoreError
 from ..core.ports import BlockingStore
 from .sqlite_store import SqliteStore
-from .threaded import InlineStore, ThreadedStore
+from .threaded import ThreadedStore
 
 
 def open_store(config: ServerConfig) -> BlockingStore:
@@ -25,9 +25,7 @@ def open_store(config: ServerConfig) -> BlockingStore:
     return SqliteStore.open(config.data_dir)
 
 
-def serving(store: BlockingStore) -> InlineStore | ThreadedStore:
-    """The store as the core awaits it: PostgreSQL on a worker thread (every call is a network round
-    trip), SQLite on the loop (short local calls)."""
-    if isinstance(store, SqliteStore):
-        return InlineStore(store)
+def serving(store: BlockingStore) -> ThreadedStore:
+    """The store as the core awaits it: on its own worker thread, SQLite (an fsynced commit takes
+    milliseconds) as much as PostgreSQL (a network round trip), so neither holds the event loop."""
     return ThreadedStore(store)

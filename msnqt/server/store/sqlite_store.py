@@ -1,15 +1,16 @@
 """The SQLite implementation of :class:`msnqt.server.core.ports.AccountStore`.
 
 WAL mode, autocommit connection with explicit ``BEGIN IMMEDIATE … COMMIT`` around each change, so one
-acknowledged change is exactly one transaction. Calls are synchronous and short; at the scale of a
-small community they do not stall the event loop noticeably.
+acknowledged change is exactly one transaction. Calls are synchronous; the server makes them on the
+store's own worker thread (``store/threaded.py``), so an fsync never holds the event loop, and the
+connection is opened to be used from that thread (``check_same_thread=False``; one thread at a time).
 
 Two settings keep that promise under pressure. ``synchronous = FULL``: every commit is on the disk
 (the WAL fsynced) before the change is acknowledged, power loss included, not just a crash of the
 process. ``busy_timeout`` is short for the server (:data:`SERVER_BUSY_TIMEOUT`): while another process
-(``msnqt-server user ...``, a backup tool) holds the write lock, a write waits that long on the event
-loop at most, then fails as :class:`StoreError`, which the client sees as ``501``, instead of
-freezing everyone for five seconds per write.
+(``msnqt-server user ...``, a backup tool) holds the write lock, a write waits that long at most, then
+fails as :class:`StoreError`, which the client sees as ``501``, instead of holding every later change
+(they queue behind it on the worker thread) for five seconds per write.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class SqliteStore:
         if not path.exists():
             # Private from the start: the lists say who talks to whom (SQLite's WAL files copy this mode).
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
+        db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout, check_same_thread=False)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
