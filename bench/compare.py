@@ -5,7 +5,8 @@
                             [--json OUT]
 
 Each target is started here as its own process (so its CPU can be read from /proc): ``msnqt`` and
-``msnqt-uvloop`` are ``bench.serve`` on a fresh data dir with the accounts the run needs, ``baseline``
+``msnqt-uvloop`` are ``bench.serve`` on a fresh data dir with the accounts the run needs,
+``msnqt-store-on-loop`` the same with the store called on the event loop (as before 2026-12-07), ``baseline``
 and ``baseline-uvloop`` are ``bench.baseline`` on streams, ``baseline-protocol[-uvloop]`` the same relay
 on an ``asyncio.Protocol``. Rounds alternate A, B, A, B… so slow drifts in machine
 load hit every target alike; the summary gives per-target medians and the ratios of the first target
@@ -36,7 +37,7 @@ from .config import LoadConfig
 from .load import run_scenario
 from .stats import median
 
-TARGETS = ("msnqt", "msnqt-uvloop", "baseline", "baseline-uvloop", "baseline-protocol",
+TARGETS = ("msnqt", "msnqt-uvloop", "msnqt-store-on-loop", "baseline", "baseline-uvloop", "baseline-protocol",
            "baseline-protocol-uvloop", "cluster", "cluster-2ns")
 """``cluster``: DS, NS and SB as processes on PostgreSQL and Redis (``bench.cluster``), CPU summed over all of
 them; ``cluster-2ns``: the same with two NS and two SB processes."""
@@ -88,7 +89,9 @@ def start_target(name: str, data_dir: Path, extra: Sequence[str] = ()) -> Target
                    "--ns", count, "--sb", count]
         marker = "DS listening on "
     else:
-        command = [sys.executable, "-m", "bench.serve", "--data", str(data_dir), "--loop", loop, *extra]
+        on_loop = ["--store-on-loop"] if base == "msnqt-store-on-loop" else []
+        command = [sys.executable, "-m", "bench.serve", "--data", str(data_dir), "--loop", loop, *on_loop,
+                   *extra]
         marker = "DS listening on "
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=tree or None)
     assert process.stdout is not None
@@ -130,6 +133,8 @@ def _ratio(per_target: dict[str, dict[str, Any]], rounds: list[dict[str, Any]], 
         if b["ops_per_s_median"] else None,
         "server_cpu_per_op": round(a["server_cpu_us_per_op_median"] / b["server_cpu_us_per_op_median"], 3)
         if b["server_cpu_us_per_op_median"] else None,
+        "p50_latency": round(a["p50_ms_median"] / b["p50_ms_median"], 3) if b["p50_ms_median"] else None,
+        "p99_latency": round(a["p99_ms_median"] / b["p99_ms_median"], 3) if b["p99_ms_median"] else None,
         "throughput_per_round": _paired(rounds, first, second, lambda r: r["ops_per_s"]),
         "server_cpu_per_round": _paired(rounds, first, second, lambda r: r["server"]["cpu_us_per_op"] or 0.0),
     }
@@ -143,6 +148,7 @@ def summarize(scenario: str, names: list[str], rounds: list[dict[str, Any]]) -> 
             "ops_per_s_median": round(median([r["ops_per_s"] for r in mine]), 1),
             "server_cpu_us_per_op_median": round(median(
                 [r["server"]["cpu_us_per_op"] or 0.0 for r in mine]), 2),
+            "p50_ms_median": round(median([r["latency"].get("p50_ms", 0.0) for r in mine]), 3),
             "p99_ms_median": round(median([r["latency"]["p99_ms"] for r in mine]), 3),
             "errors": sum(r["errors"] for r in mine),
             "ops_per_s_rounds": [r["ops_per_s"] for r in mine],

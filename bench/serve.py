@@ -4,6 +4,7 @@ The same server as ``msnqt-server serve`` (built through the public ``MsnServer`
 ``--loop uvloop`` so both loops can be compared, and one ``READY`` line when all ports listen.
 
     python -m bench.serve --data DIR [--host 127.0.0.1] [--loop asyncio|uvloop] [--fl-limit N]
+                          [--store-on-loop]
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from msnqt.server.core.limits import RateLimits
 from .baseline import install_loop
 
 
-async def _serve(config: ServerConfig) -> None:
-    server = await MsnServer.start(config)
+async def _serve(config: ServerConfig, store_on_loop: bool) -> None:
+    server = await MsnServer.start(config, store_on_loop=store_on_loop)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -45,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument("--fl-limit", type=int, default=FL_LIMIT,
                         help="forward-list limit (bench.client raises it for a 1,000-contact list)")
+    parser.add_argument("--store-on-loop", action="store_true",
+                        help="call the store on the event loop, as before 2026-12-07 (not its own thread)")
     args = parser.parse_args(argv)
     # A benchmark is one address flooding on purpose: the per-user rate limits would answer its floods
     # 713 and the per-address cap would refuse its thousands of held sockets.
@@ -53,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           max_connections_per_address=1 << 20, max_switchboards_per_user=1 << 20)
     try:
         install_loop(args.loop)
-        asyncio.run(_serve(config))
+        asyncio.run(_serve(config, args.store_on_loop))
     except ImportError:
         print("bench.serve: uvloop is not installed", file=sys.stderr)
         return 2

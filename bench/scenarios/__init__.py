@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from ..config import LoadConfig
 from ..recorder import Recorder
-from . import hold, login, presence, relay
+from . import bystander, hold, login, presence, relay
 
 Scenario = Callable[[LoadConfig, Recorder], Awaitable[None]]
 
@@ -15,4 +15,5 @@ SCENARIOS: dict[str, tuple[Scenario, str]] = {
     "presence": (presence.run, "status changes"),
     "relay": (relay.run, "messages delivered"),
     "hold": (hold.run, "keep-alive round trips"),
+    "bystander": (bystander.run, "bystander round trips"),
 }

@@ -58,6 +58,7 @@ async def _with_server(data_dir: Path, scenario: str, **options: Any) -> dict[st
     ("presence", {"contacts": 1}),
     ("relay", {"window": 4}),
     ("hold", {"ping_interval": 0.05}),
+    ("bystander", {}),
 ])
 def test_scenario_runs_without_errors_against_our_server(
         aloop: asyncio.Runner, tmp_path: Path, scenario: str, options: dict[str, Any]) -> None:
@@ -67,6 +68,8 @@ def test_scenario_runs_without_errors_against_our_server(
         assert result["notifications"] == result["ops"]
     if scenario == "hold":
         assert result["held"] == 2
+    if scenario == "bystander":
+        assert result["writes"] > 0  # the writer's ADD/REM were acknowledged while the bystander pinged
 
 
 @pytest.mark.parametrize("io", sorted(RELAYS))
@@ -88,13 +91,15 @@ def test_relay_runs_against_the_baseline(aloop: asyncio.Runner, io: str) -> None
 def test_compare_summary_gives_medians_and_ratios() -> None:
     def round_(number: int, target: str, ops: float, cpu: float) -> dict[str, Any]:
         return {"round": number, "compare_target": target, "ops_per_s": ops, "server": {"cpu_us_per_op": cpu},
-                "latency": {"p99_ms": 1.0}, "errors": 0, "machine": {"loadavg_before": [0.5]}}
+                "latency": {"p50_ms": 4.0 if target == "msnqt" else 1.0, "p99_ms": 1.0}, "errors": 0,
+                "machine": {"loadavg_before": [0.5]}}
 
     rounds = [round_(0, "msnqt", 50, 8), round_(0, "baseline", 100, 2), round_(1, "baseline", 100, 2),
               round_(1, "msnqt", 70, 9), round_(2, "msnqt", 60, 10), round_(2, "baseline", 140, 4)]
     summary = json.loads(json.dumps(summarize("relay", ["msnqt", "baseline"], rounds)))
     assert summary["targets"]["msnqt"]["ops_per_s_median"] == 60
     assert summary["ratio"] == {"of": "msnqt / baseline", "throughput": 0.6, "server_cpu_per_op": 4.5,
+                                "p50_latency": 4.0, "p99_latency": 1.0,
                                 "throughput_per_round": [0.5, 0.7, 0.429],
                                 "server_cpu_per_round": [4.0, 4.5, 2.5]}
 
