@@ -35,6 +35,7 @@ from . import procfs
 from .accounts import account_list, create_accounts
 from .config import LoadConfig
 from .load import run_scenario
+from .scenarios import SCENARIOS
 from .stats import median
 
 TARGETS = ("msnqt", "msnqt-uvloop", "msnqt-store-on-loop", "baseline", "baseline-uvloop", "baseline-protocol",
@@ -186,7 +187,7 @@ async def compare(args: argparse.Namespace, targets: list[Target], accounts: lis
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.compare", description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default="relay", choices=("login", "presence", "relay", "hold"))
+    parser.add_argument("--scenario", default="relay", choices=sorted(SCENARIOS))
     parser.add_argument("--targets", nargs="+", default=["msnqt", "baseline"], type=target_spec,
                         help=f"each one of {', '.join(TARGETS)}, optionally @DIR: run from that source tree")
     parser.add_argument("--rounds", type=int, default=5)

@@ -35,11 +35,11 @@ async def running(tmp_path: Path) -> AsyncIterator[MsnServer]:
 
 
 def break_lists(server: MsnServer) -> Callable[[], None]:
-    """Make every list read fail; returns the function that mends it."""
-    def broken(handle: str) -> Any:
+    """Make every list read fail, cached or not; returns the function that mends it."""
+    async def broken(handle: str) -> Any:
         raise StoreError("database is locked")
-    server.store.lists = broken  # type: ignore[method-assign]
-    return lambda: delattr(server.store, "lists")
+    server.requests.lists = broken  # type: ignore[method-assign]
+    return lambda: delattr(server.requests, "lists")
 
 
 async def chg(client: LineClient, trid: int) -> None:

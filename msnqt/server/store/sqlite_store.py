@@ -72,6 +72,7 @@ class SqliteStore:
         # Presence fan-out reads the same lists over and over; writes are rare. The cache is dropped
         # on every local commit and whenever another process (the CLI) commits (PRAGMA data_version).
         self._lists_cache: dict[str, UserLists] = {}
+        self._probes: list[sqlite3.Connection] = []
         self._seen_data_version: int | None = None
         self._decoy = vault.seal("decoy password of the same length")
         """Unsealed for unknown accounts, so they cost a sign-in check the same work as known ones."""
@@ -101,7 +102,21 @@ class SqliteStore:
         return cls(db, vault)
 
     def close(self) -> None:
+        for probe in self._probes:
+            probe.close()
         self._db.close()
+
+    def change_probe(self) -> Callable[[], int]:
+        """A counter that moves whenever anyone commits to this database, readable from one other thread.
+
+        ``PRAGMA data_version`` on a connection of its own, which never writes: so it sees this store's
+        commits (made on the worker thread) and other processes' (the CLI) alike. The loop uses it to
+        serve list reads from its own cache without a trip to the worker (``store/threaded.py``).
+        """
+        (path,) = [row["file"] for row in self._db.execute("PRAGMA database_list") if row["name"] == "main"]
+        probe = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._probes.append(probe)
+        return lambda: int(probe.execute("PRAGMA data_version").fetchone()[0])
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
