@@ -1,4 +1,7 @@
-"""One contract, every :class:`AccountStore`: SQLite (one process) and PostgreSQL (the cluster).
+"""One contract, every store: SQLite (one process) and PostgreSQL (the cluster).
+
+Stores are tested as their drivers offer them (:class:`BlockingStore`); the core awaits them through
+``store.threaded``, which runs these very calls on the store's worker thread.
 
 Each test opens the store through a ``Backing``, which can open further, independent handles on the same
 data (another process, a restart), because that is what the semantics are about: what one handle
@@ -17,13 +20,13 @@ import pytest
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 from msnqt.server.core.errors import AccountError
 from msnqt.server.core.model import Profile
-from msnqt.server.core.ports import AccountStore
+from msnqt.server.core.ports import BlockingStore
 from msnqt.server.store import SqliteStore
 from msnqt.server.store.postgres_store import PostgresStore
 
 
 class Opener(Protocol):
-    def __call__(self, *, tracked: bool = True) -> AccountStore: ...
+    def __call__(self, *, tracked: bool = True) -> BlockingStore: ...
 
 
 
@@ -33,18 +36,18 @@ ALICE, BOB, CAROL = "Alice@Hotmail.com", "bob@hotmail.com", "carol@hotmail.com"
 @pytest.fixture(params=["sqlite", "postgres"])
 def backing(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     """Opens handles on one fresh store of the parametrised kind; closes them all afterwards."""
-    opened: list[AccountStore] = []
+    opened: list[BlockingStore] = []
     if request.param == "sqlite":
-        def make() -> AccountStore:
+        def make() -> BlockingStore:
             return SqliteStore.open(tmp_path)
     else:
         dsn = request.getfixturevalue("pg_dsn")
         PostgresStore.initialise(dsn, tmp_path / "secret.key")[0].close()
 
-        def make() -> AccountStore:
+        def make() -> BlockingStore:
             return PostgresStore.open(dsn, tmp_path / "secret.key")
 
-    def open_handle(*, tracked: bool = True) -> AccountStore:
+    def open_handle(*, tracked: bool = True) -> BlockingStore:
         """A new handle; untracked ones are closed by whoever opened them (a thread, for SQLite)."""
         store = make()
         if tracked:
@@ -56,7 +59,7 @@ def backing(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
         store.close()
 
 
-def _community(backing: Opener) -> AccountStore:
+def _community(backing: Opener) -> BlockingStore:
     store = backing()
     store.create_account(ALICE, "alicepw", "Alice Liddell", Profile("Alice", "Liddell", country="UK"))
     store.create_account(BOB, "bobpw", "Bob", Profile())
@@ -64,7 +67,7 @@ def _community(backing: Opener) -> AccountStore:
     return store
 
 
-def _names(store: AccountStore, owner: str, list_name: ListName) -> list[tuple[str, str]]:
+def _names(store: BlockingStore, owner: str, list_name: ListName) -> list[tuple[str, str]]:
     return [(e.handle, e.friendly) for e in store.lists(owner).members(list_name)]
 
 
