@@ -100,6 +100,7 @@ class ThreadedStore(_AsyncStore):
     def __init__(self, backend: BlockingStore) -> None:
         super().__init__(backend)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msnqt-store")
+        self._closed = False
 
     async def _run(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         return await asyncio.wrap_future(self._worker.submit(call, *args, **kwargs))
@@ -108,7 +109,11 @@ class ThreadedStore(_AsyncStore):
         return self._worker.submit(call, *args, **kwargs).result()
 
     def close(self) -> None:
-        """Close the backend on its thread, after every call queued before."""
+        """Close the backend on its thread, after every call queued before (a second close does nothing,
+        as closing a driver's connection twice does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self._worker.submit(self.backend.close).result()
         finally:
