@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.topology import Cluster, cluster, component_logs, new_backends
+from tests.cluster.topology import Cluster, cluster, component_logs, fail_on_unexpected_log, new_backends
 from tests.support.backends import Postgres, Redis
 
 
@@ -19,6 +19,22 @@ def shared_cluster(postgres: Postgres, redis_backend: Redis,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     with cluster(*new_backends(postgres, redis_backend, tmp_path_factory.mktemp("cluster"))) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _shared_cluster_logs_checked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test on the shared cluster, what its components logged meanwhile is judged (no
+    traceback, no ERROR the test did not declare), and the test's declarations are forgotten."""
+    if "shared_cluster" not in request.fixturenames:
+        yield
+        return
+    running: Cluster = request.getfixturevalue("shared_cluster")
+    running.expected.clear()
+    yield
+    try:
+        fail_on_unexpected_log(running)
+    finally:
+        running.expected.clear()
 
 
 @pytest.fixture

@@ -7,6 +7,11 @@ Each component is started exactly as an operator would start it, and is ready wh
 A component's stderr goes to a file, never to a pipe nobody reads: a process that logs more than a pipe
 holds would block in ``write`` and stop heartbeating, and look dead. :func:`component_logs` shows them
 when a test fails.
+
+No traceback reaches a log unnoticed (qutebrowser's log-fail, as ``tests/support/logfail.py`` does for
+in-process logs): when a topology stops, and after each test on the shared one, a Python traceback or an
+ERROR/CRITICAL line in any component's stderr fails the run, unless the test declared it expected with
+:meth:`Cluster.expect_log`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import select
 import signal
 import subprocess
@@ -78,6 +84,27 @@ async def referral(ds: tuple[str, int], handle: str) -> tuple[str, int]:
     return host, int(port)
 
 
+_RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \S+ (?P<level>[A-Z]+) ", re.M)
+"""The first line of a log record (``cli.py``'s format); the lines up to the next one belong to it."""
+_PROBLEMS = ("Traceback (most recent call last)", "Exception ignored in")
+
+
+def log_problems(text: str) -> list[str]:
+    """The records of ``text`` (a component's stderr) at ERROR or worse, or carrying a traceback; text
+    outside any record (a crash's raw traceback) is judged as a record of its own."""
+    starts = [m.start() for m in _RECORD_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    records = [text[a:b].rstrip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    problems = []
+    for record in records:
+        level = _RECORD_START.match(record)
+        severe = level is not None and level["level"] in ("ERROR", "CRITICAL")
+        if severe or any(p in record for p in _PROBLEMS):
+            problems.append(record)
+    return problems
+
+
 @dataclass
 class Component:
     role: str
@@ -85,6 +112,8 @@ class Component:
     address: tuple[str, int] = ("", 0)
     log: Path | None = None
     """Where the process's stderr goes (None: a pipe, read once it ends)."""
+    checked: int = 0
+    """How much of the log :meth:`Cluster.unexpected_log` has judged already."""
 
     def stderr(self) -> str:
         """What the process wrote to stderr so far (all of it once it ended)."""
@@ -156,8 +185,40 @@ class Cluster:
         finally:
             store.close()
 
+    expected: list[re.Pattern[str]] = field(default_factory=list)
+    """Log records the running test declared (:meth:`expect_log`); the shared cluster forgets them
+    after each test."""
+
     def components(self) -> list[Component]:
         return [*self.ns, *self.sb, *([self.ds] if self.ds else [])]
+
+    def expect_log(self, pattern: str) -> None:
+        """A traceback or ERROR record matching ``pattern`` (re.search) is this test's doing, not a bug."""
+        self.expected.append(re.compile(pattern))
+
+    def unexpected_log(self) -> list[str]:
+        """Problem records (:func:`log_problems`) written since the last call, less the expected ones.
+
+        Only whole lines are judged: a record still being written is judged at the next call."""
+        found = []
+        for component in self.components():
+            if component.log is None:
+                continue
+            text = component.log.read_text(errors="replace")
+            end = text.rfind("\n", component.checked) + 1
+            if end <= component.checked:
+                continue
+            fresh, component.checked = text[component.checked:end], end
+            found += [f"--- {component.role} {component.address}\n{record}" for record in log_problems(fresh)
+                      if not any(p.search(record) for p in self.expected)]
+        return found
+
+
+def fail_on_unexpected_log(running: Cluster) -> None:
+    problems = running.unexpected_log()
+    if problems:
+        raise AssertionError("tracebacks or errors in the cluster's logs (declare the expected ones with "
+                             "Cluster.expect_log):\n" + "\n".join(problems))
 
 
 def component_logs(running: Cluster) -> str:
@@ -238,3 +299,4 @@ def cluster(dsn: str, redis_url: str, key_file: Path, *, ns: int = 2, sb: int = 
             component.process.wait(timeout=10)
             if component.process.stdout is not None:
                 component.process.stdout.close()
+    fail_on_unexpected_log(result)  # reached only when the test itself passed
