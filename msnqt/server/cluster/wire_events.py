@@ -1,4 +1,7 @@
-"""Core events as JSON, for the trip from one process to another over Redis pub/sub."""
+"""Core events as JSON, for the trip from one process to another over Redis pub/sub.
+
+One published message carries a list of envelopes: a status change for watchers on another NS is one
+message to that NS, not one per watcher (each message costs both ends a Redis round of work)."""
 
 from __future__ import annotations
 
@@ -24,15 +27,24 @@ class Envelope:
     event: Event
 
 
-def encode(envelope: Envelope) -> str:
+def _as_json(envelope: Envelope) -> dict[str, Any]:
     fields = {f.name: getattr(envelope.event, f.name) for f in dataclasses.fields(envelope.event)}
-    return json.dumps({"key": envelope.key, "token": envelope.token,
-                       "kind": type(envelope.event).__name__, "fields": fields})
+    return {"key": envelope.key, "token": envelope.token, "kind": type(envelope.event).__name__,
+            "fields": fields}
 
 
-def decode(text: str) -> Envelope:
-    """The envelope in ``text``; ValueError (or KeyError, TypeError) for anything else."""
+def encode(envelopes: list[Envelope]) -> str:
+    return json.dumps([_as_json(envelope) for envelope in envelopes])
+
+
+def decode(text: str) -> list[Envelope]:
+    """The envelopes in ``text`` (a list, or one envelope alone); ValueError (or KeyError, TypeError)
+    for anything else."""
     data = json.loads(text)
+    return [_from_json(item) for item in (data if isinstance(data, list) else [data])]
+
+
+def _from_json(data: dict[str, Any]) -> Envelope:
     kind = _KINDS[data["kind"]]
     fields = dict(data["fields"])
     if kind is ContactOnline:
