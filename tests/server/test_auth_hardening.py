@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from msnqt.protocol import md5_response
 from msnqt.server import MsnServer, ServerConfig
 from msnqt.server.store import SqliteStore
 from tests.server.wire import LineClient, sign_in, try_sign_in
@@ -116,3 +117,34 @@ def test_guessing_locks_the_account_and_the_address_but_not_the_others(
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "guess" not in logged and "alicepw" not in logged
 
+
+
+def test_guesses_sent_at_once_on_many_connections_get_the_allowance_once(
+        server: MsnServer, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
+    """Twenty connections, each challenged, send a wrong password at the same moment: three free
+    failures and one that locks are checked, the other sixteen are refused unchecked, and the owner's
+    right password is refused too while the lock lasts (the server's clock stands still here)."""
+    caplog.set_level(logging.INFO, logger="msnqt")
+
+    async def challenged(handle: str, source: str) -> tuple[LineClient, str]:
+        client = await LineClient.connect(server.ns_address, source=source)
+        await client.send("VER 1 MSNP2")
+        await client.line()
+        await client.send(f"USR 2 MD5 I {handle}")
+        return client, (await client.line()).split()[-1]
+
+    async def run() -> None:
+        guessers = [await challenged("alice@example.org", f"127.0.1.{n}") for n in range(20)]
+        owner, challenge = await challenged("alice@example.org", "127.0.0.1")
+        for client, _ in guessers:
+            client.writer.write(b"USR 3 MD5 S " + b"0" * 32 + b"\r\n")
+        await asyncio.gather(*(client.writer.drain() for client, _ in guessers))
+        assert [await client.line() for client, _ in guessers] == ["911 3"] * 20
+        await owner.send(f"USR 3 MD5 S {md5_response(challenge, 'alicepw')}")
+        assert await owner.line() == "911 3"
+        for client, _ in [*guessers, (owner, "")]:
+            client.close()
+
+    aloop.run(run())
+    checked = [r for r in caplog.records if r.getMessage().startswith("failed sign-in")]
+    assert len(checked) == 4

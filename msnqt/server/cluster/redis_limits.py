@@ -25,34 +25,60 @@ from collections.abc import Callable
 
 import redis.asyncio
 
+from ..core.ports import Admission
 from .link import PREFIX, guarded
 
 Clock = Callable[[], float]
 
-# KEYS: the account's record, the address's; ARGV: now (ms), free failures, account cap, address cap (ms).
-# Returns 1 when this failure starts a lock of either.
-_FAILED = """
-local now = tonumber(ARGV[1])
-local free = tonumber(ARGV[2])
-local started = 0
-for i = 1, 2 do
-    local cap = tonumber(ARGV[2 + i])
-    local record = redis.call('HMGET', KEYS[i], 'failures', 'last')
+# Counts one failure of KEYS[k] (ARGV: now, free failures, cap, all ms but free) and returns {whether
+# that started a lock, the lock's end before it}. Quiet for longer than the cap: the count starts over.
+_COUNT = """
+local function count(key, now, free, cap)
+    local record = redis.call('HMGET', key, 'failures', 'last', 'until')
     local failures = tonumber(record[1]) or 0
+    local previous = tonumber(record[3]) or 0
     if now - (tonumber(record[2]) or 0) > cap then
         failures = 0
     end
     failures = failures + 1
-    redis.call('HSET', KEYS[i], 'failures', failures, 'last', now)
+    redis.call('HSET', key, 'failures', failures, 'last', now)
+    local started = 0
     local beyond = failures - free
     if beyond > 0 then
         local lock = math.min(cap, 1000 * 2 ^ math.min(beyond - 1, 40))
-        redis.call('HSET', KEYS[i], 'until', math.floor(now + lock))
+        redis.call('HSET', key, 'until', math.floor(now + lock))
         started = 1
     end
-    redis.call('PEXPIRE', KEYS[i], cap + 1)
+    redis.call('PEXPIRE', key, cap + 1)
+    return {started, previous}
 end
-return started
+"""
+
+# KEYS: the account's record, the address's; ARGV: now (ms), free failures, the account's cap (ms).
+# {0} while either is locked; else the account's failure is counted: {1, started a lock, lock end before}.
+_ADMIT = _COUNT + """
+local now = tonumber(ARGV[1])
+for i = 1, 2 do
+    if (tonumber(redis.call('HGET', KEYS[i], 'until')) or 0) > now then
+        return {0}
+    end
+end
+local counted = count(KEYS[1], now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+return {1, counted[1], counted[2]}
+"""
+
+# KEYS: the address's record; ARGV: now (ms), free failures, the address's cap (ms). 1: it locks now.
+_FAILED = _COUNT + """
+return count(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))[1]
+"""
+
+# KEYS: the account's record; ARGV: its lock end before the attempt taken back.
+_UNDO = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    local failures = tonumber(redis.call('HGET', KEYS[1], 'failures')) or 1
+    redis.call('HSET', KEYS[1], 'failures', math.max(0, failures - 1), 'until', ARGV[1])
+end
+return 0
 """
 
 # KEYS: the window's sorted set; ARGV: now (ms), window (ms), limit, a fresh member.
@@ -76,7 +102,7 @@ return 0
 
 
 def _ms(seconds: float) -> int:
-    return int(seconds * 1000)
+    return round(seconds * 1000)
 
 
 class RedisLoginThrottle:
@@ -89,31 +115,48 @@ class RedisLoginThrottle:
         self._account_cap = _ms(account_cap)
         self._address_cap = _ms(address_cap)
         self._clock = clock
+        self._admit = client.register_script(_ADMIT)
         self._failed = client.register_script(_FAILED)
+        self._undo = client.register_script(_UNDO)
 
     @staticmethod
-    def _keys(account_key: str, address: str) -> list[str]:
-        return [f"{PREFIX}login:account:{account_key}", f"{PREFIX}login:address:{address}"]
+    def _account(account_key: str) -> str:
+        return f"{PREFIX}login:account:{account_key}"
+
+    @staticmethod
+    def _address(address: str) -> str:
+        return f"{PREFIX}login:address:{address}"
 
     @guarded
     async def locked(self, account_key: str, address: str) -> bool:
         now = _ms(self._clock())
         async with self._redis.pipeline(transaction=False) as pipe:
-            for key in self._keys(account_key, address):
-                pipe.hget(key, "until")
+            pipe.hget(self._account(account_key), "until")
+            pipe.hget(self._address(address), "until")
             ends = await pipe.execute()
         return any(end is not None and int(end) > now for end in ends)
 
     @guarded
-    async def failed(self, account_key: str, address: str) -> bool:
-        started = await self._failed(keys=self._keys(account_key, address),
-                                     args=[_ms(self._clock()), self._free, self._account_cap,
-                                           self._address_cap])
-        return bool(started)
+    async def admit(self, account_key: str, address: str) -> Admission | None:
+        result = await self._admit(keys=[self._account(account_key), self._address(address)],
+                                   args=[_ms(self._clock()), self._free, self._account_cap])
+        if not int(result[0]):
+            return None
+        return Admission(account_key, address, bool(int(result[1])), int(result[2]) / 1000)
 
     @guarded
-    async def succeeded(self, account_key: str) -> None:
-        await self._redis.delete(self._keys(account_key, "")[0])
+    async def failed(self, admission: Admission) -> bool:
+        started = await self._failed(keys=[self._address(admission.address)],
+                                     args=[_ms(self._clock()), self._free, self._address_cap])
+        return bool(int(started))
+
+    @guarded
+    async def succeeded(self, admission: Admission) -> None:
+        await self._redis.delete(self._account(admission.account_key))
+
+    @guarded
+    async def unchecked(self, admission: Admission) -> None:
+        await self._undo(keys=[self._account(admission.account_key)], args=[_ms(admission.account_until)])
 
 
 class RedisWindows:

@@ -8,8 +8,11 @@ The account's lock is capped low (a minute by default): anyone can make an accou
 guessing wrong, and a legitimate owner must not be locked out for long by someone else. The address's
 lock is capped high (a quarter of an hour): that one only hurts the guesser.
 
-:class:`LocalLoginThrottle` keeps the counts in this process's memory (the one-process server);
-``cluster.redis_limits`` keeps the same records in Redis for every NS of a cluster.
+Every admitted attempt counts against its account *before* its password is checked, in the same step
+that looks at the locks (:meth:`LocalLoginThrottle.admit`); a right password forgives it. Checking first
+and counting after the (awaited) check let every attempt already in flight through: twenty connections
+sending a wrong password at once got twenty guesses. The address is counted once the password proved
+wrong: many people behind one address signing in at once must not lock each other out.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from .limits import MAX_TRACKED_KEYS, Clock
+from .ports import Admission
 
 
 @dataclass(slots=True)
@@ -38,8 +42,8 @@ class _Lockouts:
         record = self._records.get(key)
         return record is not None and record.locked_until > self._clock()
 
-    def failed(self, key: str) -> bool:
-        """Count a failure; True when it starts a lock."""
+    def count(self, key: str) -> tuple[bool, float]:
+        """Count a failure; whether it starts a lock, and the lock's end before it (for :meth:`undo`)."""
         now = self._clock()
         record = self._records.get(key)
         if record is None:
@@ -48,15 +52,23 @@ class _Lockouts:
             record = self._records[key] = _Record()
         elif now - record.last_failure > self._cap:
             record.failures = 0  # quiet for longer than the longest lock: an old typo is forgiven
+        previous = record.locked_until
         record.failures += 1
         record.last_failure = now
         beyond = record.failures - self._free
         if beyond <= 0:
-            return False
-        record.locked_until = now + min(self._cap, 2.0 ** (beyond - 1))
-        return True
+            return False, previous
+        record.locked_until = now + min(self._cap, 2.0 ** min(beyond - 1, 40))
+        return True, previous
 
-    def succeeded(self, key: str) -> None:
+    def undo(self, key: str, locked_until: float) -> None:
+        """Take back one counted failure (the password was right, or could not be checked)."""
+        record = self._records.get(key)
+        if record is not None:
+            record.failures = max(0, record.failures - 1)
+            record.locked_until = locked_until
+
+    def forgive(self, key: str) -> None:
         self._records.pop(key, None)
 
     def _forget_quiet(self, now: float) -> None:
@@ -65,7 +77,7 @@ class _Lockouts:
 
 
 class LocalLoginThrottle:
-    """:class:`~msnqt.server.core.ports.LoginThrottle` in memory: never suspends."""
+    """:class:`~msnqt.server.core.ports.LoginThrottle` in memory: never suspends, so each call is atomic."""
 
     def __init__(self, *, free_failures: int = 3, account_cap: float = 60.0, address_cap: float = 900.0,
                  clock: Clock = time.monotonic) -> None:
@@ -73,16 +85,21 @@ class LocalLoginThrottle:
         self._addresses = _Lockouts(free_failures, address_cap, clock)
 
     async def locked(self, account_key: str, address: str) -> bool:
-        """Answer 911 without checking: this account or this address failed too often just now."""
         return self._accounts.locked(account_key) or self._addresses.locked(address)
 
-    async def failed(self, account_key: str, address: str) -> bool:
-        """Count a wrong password; True when it locks the account or the address (worth a log line)."""
-        account_locked = self._accounts.failed(account_key)
-        address_locked = self._addresses.failed(address)
-        return account_locked or address_locked
+    async def admit(self, account_key: str, address: str) -> Admission | None:
+        if self._accounts.locked(account_key) or self._addresses.locked(address):
+            return None
+        locks, until = self._accounts.count(account_key)
+        return Admission(account_key, address, locks, until)
 
-    async def succeeded(self, account_key: str) -> None:
+    async def failed(self, admission: Admission) -> bool:
+        return self._addresses.count(admission.address)[0]
+
+    async def succeeded(self, admission: Admission) -> None:
         """The owner got in: their account's failures are forgiven. The address's are not, or a
         guesser could sign in to an account of their own between guesses to start afresh."""
-        self._accounts.succeeded(account_key)
+        self._accounts.forgive(admission.account_key)
+
+    async def unchecked(self, admission: Admission) -> None:
+        self._accounts.undo(admission.account_key, admission.account_until)

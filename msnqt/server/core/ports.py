@@ -16,6 +16,7 @@ only after it is durable.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
@@ -150,6 +151,18 @@ class CookieStore(Protocol):
     async def redeem(self, cookie: str, handle: str, session_id: str | None) -> Ticket | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A sign-in attempt let through to the password check, already counted against its account."""
+
+    account_key: str
+    address: str
+    locks: bool
+    """Counting it started the account's lock (worth a warning if the password is wrong)."""
+    account_until: float
+    """The account's lock end before this attempt, restored when it is taken back."""
+
+
 class LoginThrottle(Protocol):
     """Wrong passwords counted per account and per source address (``core.login_throttle``).
 
@@ -160,15 +173,25 @@ class LoginThrottle(Protocol):
     """
 
     async def locked(self, account_key: str, address: str) -> bool:
-        """This account or this address failed too often just now: answer 911 without checking."""
+        """This account or this address failed too often just now."""
         ...
 
-    async def failed(self, account_key: str, address: str) -> bool:
-        """Count a wrong password; True when it starts a lock (worth a log line)."""
+    async def admit(self, account_key: str, address: str) -> Admission | None:
+        """None while either is locked (answer 911 without checking); else the attempt, counted as a
+        failure of the account in the same atomic step, so attempts on one account in flight at once
+        are counted one after the other."""
         ...
 
-    async def succeeded(self, account_key: str) -> None:
-        """The owner got in: the account's failures are forgiven (the address's are not)."""
+    async def failed(self, admission: Admission) -> bool:
+        """The password was wrong: count it against the address too; True if that starts its lock."""
+        ...
+
+    async def succeeded(self, admission: Admission) -> None:
+        """The password was right: the account's failures are forgiven (the address's are not)."""
+        ...
+
+    async def unchecked(self, admission: Admission) -> None:
+        """The password could not be checked (501): the account's count is taken back."""
         ...
 
 

@@ -73,7 +73,7 @@ from ..core.events import AddedBy, ContactOffline, ContactOnline, Event, Removed
 from ..core.limits import UserLimits
 from ..core.model import Account, Profile, UserLists, handle_key
 from ..core.notification import NotificationCore
-from ..core.ports import LoginThrottle, SessionRef
+from ..core.ports import Admission, LoginThrottle, SessionRef
 from ..core.switchboard import SwitchboardCore
 from .connection import Address, Pending, log
 from .login import AUTH_PACKAGE, LoginFront, Negotiated, version_check_reply
@@ -218,16 +218,15 @@ class NsConnection(LoginFront[NsState]):
             return
         assert self._claimed is not None and self._challenge is not None
         challenge, self._challenge = self._challenge, None  # one answer per challenge
-        claimed_key, address = handle_key(self._claimed), self.peer_host()
         try:
-            throttled = await self._throttle.locked(claimed_key, address)
+            admission = await self._throttle.admit(handle_key(self._claimed), self.peer_host())
         except StoreError as exc:
             # Fail closed: a guess the throttle cannot count is never checked (docs/cluster.md).
             log.warning("could not ask the login throttle for %s: %s", self.describe(), exc)
             self.send(Error(ErrorCode.DB_SERVER, command.trid))
             self.close()
             return
-        if throttled:
+        if admission is None:
             # Too many wrong passwords for this account or from this address just now: not checked.
             self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
             self.close()
@@ -236,18 +235,23 @@ class NsConnection(LoginFront[NsState]):
             account = await self._core.verify(self._claimed, challenge, command.response)
         except StoreError as exc:
             log.warning("could not check a password for %s: %s", self.describe(), exc)
+            await self._settle(self._throttle.unchecked(admission))
             self.send(Error(ErrorCode.DB_SERVER, command.trid))
             self.close()
             return
         if account is None:
-            await self._count_failure(claimed_key, address)
+            # Logged, never the response (a hash an offline guesser could use).
+            if await self._address_failed(admission) or admission.locks:
+                log.warning("failed sign-in for %s; further tries are refused for a while", self.describe())
+            else:
+                log.info("failed sign-in for %s", self.describe())
             self.send(Error(ErrorCode.AUTHENTICATION_FAILED, command.trid))
             self.close()
             return
+        await self._settle(self._throttle.succeeded(admission))
         if self.closing:
             return  # gone while the password was checked: nobody to sign in
         try:
-            await self._throttle.succeeded(claimed_key)
             session = await self._core.sign_in(account, self)
         except StoreError as exc:
             # sign_in changes nothing unless it completes, so there is no half-signed-in session.
@@ -264,18 +268,21 @@ class NsConnection(LoginFront[NsState]):
         if mailbox is not None and mailbox[0] + mailbox[1] > 0:
             self.send(MsgRelay(HOTMAIL, HOTMAIL, mail_summary_payload(*mailbox)))
 
-    async def _count_failure(self, claimed_key: str, address: str) -> None:
-        """Logged (never the response: it is a hash an offline guesser could use). A throttle that
-        cannot count it now will not answer the next try either: that one is refused (501)."""
+    async def _address_failed(self, admission: Admission) -> bool:
+        """Count a wrong password against the address (the account's was counted on admission)."""
         try:
-            locks = await self._throttle.failed(claimed_key, address)
+            return await self._throttle.failed(admission)
         except StoreError as exc:
-            log.warning("failed sign-in for %s, not counted: %s", self.describe(), exc)
-            return
-        if locks:
-            log.warning("failed sign-in for %s; further tries are refused for a while", self.describe())
-        else:
-            log.info("failed sign-in for %s", self.describe())
+            log.warning("could not tell the login throttle about %s: %s", self.describe(), exc)
+            return False
+
+    async def _settle(self, taking_back: Awaitable[None]) -> None:
+        """Forgive or take back an attempt counted in advance. If the throttle cannot be reached it stays
+        counted as a failure: erring towards the lock, never away from it."""
+        try:
+            await taking_back
+        except StoreError as exc:
+            log.warning("could not tell the login throttle about %s: %s", self.describe(), exc)
 
     def on_out(self, command: Out) -> None:
         self.send(Out())
