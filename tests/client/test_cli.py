@@ -8,7 +8,7 @@ import io
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,10 @@ import pytest
 from msnqt.client import Messenger
 from msnqt.client import events as ev
 from msnqt.client.cli import main
+from msnqt.protocol import split_address
 from msnqt.protocol.codes import Status
 from tests.client.util import EventRecorder
+from tests.cluster.topology import Cluster, cluster_for, referral
 from tests.support.fakeserver import unused_port
 
 server_module = pytest.importorskip("msnqt.server", reason="the bundled server has not landed yet")
@@ -27,16 +29,42 @@ PASSWORDS = {ALICE: "alicepw", BOB: "bobpw", CAROL: "carolpw"}
 ROOT = Path(__file__).resolve().parents[2]
 
 
+NAMES = {ALICE: "Alice Liddell", BOB: "Bob Builder", CAROL: "Carol"}
+Place = Path | Cluster
+"""Where the server runs: a data folder for the one-process server, or a running cluster."""
+
+
+@pytest.fixture(params=["one-process", "cluster"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Place]:
+    """The same scenario on the one-process server and on a cluster (DS, two NS, two SB processes)."""
+    if request.param == "one-process":
+        yield tmp_path
+        return
+    with cluster_for(request, tmp_path, {h: (PASSWORDS[h], NAMES[h]) for h in PASSWORDS}) as running:
+        yield running
+
+
 @contextlib.asynccontextmanager
-async def server_with_friends(tmp_path: Path) -> AsyncIterator[str]:
-    """Alice has Bob and Carol on her lists and they have her; yields the DS address."""
+async def _server(place: Place) -> AsyncIterator[str]:
+    """The DS address of a server with the three accounts."""
+    if isinstance(place, Cluster):
+        assert place.ds is not None
+        yield "{}:{}".format(*place.ds.address)
+        return
     server = await server_module.MsnServer.start(server_module.ServerConfig(
-        data_dir=tmp_path, host="127.0.0.1", ds_port=0, ns_port=0, sb_port=0))
+        data_dir=place, host="127.0.0.1", ds_port=0, ns_port=0, sb_port=0))
     try:
-        server.add_account(ALICE, PASSWORDS[ALICE], "Alice Liddell")
-        server.add_account(BOB, PASSWORDS[BOB], "Bob Builder")
-        server.add_account(CAROL, PASSWORDS[CAROL], "Carol")
-        address = "{}:{}".format(*server.ds_address)
+        for handle, password in PASSWORDS.items():
+            server.add_account(handle, password, NAMES[handle])
+        yield "{}:{}".format(*server.ds_address)
+    finally:
+        await server.close()
+
+
+@contextlib.asynccontextmanager
+async def server_with_friends(place: Place) -> AsyncIterator[str]:
+    """Alice has Bob and Carol on her lists and they have her; yields the DS address."""
+    async with _server(place) as address:
         for handle, others in ((ALICE, (BOB, CAROL)), (BOB, (ALICE,)), (CAROL, (ALICE,))):
             messenger = Messenger(address, request_timeout=5)
             await messenger.sign_in(handle, PASSWORDS[handle])
@@ -44,8 +72,15 @@ async def server_with_friends(tmp_path: Path) -> AsyncIterator[str]:
                 await messenger.add_contact(other)
             await messenger.sign_out()
         yield address
-    finally:
-        await server.close()
+
+
+async def bob_address(place: Place, address: str) -> str:
+    """Where Bob's engine signs in: the DS; on a cluster, the NS the DS does not refer Alice to, so that
+    the CLI (Alice, through the DS) and Bob are on different NS processes."""
+    if not isinstance(place, Cluster):
+        return address
+    alices = await referral(split_address(address), ALICE)
+    return "{}:{}".format(*next(ns.address for ns in place.ns if ns.address != alices))
 
 
 async def cli(*args: str, password: str | None = PASSWORDS[ALICE],
@@ -73,10 +108,10 @@ async def finish(process: asyncio.subprocess.Process) -> tuple[int, str, str]:
     return process.returncode, stdout.decode(), stderr.decode()
 
 
-def test_status_lists_contacts_with_presence(aloop: asyncio.Runner, tmp_path: Path) -> None:
+def test_status_lists_contacts_with_presence(aloop: asyncio.Runner, place: Place) -> None:
     async def scenario() -> tuple[int, str, str]:
-        async with server_with_friends(tmp_path) as address:
-            bob = Messenger(address, request_timeout=5)
+        async with server_with_friends(place) as address:
+            bob = Messenger(await bob_address(place, address), request_timeout=5)
             await bob.sign_in(BOB, PASSWORDS[BOB], status=Status.AWAY)
             try:
                 return await finish(await cli("--server", address, "--user", ALICE, "status"))
@@ -88,10 +123,10 @@ def test_status_lists_contacts_with_presence(aloop: asyncio.Runner, tmp_path: Pa
     assert out.splitlines() == [f"{BOB}\tAWY\tBob Builder", f"{CAROL}\tFLN\t{CAROL}"]
 
 
-def test_send_delivers_a_message(aloop: asyncio.Runner, tmp_path: Path) -> None:
+def test_send_delivers_a_message(aloop: asyncio.Runner, place: Place) -> None:
     async def scenario() -> tuple[int, str, str, str]:
-        async with server_with_friends(tmp_path) as address:
-            bob = Messenger(address, request_timeout=5)
+        async with server_with_friends(place) as address:
+            bob = Messenger(await bob_address(place, address), request_timeout=5)
             bob_events = EventRecorder(bob)
             await bob.sign_in(BOB, PASSWORDS[BOB])
             try:
@@ -187,9 +222,10 @@ async def bob_online(address: str) -> AsyncIterator[tuple[Messenger, EventRecord
 
 
 def test_chat_sends_each_line_prints_its_fate_and_what_the_other_says(aloop: asyncio.Runner,
-                                                                      tmp_path: Path) -> None:
+                                                                      place: Place) -> None:
     async def scenario() -> tuple[list[str], int, str, str, list[str], list[str]]:
-        async with server_with_friends(tmp_path) as address, bob_online(address) as (_bob, bob_events):
+        async with server_with_friends(place) as address, \
+                bob_online(await bob_address(place, address)) as (_bob, bob_events):
             process = await chat(address, BOB)
             try:
                 type_line(process, "Hello Bob")
@@ -218,10 +254,10 @@ def test_chat_sends_each_line_prints_its_fate_and_what_the_other_says(aloop: asy
 
 
 def test_chat_line_to_someone_who_went_offline_is_undelivered_and_exits_1(aloop: asyncio.Runner,
-                                                                          tmp_path: Path) -> None:
+                                                                          place: Place) -> None:
     async def scenario() -> tuple[list[str], int, str, str]:
-        async with server_with_friends(tmp_path) as address:
-            async with bob_online(address) as (bob, _bob_events):
+        async with server_with_friends(place) as address:
+            async with bob_online(await bob_address(place, address)) as (bob, _bob_events):
                 process = await chat(address, BOB)
                 try:
                     type_line(process, "first")

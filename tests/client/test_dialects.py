@@ -25,7 +25,7 @@ from msnqt.client.connection import Connect, open_tcp
 from msnqt.client.quirks import SHARED_QUIRKS
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt, Status
 from tests.client.util import EventRecorder
-from tests.cluster.topology import Cluster, cluster, new_backends, referral
+from tests.cluster.topology import Cluster, cluster_for, referral
 from tests.support.dialects import DIALECTS, DialectServer
 from tests.support.memory import MemoryNetwork
 
@@ -120,11 +120,8 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerUnd
     if request.param != CLUSTER:
         yield ServerUnderTest(request.param, tmp_path)
         return
-    backends = new_backends(request.getfixturevalue("postgres"), request.getfixturevalue("redis_backend"),
-                            tmp_path)
-    with cluster(*backends) as running:
-        for handle, password in PASSWORDS.items():
-            running.add_account(handle, password, NAMES[handle])
+    accounts = {handle: (password, NAMES[handle]) for handle, password in PASSWORDS.items()}
+    with cluster_for(request, tmp_path, accounts) as running:
         yield ServerUnderTest(CLUSTER, tmp_path, running)
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from msnqt.server.core.model import Profile
 from msnqt.server.store.postgres_store import PostgresStore
@@ -67,6 +68,20 @@ def new_backends(postgres: Postgres, redis: Redis, directory: Path) -> tuple[str
     with psycopg.connect(postgres.dsn(), autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     return postgres.dsn(name), redis.url(db=number), directory / "secret.key"
+
+
+@contextmanager
+def cluster_for(request: pytest.FixtureRequest, folder: Path,
+                accounts: dict[str, tuple[str, str]]) -> Iterator[Cluster]:
+    """A cluster of the default shape for one test outside tests/cluster (a fixture that runs the same
+    scenario on one process and on a cluster), with ``accounts``: handle → (password, friendly name).
+    The session's PostgreSQL and Redis are asked for only here, so one-process runs never start them."""
+    backends = new_backends(request.getfixturevalue("postgres"), request.getfixturevalue("redis_backend"),
+                            folder)
+    with cluster(*backends) as running:
+        for handle, (password, friendly) in accounts.items():
+            running.add_account(handle, password, friendly)
+        yield running
 
 
 async def referral(ds: tuple[str, int], handle: str) -> tuple[str, int]:
