@@ -275,7 +275,12 @@ def test_chat_line_to_someone_who_went_offline_is_undelivered_and_exits_1(aloop:
                         await process.wait()
             return seen, code, rest, err
     seen, code, rest, err = aloop.run(scenario())
-    assert seen == [f"+ {BOB}\n", "delivered\tfirst\n", f"- {BOB}\n", "undelivered\tnot_online\tsecond\n"]
+    assert seen[:3] == [f"+ {BOB}\n", "delivered\tfirst\n", f"- {BOB}\n"]
+    # One process signs Bob out before his BYE goes out, so re-inviting him is refused (217). On a cluster
+    # his BYE (from the SB) can overtake the sign-out on his NS: the SB may still see him online and ring
+    # him, and nobody answers. Either way the line is reported undelivered, never delivered.
+    reasons = ["not_online"] if isinstance(place, Path) else ["not_online", "no_answer"]
+    assert seen[3] in [f"undelivered\t{reason}\tsecond\n" for reason in reasons]
     assert (code, rest, err) == (1, "", "")
 
 
