@@ -33,6 +33,7 @@ from ..fronts.ds import DsConnection
 from ..fronts.ns import NsConnection
 from ..fronts.sb import SbConnection
 from ..listening import Listeners
+from ..store.opening import POSTGRES_WORKERS
 from ..store.postgres_store import PostgresStore
 from ..store.threaded import ThreadedStore
 from . import link
@@ -107,7 +108,7 @@ async def start_role(config: RoleConfig) -> Component:
         background = link.connect_async(config.redis)
         component.on_close(_closer(background.aclose))
         key_file = config.key_file if config.role == "ns" else None
-        store = ThreadedStore(PostgresStore.open(config.postgres, key_file))
+        store = ThreadedStore(PostgresStore.open(config.postgres, key_file), workers=POSTGRES_WORKERS)
         component.on_close(_closer(store.close))
         starter = {"ds": _start_ds, "ns": _start_ns, "sb": _start_sb}[config.role]
         await starter(config, component, store, background)

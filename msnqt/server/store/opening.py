@@ -31,4 +31,9 @@ def serving(store: BlockingStore) -> ThreadedStore:
     SQLite's lists are also cached on the loop while nobody commits."""
     if isinstance(store, SqliteStore):
         return CachedListsStore(store)
-    return ThreadedStore(store)
+    return ThreadedStore(store, workers=POSTGRES_WORKERS)
+
+
+POSTGRES_WORKERS = 4
+"""Worker threads, hence PostgreSQL connections, per server process: enough for several users'
+requests to be in the database at once; more would mostly wait on the same rows and on the GIL."""

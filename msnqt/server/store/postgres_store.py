@@ -6,15 +6,17 @@ changing related lists at once (FL on one side, RL on the other) serialise inste
 each user's list version only ever goes up by one per acknowledged change. A method returns only after
 COMMIT, so a front acknowledges nothing PostgreSQL has not stored.
 
-Calls are synchronous (psycopg 3, one connection per process) and block the event loop for one round
-trip to PostgreSQL: the same model as the SQLite store, and the intermediate step docs/cluster.md
-describes until the ports become async. Any PostgreSQL failure surfaces as :class:`StoreError` (the
-fronts answer 501, the CLI prints one line); a lost connection is re-opened on the next call.
+Calls are synchronous (psycopg 3), one connection per calling thread: a server runs them on a few
+worker threads of its own (``store/threaded.py``), so no round trip holds the event loop and several
+users' requests are in PostgreSQL at once, each on its own connection and transaction. Any PostgreSQL
+failure surfaces as :class:`StoreError` (the fronts answer 501, the CLI prints one line); a lost
+connection is re-opened on the next call.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -53,6 +55,8 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
         try:
             return method(*args, **kwargs)
         except psycopg.Error as exc:
+            if args and isinstance(args[0], PostgresStore):
+                args[0]._check_lost()
             raise StoreError(f"PostgreSQL: {_one_line(exc)}") from exc
     return guarded
 
@@ -85,7 +89,15 @@ class ImportedAccount:
 class PostgresStore:
     def __init__(self, dsn: str, db: Db, vault: PasswordVault | None) -> None:
         self._dsn = dsn
-        self._db: Db | None = db
+        self._local = threading.local()
+        """Each thread's own connection: a psycopg connection runs one transaction at a time."""
+        self._local.db = db
+        self._opened: list[Db] = [db]
+        self._opened_lock = threading.Lock()
+        self._generation = 0
+        """Bumped when a connection broke: every thread's older connection is then opened afresh
+        before its next use (an idle one would otherwise fail its first request after a restart)."""
+        self._local.generation = 0
         self._vault = vault
         self._decoy = vault.seal("decoy password of the same length") if vault is not None else None
         """Unsealed for unknown accounts, so they cost a sign-in check the same work as known ones."""
@@ -127,18 +139,28 @@ class PostgresStore:
         return cls(dsn, db, vault)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.close()
 
     def _conn(self) -> Db:
-        """The connection, opened again if PostgreSQL dropped it (a restart, a failover)."""
-        if self._db is None or self._db.closed or self._db.broken:
-            if self._db is not None:
-                self._db.close()
-            self._db = None
-            self._db = connect(self._dsn)
-        return self._db
+        """This thread's connection, opened on its first call and again if PostgreSQL dropped it."""
+        db: Db | None = getattr(self._local, "db", None)
+        if db is None or db.closed or db.broken or getattr(self._local, "generation", 0) < self._generation:
+            if db is not None:
+                db.close()
+            self._local.db = None
+            generation = self._generation
+            try:
+                db = self._local.db = connect(self._dsn)
+            except StoreError:
+                self._generation += 1  # unreachable: the other threads' connections are as dead
+                raise
+            self._local.generation = generation
+            with self._opened_lock:
+                self._opened = [d for d in self._opened if not d.closed] + [db]
+        return db
 
     @contextmanager
     def _transaction(self) -> Iterator[Db]:
@@ -147,7 +169,15 @@ class PostgresStore:
             with db.transaction():
                 yield db
         except psycopg.Error as exc:
+            self._check_lost()
             raise StoreError(f"PostgreSQL: {_one_line(exc)}") from exc
+
+    def _check_lost(self) -> None:
+        """After a failure: if this thread's connection broke, PostgreSQL went away (a restart, a
+        failover), and the other threads' connections are as dead, even if they do not know it yet."""
+        db: Db | None = getattr(self._local, "db", None)
+        if db is not None and db.broken:
+            self._generation += 1
 
     def _seal(self, password: str) -> bytes:
         if self._vault is None:

@@ -1,10 +1,12 @@
 """A blocking store (``sqlite3``, psycopg's synchronous connection) as the core's async :class:`AccountStore`.
 
-:class:`ThreadedStore` runs every call on the store's own worker thread, one at a time in arrival
-order, so a disk or network round trip never holds the event loop: while one user's ADD waits for
-its commit, everyone else's PNG, MSG and CHG are served. Durability is unchanged: the caller resumes
-only after the call returned, i.e. after the commit. One thread per store keeps a single driver
-connection (SQLite's and psycopg's are not meant for concurrent transactions) and the order of changes.
+:class:`ThreadedStore` runs every call on the store's own worker threads, so a disk or network round
+trip never holds the event loop: while one user's ADD waits for its commit, everyone else's PNG, MSG
+and CHG are served. Durability is unchanged: the caller resumes only after the call returned, i.e.
+after the commit. SQLite gets one thread (one connection; its writes are serialised by the file lock
+anyway); PostgreSQL a few, each with its own connection (``PostgresStore`` opens one per thread), so
+several users' requests are in the database at once: a small connection pool. The order of one
+user's commands is kept by the fronts, which await each before serving the next.
 
 :class:`InlineStore` calls the store directly on the loop, as the server did before the ports were
 async; ``bench/store_loop.py`` measures the one against the other.
@@ -95,11 +97,11 @@ class InlineStore(_AsyncStore):
 
 
 class ThreadedStore(_AsyncStore):
-    """Every call on this store's one worker thread, in order; the loop awaits the result."""
+    """Every call on one of this store's ``workers`` threads; the loop awaits the result."""
 
-    def __init__(self, backend: BlockingStore) -> None:
+    def __init__(self, backend: BlockingStore, workers: int = 1) -> None:
         super().__init__(backend)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msnqt-store")
+        self._worker = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="msnqt-store")
         self._closed = False
 
     async def _run(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -109,15 +111,13 @@ class ThreadedStore(_AsyncStore):
         return self._worker.submit(call, *args, **kwargs).result()
 
     def close(self) -> None:
-        """Close the backend on its thread, after every call queued before (a second close does nothing,
-        as closing a driver's connection twice does nothing)."""
+        """Close the backend once every call queued before has ended (a second close does nothing, as
+        closing a driver's connection twice does nothing)."""
         if self._closed:
             return
         self._closed = True
-        try:
-            self._worker.submit(self.backend.close).result()
-        finally:
-            self._worker.shutdown(wait=True)
+        self._worker.shutdown(wait=True)
+        self.backend.close()
 
 
 class CachedListsStore(ThreadedStore):
