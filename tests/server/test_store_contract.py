@@ -19,8 +19,9 @@ import pytest
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 from msnqt.server.core.errors import AccountError
-from msnqt.server.core.model import Profile
+from msnqt.server.core.model import PrivacyFacts, Profile
 from msnqt.server.core.ports import BlockingStore
+from msnqt.server.core.privacy import allows, allows_by
 from msnqt.server.store import SqliteStore
 from msnqt.server.store.postgres_store import PostgresStore
 
@@ -200,3 +201,23 @@ def test_versions_stay_monotonic_when_two_writers_race(backing: Opener) -> None:
         assert seen[owner] == sorted(set(seen[owner])), f"{owner}'s versions went back or repeated"
         # Each of the owner's own changes and each RL change caused by the other one bumped it once.
         assert final.lists(owner).version == 4 * rounds
+
+
+def test_privacy_towards_one_viewer_agrees_with_each_owners_lists(backing: Opener) -> None:
+    """What a sign-in asks for all online contacts at once must say what each one's lists say."""
+    store = _community(backing)
+    dave = store.create_account("dave@hotmail.com", "davepw", "Dave", Profile())
+    alice, carol = store.account(ALICE), store.account(CAROL)
+    assert alice is not None and carol is not None
+    store.add_entry(BOB, ListName.BLOCK, alice, "Alice")      # Bob blocks Alice
+    store.add_entry(CAROL, ListName.ALLOW, alice, "Alice")    # Carol allows Alice, blocks everyone else
+    store.set_blp(CAROL, Privacy.BLOCK_ALL)
+    store.add_entry(CAROL, ListName.BLOCK, dave, "Dave")      # (about someone else: not about Alice)
+    owners = [BOB, "CAROL@hotmail.com", "dave@hotmail.com", "nobody@hotmail.com"]
+    facts = store.privacy_towards(owners, "Alice@Hotmail.com")
+    assert facts[:3] == [PrivacyFacts(True, False, Privacy.ALLOW_ALL),
+                         PrivacyFacts(False, True, Privacy.BLOCK_ALL),
+                         PrivacyFacts(False, False, Privacy.ALLOW_ALL)]
+    assert facts[3] is None
+    assert [allows_by(f) for f in facts[:3]] == [allows(store.lists(o), ALICE) for o in owners[:3]]
+    assert store.privacy_towards([], ALICE) == []

@@ -65,6 +65,15 @@ class UserLists:
 
 
 @dataclass(frozen=True, slots=True)
+class PrivacyFacts:
+    """What one owner's lists say about one viewer: the inputs of the privacy rule (``core.privacy``)."""
+
+    blocked: bool
+    allowed: bool
+    blp: Privacy
+
+
+@dataclass(frozen=True, slots=True)
 class ListChange:
     """The outcome of a committed list edit: the owner's new version and, for FL edits, the target's."""
 

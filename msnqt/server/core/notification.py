@@ -20,7 +20,7 @@ from .errors import AccountError, Refused, StoreError
 from .events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key, printable_name
 from .ports import AccountStore, Listener, PresenceBook, Router, SessionRef
-from .privacy import allows, viewer_check
+from .privacy import allows, allows_by, viewer_check
 
 View = dict[str, ContactOnline]
 """What each watcher (by handle key) currently sees of one user; absent = offline."""
@@ -191,14 +191,13 @@ class NotificationCore:
     async def _initial_presence(self, handle: str) -> list[InitialPresence]:
         """ILN: the FL contacts visible to ``handle``; presence for all of them in one look-up, then the
         lists (privacy) only of those who are online."""
-        result = []
         entries = (await self.store.lists(handle)).members(ListName.FORWARD)
-        for other in await self.presence.get_many([e.handle for e in entries]):
-            if other is None or not other.visible or other.status is None:
-                continue
-            if allows(await self.store.lists(other.handle), handle):
-                result.append(InitialPresence(other.status, other.handle, other.friendly))
-        return result
+        online = [other for other in await self.presence.get_many([e.handle for e in entries])
+                  if other is not None and other.visible and other.status is not None]
+        facts = await self.store.privacy_towards([other.handle for other in online], handle)
+        return [InitialPresence(other.status, other.handle, other.friendly)
+                for other, fact in zip(online, facts, strict=True)
+                if other.status is not None and fact is not None and allows_by(fact)]
 
     async def _visible_to(self, contact: str, viewer: str) -> InitialPresence | None:
         other = await self.presence.get(contact)

@@ -10,12 +10,24 @@ from collections.abc import Callable
 
 from msnqt.protocol.codes import ListName, Privacy
 
-from .model import UserLists, handle_key
+from .model import PrivacyFacts, UserLists, handle_key
 
 
 def allows(owner: UserLists, viewer: str) -> bool:
     """Whether the owner's settings let ``viewer`` see the owner and invite them to a chat."""
-    return _decide(owner.contains(ListName.BLOCK, viewer), owner.contains(ListName.ALLOW, viewer), owner.blp)
+    return allows_by(facts_about(owner, viewer))
+
+
+def facts_about(owner: UserLists, viewer: str) -> PrivacyFacts:
+    """The rule's inputs, read from the owner's whole lists."""
+    blocked, allowed = owner.contains(ListName.BLOCK, viewer), owner.contains(ListName.ALLOW, viewer)
+    return PrivacyFacts(blocked, allowed, owner.blp)
+
+
+def allows_by(facts: PrivacyFacts) -> bool:
+    """:func:`allows` from the facts a store looked up for many owners at once
+    (``AccountStore.privacy_towards``)."""
+    return _decide(facts.blocked, facts.allowed, facts.blp)
 
 
 def _decide(blocked: bool, allowed: bool, mode: Privacy) -> bool:

@@ -30,7 +30,7 @@ from psycopg.rows import DictRow, dict_row
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
 from ..core.errors import AccountError, StoreError
-from ..core.model import Account, ListChange, ListEntry, Profile, UserLists, handle_key
+from ..core.model import Account, ListChange, ListEntry, PrivacyFacts, Profile, UserLists, handle_key
 from .postgres_schema import SCHEMA_VERSION, current_version, migrate
 from .schema import SchemaTooNew
 from .vault import PasswordVault, VaultError
@@ -274,6 +274,24 @@ class PostgresStore:
             members = result.entries[ListName(entry["list_name"])]
             members.append(ListEntry(entry["contact"], entry["friendly"]))
         return result
+
+    @_guarded
+    def privacy_towards(self, owners: Sequence[str], viewer: str) -> list[PrivacyFacts | None]:
+        """One query for every owner: their BLP, and whether ``viewer`` is on their BL or AL."""
+        if not owners:
+            return []
+        keys = [handle_key(owner) for owner in owners]
+        rows = self._conn().execute(
+            "SELECT a.handle_key, a.blp,"
+            " bool_or(e.list_name = %(bl)s) AS blocked, bool_or(e.list_name = %(al)s) AS allowed"
+            " FROM accounts a LEFT JOIN list_entries e ON e.owner_id = a.id AND e.contact_key = %(viewer)s"
+            " AND e.list_name IN (%(bl)s, %(al)s)"
+            " WHERE a.handle_key = ANY(%(keys)s) GROUP BY a.id",
+            {"bl": ListName.BLOCK.value, "al": ListName.ALLOW.value, "viewer": handle_key(viewer),
+             "keys": keys}).fetchall()
+        found = {row["handle_key"]: PrivacyFacts(bool(row["blocked"]), bool(row["allowed"]),
+                                                 Privacy(row["blp"])) for row in rows}
+        return [found.get(key) for key in keys]
 
     @staticmethod
     def _bump(db: Db, owner_id: int) -> int:

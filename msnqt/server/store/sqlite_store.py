@@ -27,7 +27,8 @@ from typing import ParamSpec, TypeVar
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
 from ..core.errors import AccountError, StoreError
-from ..core.model import Account, ListChange, ListEntry, Profile, UserLists, handle_key
+from ..core.model import Account, ListChange, ListEntry, PrivacyFacts, Profile, UserLists, handle_key
+from ..core.privacy import facts_about
 from .schema import migrate
 from .vault import KEY_FILE_NAME, PasswordVault, VaultError
 
@@ -223,6 +224,16 @@ class SqliteStore:
         if cached is None:
             cached = self._lists_cache[key] = self._load_lists(handle)
         return cached
+
+    def privacy_towards(self, owners: Sequence[str], viewer: str) -> list[PrivacyFacts | None]:
+        """From the (cached) lists: a local database answers each one without a round trip."""
+        result: list[PrivacyFacts | None] = []
+        for owner in owners:
+            try:
+                result.append(facts_about(self.lists(owner), viewer))
+            except AccountError:
+                result.append(None)
+        return result
 
     def _load_lists(self, handle: str) -> UserLists:
         row = self._db.execute(

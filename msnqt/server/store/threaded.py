@@ -27,7 +27,7 @@ from typing import ParamSpec, TypeVar
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
-from ..core.model import Account, ListChange, Profile, UserLists, handle_key
+from ..core.model import Account, ListChange, PrivacyFacts, Profile, UserLists, handle_key
 from ..core.ports import BlockingStore
 from .sqlite_store import SqliteStore
 
@@ -60,6 +60,9 @@ class _AsyncStore:
 
     async def lists(self, handle: str) -> UserLists:
         return await self._run(self.backend.lists, handle)
+
+    async def privacy_towards(self, owners: Sequence[str], viewer: str) -> list[PrivacyFacts | None]:
+        return await self._run(self.backend.privacy_towards, owners, viewer)
 
     async def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange:
         return await self._run(self.backend.add_entry, owner, list_name, contact, friendly)
