@@ -68,8 +68,7 @@ class NotificationCore:
         comparison), and any response, even one that is not hex or not ASCII, is simply wrong: how
         the check ends must not tell whether the account exists.
         """
-        account = await self.store.account(handle)
-        password = await self.store.password(handle)
+        account, password = await self.store.credentials(handle)
         expected = md5_response(challenge, DECOY_PASSWORD if password is None else password).encode()
         matches = hmac.compare_digest(expected, response.lower().encode("utf-8", "surrogateescape"))
         return account if matches and account is not None and password is not None else None

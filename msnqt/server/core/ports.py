@@ -33,6 +33,10 @@ class AccountStore(Protocol):
         """None for an unknown account, after the same work as for a known one (no timing oracle)."""
         ...
 
+    async def credentials(self, handle: str) -> tuple[Account | None, str | None]:
+        """:meth:`account` and :meth:`password` in one trip (a sign-in needs both)."""
+        ...
+
     async def lists(self, handle: str) -> UserLists: ...
     async def privacy_towards(self, owners: Sequence[str], viewer: str) -> list[PrivacyFacts | None]:
         """For each owner, what their lists say about ``viewer`` (None: no such account), in one look-up:

@@ -58,6 +58,12 @@ class _AsyncStore:
     async def password(self, handle: str) -> str | None:
         return await self._run(self.backend.password, handle)
 
+    async def credentials(self, handle: str) -> tuple[Account | None, str | None]:
+        return await self._run(self._credentials, handle)
+
+    def _credentials(self, handle: str) -> tuple[Account | None, str | None]:
+        return self.backend.account(handle), self.backend.password(handle)
+
     async def lists(self, handle: str) -> UserLists:
         return await self._run(self.backend.lists, handle)
 
