@@ -52,7 +52,9 @@ class Workload:
 
 
 def _per_part(costs: dict[str, float], factor: float) -> dict[str, float]:
-    return {part: costs.get(part, 0.0) * factor for part in PARTS}
+    """A part that takes no part in an operation measures ±1 clock tick over the window; below zero is
+    that noise, and counts as nothing."""
+    return {part: max(0.0, costs.get(part, 0.0)) * factor for part in PARTS}
 
 
 def _add(*terms: dict[str, float]) -> dict[str, float]:
