@@ -1,6 +1,8 @@
 """One cluster (DS, two NS, two SB, real PostgreSQL and Redis) shared by the tests of a module.
 
 Tests that break a component (kill -9) start their own with :func:`tests.cluster.topology.cluster`.
+What the components write to stderr is checked for tracebacks and errors (``topology``); what runs in
+this process (the roles of ``harness.py``, the Redis ports) for any msnqt warning (``logfail``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pytest
 
 from tests.cluster.topology import Cluster, cluster, component_logs, fail_on_unexpected_log, new_backends
 from tests.support.backends import Postgres, Redis
+from tests.support.logfail import logfail  # noqa: F401 (autouse: unexpected msnqt warnings fail)
 
 
 @pytest.fixture(scope="module")
