@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 
 from msnqt.protocol import md5_response
@@ -182,6 +183,46 @@ def test_an_ns_stopping_says_goodbye_to_its_users_and_their_watchers(
             assert await carol.line() == "QNG"  # still signed in: no OUT SSD from the NS that stopped
 
             for client in (alice, bob, carol, carol_before):
+                client.close()
+
+        aloop.run(scenario())
+
+
+def test_an_ns_taken_for_dead_while_stalled_ends_its_sessions_when_it_is_back(
+        fresh_backends: tuple[str, str, Path], aloop: asyncio.Runner) -> None:
+    """A stalled NS (SIGSTOP: a frozen VM, a long GC pause) misses its heartbeats and is reaped: its
+    users are signed out for everyone. Back, it must not keep serving them as if nothing happened
+    (connected, yet offline to all their contacts): they get OUT SSD and sign in again."""
+    dsn, redis_url, key_file = fresh_backends
+    alice_h, bob_h = "alice@hotmail.com", "bob@hotmail.com"
+    with cluster(dsn, redis_url, key_file, ns=2, sb=1, heartbeat_lifetime=HEARTBEAT_LIFETIME) as running:
+        running.add_accounts(alice_h, bob_h)
+        survivor, stalled = running.ns
+
+        async def scenario() -> None:
+            alice = await sign_in(survivor.address, alice_h, PASSWORD)
+            bob = await sign_in(stalled.address, bob_h, PASSWORD)
+            for client, other, trid in ((alice, bob_h, 1), (bob, alice_h, 2)):
+                await client.send(f"ADD {trid} FL {other} x")
+                await next_line_starting(client, "ADD")
+            await alice.send("CHG 3 NLN")
+            await next_line_starting(alice, "CHG")
+            await bob.send("CHG 4 NLN")
+            assert (await next_line_starting(alice, "NLN"))[2] == bob_h
+
+            stalled.process.send_signal(signal.SIGSTOP)
+            try:
+                alice.timeout = DEATH_NOTICED_WITHIN
+                assert await next_line_starting(alice, "FLN") == ["FLN", bob_h]
+            finally:
+                stalled.process.send_signal(signal.SIGCONT)
+            bob.timeout = HEARTBEAT_LIFETIME + 5.0
+            assert await next_line_starting(bob, "OUT") == ["OUT", "SSD"]
+            again = await sign_in(stalled.address, bob_h, PASSWORD)
+            await again.send("CHG 1 NLN")
+            alice.timeout = 5.0
+            assert (await next_line_starting(alice, "NLN"))[2] == bob_h
+            for client in (alice, bob, again):
                 client.close()
 
         aloop.run(scenario())

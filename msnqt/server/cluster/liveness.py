@@ -88,19 +88,33 @@ class Periodic:
 
 
 class Heartbeat:
-    """Keeps this process in the live set of its role while it runs."""
+    """Keeps this process in the live set of its role while it runs.
+
+    A process that missed its heartbeats for a whole lifetime (stalled, or cut off from Redis) is taken
+    for dead: a live NS reaps it, signing its users out and taking it off the set. If it was only slow,
+    its next beat finds itself re-added rather than still listed, and ``on_rejoin`` runs (an NS ends
+    the sessions Redis no longer knows, so their users sign in again instead of staying connected
+    while everyone else sees them offline).
+    """
 
     def __init__(self, client: redis.asyncio.Redis, role: str, node: str, address: str,
-                 lifetime: float) -> None:
+                 lifetime: float, on_rejoin: Callable[[], Awaitable[None]] | None = None) -> None:
         self._redis, self._role, self._node, self._address = client, role, node, address
         self._lifetime_ms = max(1, int(lifetime * 1000))
         self._periodic = Periodic(f"{role} heartbeat", lifetime / 3, self._beat)
+        self._on_rejoin = on_rejoin
+        self._joined = False
 
     async def _beat(self) -> None:
         async with self._redis.pipeline() as pipe:
             pipe.set(node_key(self._role, self._node), self._address, px=self._lifetime_ms)
             pipe.sadd(nodes_key(self._role), self._node)
-            await pipe.execute()
+            _, added = await pipe.execute()
+        if added and self._joined:
+            log.warning("%s %s was taken for dead (heartbeats missed) and is back", self._role, self._node)
+            if self._on_rejoin is not None:
+                await self._on_rejoin()
+        self._joined = True
 
     async def start(self) -> None:
         await self._beat()  # in the live set before anyone is told we listen

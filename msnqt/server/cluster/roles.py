@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ import redis.asyncio
 from msnqt.protocol.names import is_valid_handle
 
 from ..config import ServerConfig
+from ..core.errors import StoreError
+from ..core.events import SignedOut
 from ..core.limits import UserLimits
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
@@ -40,6 +43,8 @@ from . import link
 from .liveness import Heartbeat, LiveSet, Reaper, Subscription, parse_address
 from .redis_limits import RedisLoginThrottle, RedisWindows
 from .redis_ports import RedisCookies, RedisPresence, RedisRouter, SessionIds
+
+log = logging.getLogger("msnqt.server.cluster")
 
 ROLES = ("ds", "ns", "sb")
 CLEANUP_TIMEOUT_SECONDS = 5.0
@@ -175,7 +180,16 @@ async def _start_ns(config: RoleConfig, component: Component, store: ThreadedSto
     component.address = await component.listeners.serve(config.port, accept)
     component.goodbye = core.shut_down
     component.notification = core
-    component.heartbeat = Heartbeat(background, "ns", node, _advertised(config, component.address), lifetime)
+    async def end_forgotten_sessions() -> None:
+        try:
+            ended = await router.end_orphans(SignedOut("SSD"))
+        except StoreError as exc:
+            log.warning("could not check this NS's sessions after it was taken for dead: %s", exc)
+            return
+        log.warning("ended %d sessions that were signed out while this NS was taken for dead", ended)
+
+    component.heartbeat = Heartbeat(background, "ns", node, _advertised(config, component.address), lifetime,
+                                    on_rejoin=end_forgotten_sessions)
     await component.heartbeat.start()
 
 
