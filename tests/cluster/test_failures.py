@@ -29,6 +29,21 @@ async def _sign_in_reply(ns: tuple[str, int], handle: str) -> str:
     return reply
 
 
+async def _watching_each_other(ns_a: tuple[str, int], alice_h: str, ns_b: tuple[str, int],
+                               bob_h: str) -> tuple[LineClient, LineClient]:
+    """Alice on one NS and Bob on another, each on the other's FL, both online; Alice has seen Bob's NLN."""
+    alice = await sign_in(ns_a, alice_h, PASSWORD)
+    bob = await sign_in(ns_b, bob_h, PASSWORD)
+    for client, other, trid in ((alice, bob_h, 1), (bob, alice_h, 2)):
+        await client.send(f"ADD {trid} FL {other} x")
+        await next_line_starting(client, "ADD")
+    await alice.send("CHG 3 NLN")
+    await next_line_starting(alice, "CHG")
+    await bob.send("CHG 4 NLN")
+    assert (await next_line_starting(alice, "NLN"))[2] == bob_h
+    return alice, bob
+
+
 def test_a_killed_ns_leaves_no_ghosts(fresh_backends: tuple[str, str, Path], aloop: asyncio.Runner) -> None:
     dsn, redis_url, key_file = fresh_backends
     alice_h, bob_h = "alice@hotmail.com", "bob@hotmail.com"
@@ -39,15 +54,7 @@ def test_a_killed_ns_leaves_no_ghosts(fresh_backends: tuple[str, str, Path], alo
         ds = running.ds.address
 
         async def scenario() -> None:
-            alice = await sign_in(survivor.address, alice_h, PASSWORD)
-            bob = await sign_in(victim.address, bob_h, PASSWORD)
-            for client, other, trid in ((alice, bob_h, 1), (bob, alice_h, 2)):
-                await client.send(f"ADD {trid} FL {other} x")
-                await next_line_starting(client, "ADD")
-            await alice.send("CHG 3 NLN")
-            await next_line_starting(alice, "CHG")
-            await bob.send("CHG 4 NLN")
-            assert (await next_line_starting(alice, "NLN"))[2] == bob_h
+            alice, _bob = await _watching_each_other(survivor.address, alice_h, victim.address, bob_h)
 
             victim.kill()
             alice.timeout = DEATH_NOTICED_WITHIN
@@ -200,15 +207,7 @@ def test_an_ns_taken_for_dead_while_stalled_ends_its_sessions_when_it_is_back(
         survivor, stalled = running.ns
 
         async def scenario() -> None:
-            alice = await sign_in(survivor.address, alice_h, PASSWORD)
-            bob = await sign_in(stalled.address, bob_h, PASSWORD)
-            for client, other, trid in ((alice, bob_h, 1), (bob, alice_h, 2)):
-                await client.send(f"ADD {trid} FL {other} x")
-                await next_line_starting(client, "ADD")
-            await alice.send("CHG 3 NLN")
-            await next_line_starting(alice, "CHG")
-            await bob.send("CHG 4 NLN")
-            assert (await next_line_starting(alice, "NLN"))[2] == bob_h
+            alice, bob = await _watching_each_other(survivor.address, alice_h, stalled.address, bob_h)
 
             stalled.process.send_signal(signal.SIGSTOP)
             try:

@@ -9,7 +9,7 @@ import time
 
 from msnqt.protocol import md5_response
 from tests.cluster.topology import PASSWORD, Cluster
-from tests.server.wire import LineClient, next_line_starting, sign_in, try_sign_in
+from tests.server.wire import LineClient, go_online, next_line_starting, parse_address, sign_in, try_sign_in
 
 _n = itertools.count(1)
 
@@ -17,14 +17,6 @@ FIRST_LOCK_SECONDS = 1.0
 """The first lock after the free failures (docs/server.md); a check later than this proves nothing."""
 
 
-def _address(text: str) -> tuple[str, int]:
-    host, port = text.rsplit(":", 1)
-    return host, int(port)
-
-
-async def _online(client: LineClient, trid: int) -> None:
-    await client.send(f"CHG {trid} NLN")
-    assert (await next_line_starting(client, "CHG"))[:2] == ["CHG", str(trid)]
 
 
 async def _switchboard(client: LineClient, handle: str, trid: int,
@@ -33,7 +25,7 @@ async def _switchboard(client: LineClient, handle: str, trid: int,
     for attempt in range(3):
         await client.send(f"XFR {trid + attempt} SB")
         xfr = await next_line_starting(client, "XFR")
-        sb = _address(xfr[3])
+        sb = parse_address(xfr[3])
         if sb != avoid:
             board = await LineClient.connect(sb)
             await board.send(f"USR 1 {handle} {xfr[5]}")
@@ -92,7 +84,7 @@ def test_rings_for_one_callee_from_two_sbs_stop_at_the_limit(shared_cluster: Clu
         first = await sign_in(ns1, first_h, PASSWORD)
         second = await sign_in(ns2, second_h, PASSWORD)
         for client, trid in ((victim, 1), (first, 2), (second, 3)):
-            await _online(client, trid)
+            await go_online(client, trid)
         board_one, sb_one = await _switchboard(first, first_h, 10)
         board_two, sb_two = await _switchboard(second, second_h, 10, avoid=sb_one)
         answers = []
@@ -103,7 +95,7 @@ def test_rings_for_one_callee_from_two_sbs_stop_at_the_limit(shared_cluster: Clu
         assert answers[:10] == [["CAL", str(n + 2), "RINGING"] for n in range(10)]
         assert answers[10] == ["713", "12"]
         rings = [await next_line_starting(victim, "RNG") for _ in range(10)]
-        assert {_address(ring[2]) for ring in rings} == {sb_one, sb_two}
+        assert {parse_address(ring[2]) for ring in rings} == {sb_one, sb_two}
         await victim.send("PNG")
         assert await next_line_starting(victim, "QNG")  # no eleventh ring before it
         for client in (victim, first, second, board_one, board_two):
@@ -123,7 +115,7 @@ def test_calls_of_one_caller_from_two_sbs_stop_at_the_limit(shared_cluster: Clus
 
     async def flood() -> None:
         caller = await sign_in(ns1, caller_h, PASSWORD)
-        await _online(caller, 1)
+        await go_online(caller, 1)
         board_one, sb_one = await _switchboard(caller, caller_h, 10)
         board_two, _ = await _switchboard(caller, caller_h, 20, avoid=sb_one)
         answers = []

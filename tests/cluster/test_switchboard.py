@@ -7,19 +7,11 @@ import itertools
 
 from msnqt.protocol import encode_friendly
 from tests.cluster.topology import PASSWORD, Cluster
-from tests.server.wire import LineClient, next_line_starting, sign_in
+from tests.server.wire import LineClient, go_online, next_line_starting, parse_address, sign_in
 
 _n = itertools.count(1)
 
 
-def _address(text: str) -> tuple[str, int]:
-    host, port = text.rsplit(":", 1)
-    return host, int(port)
-
-
-async def _online(client: LineClient, trid: int) -> None:
-    await client.send(f"CHG {trid} NLN")
-    assert (await next_line_starting(client, "CHG"))[:2] == ["CHG", str(trid)]
 
 
 def test_a_call_rings_a_callee_on_another_ns_to_the_same_sb(shared_cluster: Cluster,
@@ -35,10 +27,10 @@ def test_a_call_rings_a_callee_on_another_ns_to_the_same_sb(shared_cluster: Clus
         bob = await sign_in(ns2, bob_h, PASSWORD)
         carol = await sign_in(ns2, carol_h, PASSWORD)
         for client, trid in ((alice, 1), (bob, 2), (carol, 3)):
-            await _online(client, trid)
+            await go_online(client, trid)
         await alice.send("XFR 4 SB")
         xfr = await next_line_starting(alice, "XFR")
-        sb = _address(xfr[3])
+        sb = parse_address(xfr[3])
         assert sb in switchboards
         caller = await LineClient.connect(sb)
         await caller.send(f"USR 1 {alice_h} {xfr[5]}")
@@ -47,7 +39,7 @@ def test_a_call_rings_a_callee_on_another_ns_to_the_same_sb(shared_cluster: Clus
         await caller.send(f"CAL 2 {bob_h}")
         session_id = (await caller.line()).split()[-1]
         ring = await next_line_starting(bob, "RNG")
-        assert ring[1] == session_id and _address(ring[2]) == sb  # the ring names the caller's SB
+        assert ring[1] == session_id and parse_address(ring[2]) == sb  # the ring names the caller's SB
         callee = await LineClient.connect(sb)
         await callee.send(f"ANS 1 {bob_h} {ring[4]} {session_id}")
         assert await callee.line() == f"IRO 1 1 1 {alice_h} {encode_friendly(alice_h.split('@')[0])}"
@@ -57,7 +49,7 @@ def test_a_call_rings_a_callee_on_another_ns_to_the_same_sb(shared_cluster: Clus
         await caller.send(f"CAL 3 {carol_h}")
         assert (await caller.line()).split()[-1] == session_id
         ring = await next_line_starting(carol, "RNG")
-        assert _address(ring[2]) == sb
+        assert parse_address(ring[2]) == sb
         # The cookie is good once, on its own SB only: the other SB and a second use are refused.
         for elsewhere in switchboards - {sb}:
             thief = await LineClient.connect(elsewhere)
@@ -93,8 +85,8 @@ def test_switchboard_session_ids_are_unique_across_sb_processes(shared_cluster: 
     async def scenario() -> None:
         alice = await sign_in(ns1, alice_h, PASSWORD)
         bob = await sign_in(ns1, bob_h, PASSWORD)
-        await _online(alice, 1)
-        await _online(bob, 2)
+        await go_online(alice, 1)
+        await go_online(bob, 2)
         await bob.send(f"ADD 3 AL {alice_h} alice")
         await next_line_starting(bob, "ADD")
         seen: dict[str, tuple[str, int]] = {}
@@ -103,7 +95,7 @@ def test_switchboard_session_ids_are_unique_across_sb_processes(shared_cluster: 
         for trid in range(11, 11 + len(shared_cluster.sb)):
             await alice.send(f"XFR {trid} SB")
             xfr = await next_line_starting(alice, "XFR")
-            sb = _address(xfr[3])
+            sb = parse_address(xfr[3])
             client = await LineClient.connect(sb)
             await client.send(f"USR 1 {alice_h} {xfr[5]}")
             assert (await client.line()).startswith(f"USR 1 OK {alice_h} ")

@@ -21,7 +21,7 @@ from msnqt.client import events as ev
 from msnqt.server.cluster.liveness import LIVE_SET_REFRESH
 from tests.client.util import EventRecorder
 from tests.cluster.topology import HEARTBEAT_LIFETIME, PASSWORD, cluster, launch, ready
-from tests.server.wire import LineClient, sign_in
+from tests.server.wire import LineClient, parse_address, sign_in
 
 ALICE, BOB, CAROL, DAVE = (f"{n}@hotmail.com" for n in ("alice", "bob", "carol", "dave"))
 SLACK = 1.0
@@ -37,10 +37,6 @@ DEADLINE = 10.0
 def _text(address: tuple[str, int]) -> str:
     return "{}:{}".format(*address)
 
-
-def _address(text: str) -> tuple[str, int]:
-    host, port = text.rsplit(":", 1)
-    return host, int(port)
 
 
 async def _online_prober(ns: tuple[str, int], handle: str) -> LineClient:
@@ -58,14 +54,14 @@ async def _handed_out(prober: LineClient, trid: int) -> tuple[str, int] | None:
     if fields == ["601", str(trid)]:
         return None
     assert fields[:3] == ["XFR", str(trid), "SB"], fields
-    return _address(fields[3])
+    return parse_address(fields[3])
 
 
 def _sb_heartbeats(redis_url: str) -> set[tuple[str, int]]:
     """The SB addresses whose heartbeat key is alive in Redis (what every NS reads its live set from)."""
     with redis.Redis.from_url(redis_url, decode_responses=True) as client:
         keys = list(client.scan_iter("msnqt:node:sb:*"))
-        return {_address(value) for value in client.mget(keys) if value is not None} if keys else set()
+        return {parse_address(value) for value in client.mget(keys) if value is not None} if keys else set()
 
 
 def test_a_killed_sb_ends_its_conversations_and_is_handed_out_no_more(

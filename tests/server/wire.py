@@ -69,6 +69,18 @@ async def try_sign_in(ns: tuple[str, int], handle: str, password: str, *,
     return client, await client.line()
 
 
+def parse_address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` as XFR and RNG name a server."""
+    host, port = text.rsplit(":", 1)
+    return host, int(port)
+
+
+async def go_online(client: LineClient, trid: int) -> None:
+    """CHG NLN, and its answer (presence lines that come first are skipped)."""
+    await client.send(f"CHG {trid} NLN")
+    assert (await next_line_starting(client, "CHG"))[:2] == ["CHG", str(trid)]
+
+
 async def next_line_starting(client: LineClient, command: str) -> list[str]:
     """The fields of the next line that is ``command``, skipping presence lines that may come first.
 
