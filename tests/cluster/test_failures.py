@@ -8,7 +8,7 @@ from pathlib import Path
 
 from msnqt.protocol import md5_response
 from tests.cluster.topology import HEARTBEAT_LIFETIME, PASSWORD, cluster, referral
-from tests.server.wire import LineClient, next_line_starting, sign_in
+from tests.server.wire import LineClient, next_line_starting, parse_address, sign_in
 from tests.support.backends import Postgres, redis_server
 
 DEATH_NOTICED_WITHIN = HEARTBEAT_LIFETIME + 1.0
@@ -63,8 +63,7 @@ def test_a_killed_ns_leaves_no_ghosts(fresh_backends: tuple[str, str, Path], alo
 
             await alice.send("XFR 5 SB")  # no ghost to ring: bob is offline
             xfr = await next_line_starting(alice, "XFR")
-            host, port = xfr[3].rsplit(":", 1)
-            sb = await LineClient.connect((host, int(port)))
+            sb = await LineClient.connect(parse_address(xfr[3]))
             await sb.send(f"USR 1 {alice_h} {xfr[5]}")
             await sb.line()
             await sb.send(f"CAL 2 {bob_h}")

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 
 from tests.cluster.topology import PASSWORD, Cluster
-from tests.server.wire import LineClient, next_line_starting, sign_in
+from tests.server.wire import LineClient, next_line_starting, parse_address, sign_in
 
 _n = itertools.count(1)
 
@@ -137,8 +137,7 @@ def test_the_ds_refers_each_user_to_a_live_ns_and_keeps_doing_so(shared_cluster:
         assert fields[:3] == ["XFR", "2", "NS"], fields
         assert await client.closed()
         client.close()
-        host, port = fields[3].rsplit(":", 1)
-        return host, int(port)
+        return parse_address(fields[3])
 
     async def scenario() -> None:
         handles = [f"user{i}@hotmail.com" for i in range(24)]

@@ -36,7 +36,7 @@ import pytest
 
 from msnqt.server.core.model import Profile
 from msnqt.server.store.postgres_store import PostgresStore
-from tests.server.wire import LineClient, next_line_starting, sign_in
+from tests.server.wire import LineClient, next_line_starting, parse_address, sign_in
 from tests.support.backends import Postgres, Redis
 
 CLI = [sys.executable, "-m", "msnqt.server.cli"]
@@ -95,8 +95,7 @@ async def referral(ds: tuple[str, int], handle: str) -> tuple[str, int]:
     finally:
         client.close()
     assert fields[:3] == ["XFR", "2", "NS"], fields
-    host, port = fields[3].rsplit(":", 1)
-    return host, int(port)
+    return parse_address(fields[3])
 
 
 _RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \S+ (?P<level>[A-Z]+) ", re.M)
@@ -174,8 +173,7 @@ def ready(component: Component) -> Component:
         raise AssertionError(f"{component.role} did not start: {component.stderr().strip()}")
     line = stdout.readline().strip()
     assert line.startswith(f"{component.role.upper()} listening on "), line
-    host, port = line.rsplit(" ", 1)[1].rsplit(":", 1)
-    component.address = (host, int(port))
+    component.address = parse_address(line.rsplit(" ", 1)[1])
     return component
 
 
@@ -269,8 +267,7 @@ def wait_until_settled(running: Cluster) -> None:
                     await probe.send(f"XFR {trid} SB")
                     fields = (await probe.line()).split()
                     if fields[0] == "XFR":
-                        host, port = fields[3].rsplit(":", 1)
-                        seen.add((host, int(port)))
+                        seen.add(parse_address(fields[3]))
                     else:
                         assert fields[:1] == ["601"], f"NS {ns}: XFR SB answered {' '.join(fields)}"
                 if seen == expected:

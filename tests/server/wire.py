@@ -100,14 +100,14 @@ async def open_chat(caller: LineClient, caller_id: tuple[str, str], callee: Line
     (caller_handle, caller_name), (callee_handle, callee_name) = caller_id, callee_id
     await caller.send(f"XFR {xfr_trid} SB")
     xfr = await next_line_starting(caller, "XFR")
-    host, port = xfr[3].rsplit(":", 1)
-    caller_sb = await LineClient.connect((host, int(port)))
+    switchboard = parse_address(xfr[3])
+    caller_sb = await LineClient.connect(switchboard)
     await caller_sb.send(f"USR 1 {caller_handle} {xfr[5]}")
     assert (await caller_sb.line()).startswith(f"USR 1 OK {caller_handle} ")
     await caller_sb.send(f"CAL 2 {callee_handle}")
     session_id = (await caller_sb.line()).split()[-1]
     ring = await next_line_starting(callee, "RNG")
-    callee_sb = await LineClient.connect((host, int(port)))
+    callee_sb = await LineClient.connect(switchboard)
     await callee_sb.send(f"ANS 1 {callee_handle} {ring[4]} {session_id}")
     assert await callee_sb.line() == f"IRO 1 1 1 {caller_handle} {encode_friendly(caller_name)}"
     assert await callee_sb.line() == "ANS 1 OK"
