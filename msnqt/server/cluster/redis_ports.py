@@ -198,10 +198,7 @@ class RedisRouter:
             here = self._local.get(key)
             if here is not None and here[0] == token:
                 here[1].deliver(event)
-        if len(remote) == 1:
-            [(node, envelopes)] = remote.items()
-            await self._redis.publish(channel(node), encode(envelopes))
-        elif remote:
+        if remote:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for node, envelopes in remote.items():
                     pipe.publish(channel(node), encode(envelopes))
