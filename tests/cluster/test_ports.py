@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+import redis.asyncio
+
 from msnqt.protocol.codes import Status
 from msnqt.server.cluster import link
-from msnqt.server.cluster.redis_ports import RedisPresence, RedisRouter
-from msnqt.server.core.events import Event
-from msnqt.server.core.model import Presence
+from msnqt.server.cluster.liveness import Subscription
+from msnqt.server.cluster.redis_ports import RedisPresence, RedisRouter, session_key
+from msnqt.server.core.errors import StoreError
+from msnqt.server.core.events import Event, SignedOut
+from msnqt.server.core.model import Presence, handle_key
+from tests.support.logfail import LogFail
 
 HANDLE = "alice@hotmail.com"
 
@@ -21,12 +27,20 @@ class Session:
         self.events.append(event)
 
 
+def listening_router(client: redis.asyncio.Redis, node: str) -> RedisRouter:
+    """A router whose channel counts as subscribed, as a ``Subscription`` marks it once Redis confirms
+    (these tests are about the session and presence keys, not about events)."""
+    router = RedisRouter(client, node)
+    router.listening.set()
+    return router
+
+
 def test_a_late_sign_out_on_the_old_ns_leaves_the_new_sessions_presence(redis_url: str) -> None:
     """The user drops from NS A and is back on NS B before A's clean-up finishes: B's session keeps its
     presence (without it every command of the new session is answered 302, not signed in)."""
     async def race() -> None:
         on_a, on_b = link.connect_async(redis_url), link.connect_async(redis_url)
-        router_a, router_b = RedisRouter(on_a, "node-a"), RedisRouter(on_b, "node-b")
+        router_a, router_b = listening_router(on_a, "node-a"), listening_router(on_b, "node-b")
         presence_a, presence_b = RedisPresence(on_a), RedisPresence(on_b)
         old, new = Session(), Session()
         old_session, _ = await router_a.attach(HANDLE, old)
@@ -47,7 +61,7 @@ def test_a_late_sign_out_on_the_old_ns_leaves_the_new_sessions_presence(redis_ur
 def test_a_sign_out_with_nobody_signed_in_again_forgets_the_presence(redis_url: str) -> None:
     async def sign_out() -> None:
         client = link.connect_async(redis_url)
-        router, presence = RedisRouter(client, "node-a"), RedisPresence(client)
+        router, presence = listening_router(client, "node-a"), RedisPresence(client)
         session, _ = await router.attach(HANDLE, Session())
         await presence.put(Presence(HANDLE, "alice", Status.ONLINE))
         assert await router.detach(HANDLE, session)
@@ -56,3 +70,47 @@ def test_a_sign_out_with_nobody_signed_in_again_forgets_the_presence(redis_url: 
         await client.aclose()
 
     asyncio.run(sign_out())
+
+
+def test_an_ns_that_does_not_hear_its_channel_takes_on_no_session(redis_url: str) -> None:
+    """No subscription confirmed: the sign-in fails as a storage outage (501), and Redis records no session
+    that other NS processes would publish to in vain."""
+    async def sign_in() -> None:
+        client = link.connect_async(redis_url)
+        with pytest.raises(StoreError):
+            await RedisRouter(client, "node-a").attach(HANDLE, Session())
+        assert await client.get(session_key(handle_key(HANDLE))) is None
+        await client.aclose()
+
+    asyncio.run(sign_in())
+
+
+def test_a_sign_in_while_the_subscription_is_down_hears_the_other_ns_once_it_is_back(redis_url: str,
+                                                                                    logfail: LogFail) -> None:
+    """The NS's subscription connection is cut (Redis restarted, a network blip): a sign-in in that
+    window waits until the channel is heard again, so what another NS then sends reaches the user.
+    (Taken on at once, the user missed a contact's NLN: published while nobody listened.)"""
+    logfail.allow("event subscription lost")
+
+    async def cut_then_sign_in() -> None:
+        on_a, on_b = link.connect_async(redis_url), link.connect_async(redis_url)
+        router_a, router_b = RedisRouter(on_a, "node-a"), listening_router(on_b, "node-b")
+        subscription = Subscription(on_a, router_a)
+        await subscription.start()
+        await on_b.client_kill_filter(_type="pubsub")
+        async with asyncio.timeout(5):
+            while router_a.listening.is_set():  # node-a has noticed the cut
+                await asyncio.sleep(0.01)
+        user = Session()
+        await router_a.attach(HANDLE, user)
+        event = SignedOut("OTH")
+        assert await router_b.send(HANDLE, event)
+        async with asyncio.timeout(5):
+            while not user.events:
+                await asyncio.sleep(0.01)
+        assert user.events == [event]
+        await subscription.stop()
+        await on_a.aclose()
+        await on_b.aclose()
+
+    asyncio.run(cut_then_sign_in())

@@ -28,7 +28,7 @@ from ..core.errors import StoreError
 from ..core.events import SignedOut
 from ..core.model import handle_key
 from ..core.notification import NotificationCore
-from .link import PREFIX
+from .link import PREFIX, TIMEOUT_SECONDS
 from .redis_ports import ClusterSession, RedisRouter, channel, session_key, users_key
 
 log = logging.getLogger("msnqt.server.cluster")
@@ -36,6 +36,10 @@ log = logging.getLogger("msnqt.server.cluster")
 Address = tuple[str, int]
 MAX_BACKOFF_SECONDS = 5.0
 STOP_TIMEOUT_SECONDS = 2.0
+SUBSCRIBE_BACKOFF_SECONDS = 1.0
+"""The longest an NS waits between two tries to subscribe again. Shorter than the other retries: while
+it does not listen it takes no sign-ins (``RedisRouter.listening``), so it should notice Redis is back
+within a sign-in's patience."""
 
 
 def node_key(role: str, node: str) -> str:
@@ -238,9 +242,9 @@ class Subscription:
     async def _run(self) -> None:
         backoff = 0.1
         while not self._stopping:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            pubsub = self._redis.pubsub()
             try:
-                await pubsub.subscribe(channel(self._router.node))
+                await self._subscribe(pubsub)
                 if self._ready.is_set():
                     await self._recover()
                 self._ready.set()
@@ -249,7 +253,8 @@ class Subscription:
                     message = await pubsub.get_message(timeout=None)
                     if message is not None and message.get("type") == "message":
                         self._router.receive(str(message["data"]))
-            except (redis.RedisError, OSError) as exc:
+            except (redis.RedisError, OSError, TimeoutError) as exc:
+                self._router.listening.clear()
                 if not self._ready.is_set():
                     raise
                 if self._stopping:
@@ -257,10 +262,21 @@ class Subscription:
                 # Events published while we were away are lost; the next NLN/FLN says the truth again.
                 log.warning("event subscription lost (%s); resubscribing", exc)
                 await asyncio.sleep(backoff)
-                backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
+                backoff = min(SUBSCRIBE_BACKOFF_SECONDS, backoff * 2)
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
+
+    async def _subscribe(self, pubsub: Any) -> None:
+        """Subscribe, and return once Redis has confirmed it: ``subscribe`` only sends the command, and a
+        PUBLISH from another process may still reach Redis first and go to nobody. Sign-ins wait for this
+        (``RedisRouter.listening``), so no session exists here that events cannot reach."""
+        await pubsub.subscribe(channel(self._router.node))
+        while True:
+            message = await asyncio.wait_for(pubsub.get_message(timeout=None), TIMEOUT_SECONDS)
+            if message is not None and message.get("type") == "subscribe":
+                self._router.listening.set()
+                return
 
     async def _recover(self) -> None:
         """Back after losing Redis: if it lost our sessions (restarted empty), end them with OUT SSD."""

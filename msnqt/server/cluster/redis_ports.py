@@ -16,6 +16,7 @@ process is called directly, exactly like the one-process :class:`LocalRouter`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -29,10 +30,11 @@ import redis.asyncio
 from msnqt.protocol.auth import new_cookie
 from msnqt.protocol.codes import Status
 
+from ..core.errors import StoreError
 from ..core.events import Event
 from ..core.model import Presence, Ticket, handle_key
 from ..core.ports import Listener, SessionRef
-from .link import PREFIX, guarded
+from .link import PREFIX, TIMEOUT_SECONDS, guarded
 from .wire_events import Envelope, decode, encode
 
 log = logging.getLogger("msnqt.server.cluster")
@@ -114,12 +116,16 @@ class RedisRouter:
         self._by_token: dict[str, Listener] = {}
         """Every session held here, current or replaced but not yet gone (the kick must reach it)."""
         self._release = client.register_script(_RELEASE)
+        self.listening = asyncio.Event()
+        """Set while Redis has confirmed this NS's channel subscription (``liveness.Subscription``). Events
+        published while nobody listens are lost, so a session is taken on only while it is set."""
 
     def _value(self, token: str) -> str:
         return f"{self.node} {token}"
 
     @guarded
     async def attach(self, handle: str, listener: Listener) -> tuple[SessionRef, SessionRef | None]:
+        await self._until_listening()
         key = handle_key(handle)
         token = secrets.token_hex(8)
         async with self._redis.pipeline() as pipe:
@@ -135,6 +141,17 @@ class RedisRouter:
             return session, None if older_here is None else ClusterSession(self.node, older_here[0])
         node, _, older_token = str(previous).partition(" ")
         return session, ClusterSession(node, older_token)
+
+    async def _until_listening(self) -> None:
+        """Wait (bounded) for this NS to listen on its channel again. After Redis came back, a sign-in
+        taken before the subscription was would be a session nobody could reach: a contact's NLN, an RNG
+        or the OUT OTH kick published for it would go to nobody, and the user would never know."""
+        if self.listening.is_set():
+            return
+        try:
+            await asyncio.wait_for(self.listening.wait(), TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise StoreError("Redis: this NS is not subscribed to its event channel") from None
 
     @guarded
     async def detach(self, handle: str, session: SessionRef) -> bool:
