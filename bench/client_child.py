@@ -110,7 +110,9 @@ def lag(server: str, email: str, password: str, seconds: float) -> int:
             _emit({"error": f"sign-in failed: {window.session.last_error}"})
             return 1
         signed_in = time.perf_counter() - began
-        contacts = len(window.session.messenger.contacts())
+        engine = window.session.messenger
+        assert engine is not None, "signed in without an engine"
+        contacts = len(engine.contacts())
         # Steady state only: the ILN burst of the sign-in must be on screen before the probe starts.
         await _until(lambda: window.session.model.section_count(ONLINE_SECTION) >= contacts, timeout=120)
         all_online = time.perf_counter() - began

@@ -43,6 +43,7 @@ class ServerConfig:
     """More rings than this for one callee within 60 s, whoever calls from wherever, are answered 713:
     each ring makes the callee's client open a socket."""
     rate_limits: RateLimits = DEFAULT_RATE_LIMITS
+    """Per-user allowances for the costly NS commands (core/limits.py); beyond them 713."""
     login_free_failures: int = 3
     """Wrong passwords per account, and per source address, before sign-ins are throttled."""
     login_lockout_account_cap: float = 60.0
@@ -50,7 +51,6 @@ class ServerConfig:
     trigger it, and it also keeps the owner out."""
     login_lockout_address_cap: float = 900.0
     """Longest lock of one source address: long, as it only hurts whoever guesses from there."""
-    """Per-user allowances for the costly NS commands (core/limits.py); beyond them 713."""
     max_connections_per_address: int = 256
     """Open sockets (DS, NS and SB together) from one source address; beyond it, closed at once."""
     max_connections: int | None = None

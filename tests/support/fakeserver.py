@@ -260,7 +260,12 @@ def _match(pattern: str, line: str, captures: dict[str, str]) -> bool:
 
 
 _RESERVED: list[socket.socket] = []
-atexit.register(lambda: [sock.close() for sock in _RESERVED])
+
+
+@atexit.register
+def _release_reserved() -> None:
+    for sock in _RESERVED:
+        sock.close()
 
 
 def unused_port() -> int:

@@ -185,7 +185,7 @@ class LiveSet:
         if not self.live:
             return None
         self._turn = (self._turn + 1) % len(self.live)
-        return self.live[sorted(self.live)[self._turn]]
+        return list(self.live.values())[self._turn]  # ``refresh`` builds ``live`` in node order
 
 
 class Reaper:
