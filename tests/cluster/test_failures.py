@@ -6,6 +6,8 @@ import asyncio
 import signal
 from pathlib import Path
 
+import redis
+
 from msnqt.protocol import md5_response
 from tests.cluster.topology import HEARTBEAT_LIFETIME, PASSWORD, cluster, referral
 from tests.server.wire import LineClient, next_line_starting, parse_address, sign_in
@@ -222,5 +224,32 @@ def test_an_ns_taken_for_dead_while_stalled_ends_its_sessions_when_it_is_back(
             assert (await next_line_starting(alice, "NLN"))[2] == bob_h
             for client in (alice, bob, again):
                 client.close()
+
+        aloop.run(scenario())
+
+
+def test_an_ns_that_stopped_hearing_its_channel_tells_its_users_presence_again(
+        fresh_backends: tuple[str, str, Path], aloop: asyncio.Runner) -> None:
+    """The NS's subscription is cut while Redis keeps everything (a network blip): whatever NLN or FLN was
+    published meanwhile went to nobody, so once each NS hears its channel again, its users are told their
+    contacts' presence again, and see the truth without signing in again."""
+    dsn, _, key_file = fresh_backends
+    alice_h, bob_h = "alice@hotmail.com", "bob@hotmail.com"
+    with redis_server() as private, cluster(dsn, private.url(), key_file, ns=2, sb=1,
+                                            heartbeat_lifetime=HEARTBEAT_LIFETIME) as running:
+        running.add_accounts(alice_h, bob_h)
+        running.expect_log("event subscription lost")
+        ns1, ns2 = (c.address for c in running.ns)
+
+        async def scenario() -> None:
+            alice, bob = await _watching_each_other(ns1, alice_h, ns2, bob_h)
+            with redis.Redis.from_url(private.url()) as admin:
+                assert admin.client_kill_filter(_type="pubsub") == 2  # one subscription per NS
+            assert (await next_line_starting(alice, "NLN"))[1:3] == ["NLN", bob_h]
+            assert (await next_line_starting(bob, "NLN"))[1:3] == ["NLN", alice_h]
+            await bob.send("CHG 5 BSY")  # and the channels carry events again
+            assert (await next_line_starting(alice, "NLN"))[1:3] == ["BSY", bob_h]
+            alice.close()
+            bob.close()
 
         aloop.run(scenario())

@@ -223,10 +223,17 @@ class Reaper:
 
 
 class Subscription:
-    """This NS's event channel: what other processes publish for its sessions reaches them here."""
+    """This NS's event channel: what other processes publish for its sessions reaches them here.
 
-    def __init__(self, client: redis.asyncio.Redis, router: RedisRouter) -> None:
+    Pub/sub keeps nothing for a subscriber that is away. When the channel is heard again after a loss,
+    the sessions Redis forgot are ended (it restarted empty), and ``on_heard_again`` runs for the rest
+    (the NS tells each session its contacts' presence again, for the NLN and FLN it may have missed).
+    """
+
+    def __init__(self, client: redis.asyncio.Redis, router: RedisRouter,
+                 on_heard_again: Callable[[], Awaitable[None]] | None = None) -> None:
         self._redis, self._router = client, router
+        self._on_heard_again = on_heard_again
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._stopping = False
@@ -259,7 +266,7 @@ class Subscription:
                     raise
                 if self._stopping:
                     return
-                # Events published while we were away are lost; the next NLN/FLN says the truth again.
+                # Events published while we were away are lost; ``_recover`` makes up for them.
                 log.warning("event subscription lost (%s); resubscribing", exc)
                 await asyncio.sleep(backoff)
                 backoff = min(SUBSCRIBE_BACKOFF_SECONDS, backoff * 2)
@@ -287,6 +294,8 @@ class Subscription:
             return
         if ended:
             log.warning("Redis lost %d sessions of this NS (restarted?): ended them to sign in again", ended)
+        if self._on_heard_again is not None:
+            await self._on_heard_again()
 
     async def stop(self) -> None:
         self._stopping = True

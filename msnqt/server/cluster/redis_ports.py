@@ -236,6 +236,18 @@ class RedisRouter:
             listener.deliver(event)
         return len(orphans)
 
+    def sessions_here(self) -> list[tuple[str, str]]:
+        """(handle key, token) of each current session of this process."""
+        return [(key, token) for key, (token, _) in self._local.items()]
+
+    def deliver_here(self, key: str, token: str, events: Sequence[Event]) -> None:
+        """``events`` to that session of this process, if it is still current (it may have gone or
+        been replaced while they were worked out)."""
+        here = self._local.get(key)
+        if here is not None and here[0] == token:
+            for event in events:
+                here[1].deliver(event)
+
     def end_local(self, event: Event) -> int:
         """OUT SSD to the sessions of THIS process (it is stopping); Redis is not asked, so a handle
         whose session lives on another NS is never told to go."""

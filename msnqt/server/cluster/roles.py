@@ -25,7 +25,7 @@ import redis.asyncio
 from msnqt.protocol.names import is_valid_handle
 
 from ..config import ServerConfig
-from ..core.errors import StoreError
+from ..core.errors import AccountError, StoreError
 from ..core.events import SignedOut
 from ..core.limits import UserLimits
 from ..core.notification import NotificationCore
@@ -161,7 +161,18 @@ async def _start_ns(config: RoleConfig, component: Component, store: ThreadedSto
     throttle = RedisLoginThrottle(background, free_failures=tunables.login_free_failures,
                                   account_cap=tunables.login_lockout_account_cap,
                                   address_cap=tunables.login_lockout_address_cap)
-    subscription = Subscription(background, router)
+    async def tell_presence_again() -> None:
+        """Each session here gets its contacts' presence again (see ``Subscription``)."""
+        for key, token in router.sessions_here():
+            try:
+                router.deliver_here(key, token, await core.presence_again(key))
+            except AccountError:
+                continue  # removed by an administrator meanwhile; the session ends on its own
+            except StoreError as exc:
+                log.warning("could not tell this NS's sessions their contacts' presence again: %s", exc)
+                return
+
+    subscription = Subscription(background, router, on_heard_again=tell_presence_again)
     await subscription.start()
     component.on_close(subscription.stop)
     live_sb = LiveSet(background, "sb", lifetime)

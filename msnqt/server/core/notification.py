@@ -198,6 +198,22 @@ class NotificationCore:
                 for other, fact in zip(online, facts, strict=True)
                 if other.status is not None and fact is not None and allows_by(fact)]
 
+    async def presence_again(self, handle: str) -> list[ContactOnline | ContactOffline]:
+        """All that ``handle`` should now see of its FL contacts, for a session that may have missed NLN
+        and FLN (on a cluster, its NS stopped hearing its event channel for a while and events published
+        meanwhile went to nobody): NLN for each contact visible to it, FLN for each other one. Nothing
+        before its first CHG: that CHG brings the ILN anyway."""
+        me = await self.presence.get(handle)
+        if me is None or me.status is None:
+            return []
+        visible = {handle_key(i.handle): i for i in await self._initial_presence(handle)}
+        said: list[ContactOnline | ContactOffline] = []
+        for entry in (await self.store.lists(handle)).members(ListName.FORWARD):
+            seen = visible.get(handle_key(entry.handle))
+            said.append(ContactOffline(entry.handle) if seen is None
+                        else ContactOnline(seen.handle, seen.status, seen.friendly))
+        return said
+
     async def _visible_to(self, contact: str, viewer: str) -> InitialPresence | None:
         other = await self.presence.get(contact)
         if other is None or not other.visible or other.status is None:
