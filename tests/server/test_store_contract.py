@@ -221,3 +221,27 @@ def test_privacy_towards_one_viewer_agrees_with_each_owners_lists(backing: Opene
     assert facts[3] is None
     assert [allows_by(f) for f in facts[:3]] == [allows(store.lists(o), ALICE) for o in owners[:3]]
     assert store.privacy_towards([], ALICE) == []
+
+
+def test_watchers_facts_name_each_reverse_entry_with_what_the_owners_lists_say(backing: Opener) -> None:
+    """What every presence change asks: who has the owner on their FL (RL order), and whether the owner's
+    BL, AL and BLP let each of them see the owner, exactly as the whole lists say."""
+    store = _community(backing)
+    dave = store.create_account("Dave@Hotmail.com", "davepw", "Dave", Profile())
+    alice, bob, carol = store.account(ALICE), store.account(BOB), store.account(CAROL)
+    assert alice is not None and bob is not None and carol is not None
+    assert store.watchers_facts(ALICE) == []
+    for watcher in (carol, bob, dave):                           # RL order: Carol, Bob, Dave
+        store.add_entry(watcher.handle, ListName.FORWARD, alice, "Alice")
+    store.add_entry(ALICE, ListName.BLOCK, bob, "Bob")
+    store.add_entry(ALICE, ListName.ALLOW, carol, "Carol")
+    store.add_entry(ALICE, ListName.FORWARD, dave, "Dave")       # FL says nothing about privacy
+    store.set_blp(ALICE, Privacy.BLOCK_ALL)
+    facts = store.watchers_facts("alice@hotmail.com")
+    assert facts == [(CAROL, PrivacyFacts(False, True, Privacy.BLOCK_ALL)),
+                     (BOB, PrivacyFacts(True, False, Privacy.BLOCK_ALL)),
+                     ("Dave@Hotmail.com", PrivacyFacts(False, False, Privacy.BLOCK_ALL))]
+    assert [allows_by(f) for _, f in facts] == [allows(store.lists(ALICE), w) for w, _ in facts]
+    assert [e.handle for e in store.lists(ALICE).members(ListName.REVERSE)] == [w for w, _ in facts]
+    with pytest.raises(AccountError):
+        store.watchers_facts("nobody@hotmail.com")

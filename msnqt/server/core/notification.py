@@ -20,7 +20,7 @@ from .errors import AccountError, Refused, StoreError
 from .events import AddedBy, ContactOffline, ContactOnline, Event, RemovedBy, Ring, SignedOut
 from .model import Account, ListEntry, Presence, Profile, UserLists, handle_key, printable_name
 from .ports import AccountStore, Listener, PresenceBook, Router, SessionRef
-from .privacy import allows, allows_by, viewer_check
+from .privacy import allows, allows_by
 
 View = dict[str, ContactOnline]
 """What each watcher (by handle key) currently sees of one user; absent = offline."""
@@ -128,12 +128,10 @@ class NotificationCore:
     async def _watching(self, handle: str) -> list[str]:
         """The handle keys of everyone who sees ``handle`` while it is visibly online: signed in, past
         their first CHG, ``handle`` on their FL (so on its RL), and let through by its privacy."""
-        lists = await self.store.lists(handle)
-        may_see = viewer_check(lists)
-        entries = lists.members(ListName.REVERSE)
-        watchers = await self.presence.get_many([e.handle for e in entries])
-        return [handle_key(entry.handle) for entry, watcher in zip(entries, watchers, strict=True)
-                if watcher is not None and watcher.status is not None and may_see(entry.handle)]
+        allowed = [watcher for watcher, facts in await self.store.watchers_facts(handle) if allows_by(facts)]
+        presences = await self.presence.get_many(allowed)
+        return [handle_key(watcher) for watcher, presence in zip(allowed, presences, strict=True)
+                if presence is not None and presence.status is not None]
 
     @staticmethod
     def _seen(me: Presence, watching: list[str]) -> View:

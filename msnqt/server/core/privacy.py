@@ -6,8 +6,6 @@ disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from msnqt.protocol.codes import ListName, Privacy
 
 from .model import PrivacyFacts, UserLists, handle_key
@@ -37,18 +35,28 @@ def _decide(blocked: bool, allowed: bool, mode: Privacy) -> bool:
     return allowed or mode is Privacy.ALLOW_ALL
 
 
-def viewer_check(owner: UserLists) -> Callable[[str], bool]:
-    """:func:`allows` for many viewers of one owner: BL and AL are read into sets once.
+def watchers_facts(owner: UserLists) -> list[tuple[str, PrivacyFacts]]:
+    """:func:`facts_about` for every entry of the owner's RL (who may watch them), in list order.
 
-    A status change asks this for every watcher, and a 1.0 client puts every FL contact on AL too,
-    so scanning AL per watcher made one change cost O(contacts²) (bench/README.md, presence).
+    A status change asks this for every watcher, and a 1.0 client puts every FL contact on AL too, so
+    BL and AL are read into sets once: scanning AL per watcher made one change cost O(contacts²)
+    (bench/README.md, presence). A cluster's store answers the same question in one query
+    (``AccountStore.watchers_facts``) instead of reading the whole lists.
     """
     blocked = {handle_key(entry.handle) for entry in owner.members(ListName.BLOCK)}
     allowed = {handle_key(entry.handle) for entry in owner.members(ListName.ALLOW)}
-    mode = owner.blp
+    result = []
+    for entry in owner.members(ListName.REVERSE):
+        key = handle_key(entry.handle)
+        result.append((entry.handle, shared_facts(key in blocked, key in allowed, owner.blp)))
+    return result
 
-    def check(viewer: str) -> bool:
-        key = handle_key(viewer)
-        return _decide(key in blocked, key in allowed, mode)
 
-    return check
+_FACTS = {(blocked, allowed, mode): PrivacyFacts(blocked, allowed, mode)
+          for blocked in (False, True) for allowed in (False, True) for mode in Privacy}
+
+
+def shared_facts(blocked: bool, allowed: bool, mode: Privacy) -> PrivacyFacts:
+    """The one (immutable) :class:`PrivacyFacts` for these values: a fan-out to 150 watchers needs
+    at most eight distinct ones, not 150 new objects."""
+    return _FACTS[blocked, allowed, mode]

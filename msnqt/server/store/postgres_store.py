@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import psycopg
-from psycopg.rows import DictRow, dict_row
+from psycopg.rows import DictRow, dict_row, tuple_row
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
 from ..core.errors import AccountError, StoreError
 from ..core.model import Account, ListChange, ListEntry, PrivacyFacts, Profile, UserLists, handle_key
+from ..core.privacy import shared_facts
 from .postgres_schema import SCHEMA_VERSION, current_version, migrate
 from .schema import SchemaTooNew
 from .vault import PasswordVault, VaultError
@@ -292,6 +293,25 @@ class PostgresStore:
         found = {row["handle_key"]: PrivacyFacts(bool(row["blocked"]), bool(row["allowed"]),
                                                  Privacy(row["blp"])) for row in rows}
         return [found.get(key) for key in keys]
+
+    @_guarded
+    def watchers_facts(self, owner: str) -> list[tuple[str, PrivacyFacts]]:
+        """One narrow query: the RL's handles and, by primary-key probes, whether each is on BL or AL.
+        Reading the whole lists instead (every FL, AL and RL entry, as dicts) was most of what a status
+        change cost this process (bench/README.md, presence across two NS)."""
+        rows = self._conn().cursor(row_factory=tuple_row).execute(
+            "SELECT a.blp, r.contact,"
+            " EXISTS (SELECT 1 FROM list_entries b WHERE b.owner_id = a.id AND b.list_name = 'BL'"
+            " AND b.contact_key = r.contact_key),"
+            " EXISTS (SELECT 1 FROM list_entries l WHERE l.owner_id = a.id AND l.list_name = 'AL'"
+            " AND l.contact_key = r.contact_key)"
+            " FROM accounts a LEFT JOIN list_entries r ON r.owner_id = a.id AND r.list_name = 'RL'"
+            " WHERE a.handle_key = %s ORDER BY r.position", (handle_key(owner),)).fetchall()
+        if not rows:
+            raise AccountError(f"no account {owner}", "unknown")
+        mode = Privacy(rows[0][0])
+        return [(contact, shared_facts(blocked, allowed, mode))
+                for _, contact, blocked, allowed in rows if contact is not None]
 
     @staticmethod
     def _bump(db: Db, owner_id: int) -> int:

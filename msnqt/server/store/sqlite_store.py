@@ -28,7 +28,7 @@ from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
 from ..core.errors import AccountError, StoreError
 from ..core.model import Account, ListChange, ListEntry, PrivacyFacts, Profile, UserLists, handle_key
-from ..core.privacy import facts_about
+from ..core.privacy import facts_about, watchers_facts
 from .schema import migrate
 from .vault import KEY_FILE_NAME, PasswordVault, VaultError
 
@@ -234,6 +234,10 @@ class SqliteStore:
             except AccountError:
                 result.append(None)
         return result
+
+    def watchers_facts(self, owner: str) -> list[tuple[str, PrivacyFacts]]:
+        """From the (cached) lists, as :meth:`privacy_towards`."""
+        return watchers_facts(self.lists(owner))
 
     def _load_lists(self, handle: str) -> UserLists:
         row = self._db.execute(

@@ -29,6 +29,7 @@ from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
 from ..core.model import Account, ListChange, PrivacyFacts, Profile, UserLists, handle_key
 from ..core.ports import BlockingStore
+from ..core.privacy import watchers_facts
 from .sqlite_store import SqliteStore
 
 P = ParamSpec("P")
@@ -69,6 +70,9 @@ class _AsyncStore:
 
     async def privacy_towards(self, owners: Sequence[str], viewer: str) -> list[PrivacyFacts | None]:
         return await self._run(self.backend.privacy_towards, owners, viewer)
+
+    async def watchers_facts(self, owner: str) -> list[tuple[str, PrivacyFacts]]:
+        return await self._run(self.backend.watchers_facts, owner)
 
     async def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange:
         return await self._run(self.backend.add_entry, owner, list_name, contact, friendly)
@@ -156,3 +160,7 @@ class CachedListsStore(ThreadedStore):
         if self._changes() == version == self._version:
             self._lists[key] = result
         return result
+
+    async def watchers_facts(self, owner: str) -> list[tuple[str, PrivacyFacts]]:
+        """From the cached lists, on the loop (as :meth:`lists`)."""
+        return watchers_facts(await self.lists(owner))
