@@ -270,10 +270,12 @@ class PostgresStore:
             raise AccountError(f"no account {handle}", "unknown")
         result = UserLists(int(row["list_version"]), ReverseListPrompt(row["gtc"]), Privacy(row["blp"]),
                            {name: [] for name in ListName})
-        for entry in db.execute("SELECT list_name, contact, friendly FROM list_entries WHERE owner_id = %s"
-                                " ORDER BY position", (row["id"],)):
-            members = result.entries[ListName(entry["list_name"])]
-            members.append(ListEntry(entry["contact"], entry["friendly"]))
+        by_value = {name.value: result.entries[name] for name in ListName}
+        entries = db.cursor(row_factory=tuple_row).execute(
+            "SELECT list_name, contact, friendly FROM list_entries WHERE owner_id = %s ORDER BY position",
+            (row["id"],))
+        for list_name, contact, friendly in entries:  # tuples, no enum call per row: lists can be long
+            by_value[list_name].append(ListEntry(contact, friendly))
         return result
 
     @_guarded
