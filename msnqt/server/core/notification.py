@@ -8,6 +8,7 @@ the disk.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Callable
@@ -166,12 +167,22 @@ class NotificationCore:
         if status not in (Status.ONLINE, Status.BUSY, Status.IDLE, Status.BE_RIGHT_BACK, Status.AWAY,
                           Status.ON_THE_PHONE, Status.OUT_TO_LUNCH, Status.HIDDEN):
             raise Refused(ErrorCode.INVALID_PARAMETER)
-        me = await self._presence_of(handle)
-        previous = me.status
         # A status change does not change who watches: one look at the lists and the watchers serves
-        # both views (before and after), and none is needed while the user stays out of sight.
+        # both views (before and after). It is asked at the same time as the user's own presence, not
+        # after it: across processes each is a round trip (PostgreSQL, Redis), and a change waits for
+        # both. Its answer is not needed (nor its failure) while the user stays out of sight.
+        me, watchers = await asyncio.gather(self._presence_of(handle), self._watching(handle),
+                                            return_exceptions=True)
+        if isinstance(me, BaseException):
+            raise me
+        previous = me.status
         stays_hidden = not me.visible and status is Status.HIDDEN
-        watching = [] if stays_hidden else await self._watching(handle)
+        if stays_hidden:
+            watching: list[str] = []
+        elif isinstance(watchers, BaseException):
+            raise watchers
+        else:
+            watching = watchers
         before = self._seen(me, watching)
         me.status = status
         await self.presence.put(me)
