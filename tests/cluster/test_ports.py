@@ -14,6 +14,8 @@ from msnqt.server.cluster.redis_ports import RedisPresence, RedisRouter, session
 from msnqt.server.core.errors import StoreError
 from msnqt.server.core.events import Event, SignedOut
 from msnqt.server.core.model import Presence, handle_key
+from msnqt.server.core.ports import PresenceBook
+from msnqt.server.core.routing import PresenceTable
 from tests.support.logfail import LogFail
 
 HANDLE = "alice@hotmail.com"
@@ -114,3 +116,25 @@ def test_a_sign_in_while_the_subscription_is_down_hears_the_other_ns_once_it_is_
         await on_b.aclose()
 
     asyncio.run(cut_then_sign_in())
+
+
+def test_a_status_change_returns_the_presence_before_it_and_never_signs_anyone_in(redis_url: str) -> None:
+    """CHG writes the new status and learns the old one in one step (one round trip in a cluster); for a
+    user who is not signed in (a CHG racing its own sign-out) it writes nothing, in both presence books."""
+    async def change(book: PresenceBook) -> None:
+        await book.put(Presence(HANDLE, "alice"))
+        assert await book.change_status("Alice@Hotmail.com", Status.AWAY) == Presence(HANDLE, "alice")
+        assert await book.change_status(HANDLE, Status.BUSY) == Presence(HANDLE, "alice", Status.AWAY)
+        assert await book.get(HANDLE) == Presence(HANDLE, "alice", Status.BUSY)
+        assert await book.change_status(HANDLE, None) == Presence(HANDLE, "alice", Status.BUSY)
+        assert await book.get(HANDLE) == Presence(HANDLE, "alice")
+        assert await book.change_status("bob@hotmail.com", Status.ONLINE) is None
+        assert await book.get("bob@hotmail.com") is None
+
+    async def both() -> None:
+        await change(PresenceTable())
+        client = link.connect_async(redis_url)
+        await change(RedisPresence(client))
+        await client.aclose()
+
+    asyncio.run(both())

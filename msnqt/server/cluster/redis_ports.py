@@ -73,6 +73,16 @@ end
 return out
 """
 
+# handle, friendly and status before the change; nil (nothing written) for who is not signed in.
+_CHANGE_STATUS = """
+local old = redis.call('HMGET', KEYS[1], 'handle', 'friendly', 'status')
+if not old[1] then
+    return nil
+end
+redis.call('HSET', KEYS[1], 'status', ARGV[1])
+return {old[1], old[2] or '', old[3] or ''}
+"""
+
 
 def session_key(key: str) -> str:
     return f"{PREFIX}session:{key}"
@@ -289,6 +299,7 @@ class RedisPresence:
         self._redis = client
         self._forget = client.register_script(_FORGET_PRESENCE)
         self._read_many = client.register_script(_READ_PRESENCES)
+        self._change_status = client.register_script(_CHANGE_STATUS)
 
     @staticmethod
     def _parse(fields: dict[str, str]) -> Presence | None:
@@ -319,6 +330,16 @@ class RedisPresence:
         status = "" if presence.status is None else presence.status.value
         await self._redis.hset(_presence_key(presence.handle), mapping={
             "handle": presence.handle, "friendly": presence.friendly, "status": status})
+
+    @guarded
+    async def change_status(self, handle: str, status: Status | None) -> Presence | None:
+        """One script: the hash is changed only if it exists, so a CHG racing its own sign-out never
+        leaves a presence behind for nobody."""
+        old = cast(list[str] | None, await self._change_status(
+            keys=[_presence_key(handle)], args=["" if status is None else status.value]))
+        if old is None:
+            return None
+        return self._parse({"handle": old[0], "friendly": old[1], "status": old[2]})
 
     @guarded
     async def remove(self, handle: str) -> Presence | None:

@@ -168,32 +168,30 @@ class NotificationCore:
                           Status.ON_THE_PHONE, Status.OUT_TO_LUNCH, Status.HIDDEN):
             raise Refused(ErrorCode.INVALID_PARAMETER)
         # A status change does not change who watches: one look at the lists and the watchers serves
-        # both views (before and after). It is asked at the same time as the user's own presence, not
-        # after it: across processes each is a round trip (PostgreSQL, Redis), and a change waits for
-        # both. Its answer is not needed (nor its failure) while the user stays out of sight.
-        me, watchers = await asyncio.gather(self._presence_of(handle), self._watching(handle),
-                                            return_exceptions=True)
-        if isinstance(me, BaseException):
-            raise me
-        previous = me.status
-        stays_hidden = not me.visible and status is Status.HIDDEN
-        if stays_hidden:
-            watching: list[str] = []
-        elif isinstance(watchers, BaseException):
-            raise watchers
-        else:
-            watching = watchers
-        before = self._seen(me, watching)
-        me.status = status
-        await self.presence.put(me)
+        # both views (before and after). It is asked while the new status is written, not after: across
+        # processes each is a round trip (PostgreSQL; Redis), and a change waits for the slower one
+        # only. Its answer is not needed (nor its failure) while the user stays out of sight.
+        was, watchers = await asyncio.gather(self.presence.change_status(handle, status),
+                                             self._watching(handle), return_exceptions=True)
+        if isinstance(was, BaseException):
+            raise was
+        if was is None:
+            raise Refused(ErrorCode.NOT_LOGGED_IN)
+        now = Presence(was.handle, was.friendly, status)
         try:
-            initial = await self._initial_presence(handle) if previous is None else None
+            if not was.visible and status is Status.HIDDEN:
+                watching: list[str] = []
+            elif isinstance(watchers, BaseException):
+                raise watchers
+            else:
+                watching = watchers
+            initial = await self._initial_presence(handle) if was.status is None else None
         except BaseException:
-            # Nothing was said yet: undo, so the retry is a first CHG again and watchers hear of it.
-            me.status = previous
-            await self.presence.put(me)
+            # Nothing was said yet: undo, so a retry is the same change again (and a first CHG again,
+            # with its ILN) and watchers hear of it.
+            await self.presence.change_status(handle, was.status)
             raise
-        await self._publish(handle, before, self._seen(me, watching))
+        await self._publish(handle, self._seen(was, watching), self._seen(now, watching))
         return initial
 
     async def _initial_presence(self, handle: str) -> list[InitialPresence]:

@@ -19,7 +19,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
+from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt, Status
 
 from .events import Event
 from .model import Account, ListChange, Presence, PrivacyFacts, Profile, Ticket, UserLists
@@ -157,6 +157,12 @@ class PresenceBook(Protocol):
         ...
 
     async def put(self, presence: Presence) -> None: ...
+    async def change_status(self, handle: str, status: Status | None) -> Presence | None:
+        """Set a signed-in user's status in one step and return their presence as it was (None: not
+        signed in, and nothing is written). A CHG needs both; across processes it is one round trip
+        instead of a read and a write."""
+        ...
+
     async def remove(self, handle: str) -> Presence | None: ...
 
 

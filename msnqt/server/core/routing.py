@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from msnqt.protocol.codes import Status
+
 from .events import Event
 from .model import Presence, handle_key
 from .ports import Listener, SessionRef
@@ -79,6 +81,14 @@ class PresenceTable:
 
     async def put(self, presence: Presence) -> None:
         self._entries[handle_key(presence.handle)] = presence
+
+    async def change_status(self, handle: str, status: Status | None) -> Presence | None:
+        me = self._entries.get(handle_key(handle))
+        if me is None:
+            return None
+        was = Presence(me.handle, me.friendly, me.status)
+        me.status = status
+        return was
 
     async def remove(self, handle: str) -> Presence | None:
         return self._entries.pop(handle_key(handle), None)
