@@ -27,6 +27,7 @@ class Listeners:
         self.connections: set[Connection[Any]] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         """Handlers and farewells in flight, of every connection: awaited before the store closes."""
+        self._closing = False
 
     async def serve(self, port: int, factory: ConnectionFactory) -> Address:
         """Listen on ``port`` (0 picks a free one); return the bound address."""
@@ -35,6 +36,10 @@ class Listeners:
             connection.registry = self.connections
             connection.tasks = self.tasks
             connection.admission = self._admission
+            if self._closing:
+                # Accepted by the loop just before the listener closed: nothing may start on a socket
+                # whose handlers would reach the store after it has closed.
+                connection.close()
             return connection
 
         listener = await asyncio.get_running_loop().create_server(accept, self._host, port)
@@ -42,13 +47,20 @@ class Listeners:
         host, bound = listener.sockets[0].getsockname()[:2]
         return (str(host), int(bound))
 
-    async def settle(self) -> None:
-        """Wait until no handler or farewell (sign-out, BYE) of any connection is in flight."""
+    async def settle(self, timeout: float | None = None) -> None:
+        """Wait until no handler or farewell (sign-out, BYE) of any connection is in flight, including
+        those the awaited ones set off (a farewell's BYE ends another connection); give up after
+        ``timeout`` seconds in all."""
+        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
         while self.tasks:
-            await asyncio.wait(list(self.tasks))
+            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if left is not None and left <= 0:
+                return
+            await asyncio.wait(list(self.tasks), timeout=left)
 
     async def close(self, goodbye: Callable[[], None]) -> None:
         """Stop accepting, let ``goodbye`` queue last words (OUT SSD), then close every connection."""
+        self._closing = True
         for listener in self._servers:
             listener.close()
         goodbye()
@@ -62,9 +74,8 @@ class Listeners:
                 for connection in list(self.connections):
                     connection.abort()
                 await asyncio.wait(stuck)
-        if self.tasks:
-            # Sign-outs tell watchers FLN through the store and router, which close right after us.
-            await asyncio.wait(list(self.tasks), timeout=SETTLE_SECONDS)
+        # Sign-outs tell watchers FLN through the store and router, which close right after us.
+        await self.settle(SETTLE_SECONDS)
         for listener in self._servers:
             await listener.wait_closed()
         self._servers.clear()

@@ -4,6 +4,7 @@ The behaviour every store shares is in test_store_contract.py."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
 from pathlib import Path
@@ -16,6 +17,7 @@ from msnqt.server.core.model import Profile
 from msnqt.server.store import SqliteStore, VaultError
 from msnqt.server.store.schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew, migrate
 from msnqt.server.store.sqlite_store import DB_FILE_NAME
+from msnqt.server.store.threaded import CachedListsStore
 
 
 def _store(tmp_path: Path) -> SqliteStore:
@@ -101,3 +103,17 @@ def test_a_change_whose_commit_fails_is_not_kept_and_the_next_one_works(
     alice = reopened.lists("alice@hotmail.com")
     assert (alice.version, alice.blp, alice.gtc) == (1, Privacy.ALLOW_ALL, ReverseListPrompt.NEVER)
     reopened.close()
+
+
+def test_a_request_that_outlives_the_shutdown_is_a_storage_error_not_a_crash(tmp_path: Path) -> None:
+    """A handler still running when the server closed its store (a socket accepted in the last moment)
+    gets StoreError, which the fronts answer like any outage, instead of a thread pool's RuntimeError
+    that ended in a traceback."""
+    store = CachedListsStore(_store(tmp_path))
+    store.close()
+
+    async def late_request() -> None:
+        with pytest.raises(StoreError):
+            await store.account("alice@hotmail.com")
+
+    asyncio.run(late_request())

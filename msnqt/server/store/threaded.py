@@ -27,6 +27,7 @@ from typing import ParamSpec, TypeVar
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
+from ..core.errors import StoreError
 from ..core.model import Account, ListChange, PrivacyFacts, Profile, UserLists, handle_key
 from ..core.ports import BlockingStore
 from ..core.privacy import watchers_facts
@@ -118,6 +119,9 @@ class ThreadedStore(_AsyncStore):
         self._closed = False
 
     async def _run(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        if self._closed:
+            # A request that outlived the server's shutdown: an outage to answer, not a crash.
+            raise StoreError("the store is closed (the server is shutting down)")
         return await asyncio.wrap_future(self._worker.submit(call, *args, **kwargs))
 
     def blocking(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
