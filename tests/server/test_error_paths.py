@@ -179,10 +179,12 @@ def test_a_contact_removed_between_the_check_and_the_write_is_205_not_a_dropped_
             alice = await sign_in(server.ns_address, ALICE, "alicepw")
             looked_up = server.store.account(BOB)
             server.store.remove_account(BOB)  # another process removes bob right after the lookup
-            server.store.account = lambda handle: looked_up  # type: ignore[method-assign]
+            async def stale_account(handle: str) -> Any:
+                return looked_up
+            server.requests.account = stale_account  # type: ignore[method-assign]
             await alice.send(f"ADD 4 FL {BOB} Bob")
             assert await alice.line() == "205 4"
-            del server.store.account
+            del server.requests.account
             await alice.send("SYN 5 0")
             assert await alice.line() == "SYN 5 0"
             alice.close()
@@ -202,12 +204,12 @@ def test_a_switchboard_login_that_hits_a_store_failure_can_be_retried_with_the_s
             cookie = (await alice.line()).split()[-1]
             sb = await LineClient.connect(server.sb_address)
 
-            def locked(handle: str) -> Any:
+            async def locked(handle: str) -> Any:
                 raise StoreError("database is locked")
-            server.store.account = locked  # type: ignore[method-assign]
+            server.requests.account = locked  # type: ignore[method-assign]
             await sb.send(f"USR 1 {ALICE} {cookie}")
             assert await sb.line() == "501 1"
-            del server.store.account
+            del server.requests.account
             await sb.send(f"USR 2 {ALICE} {cookie}")
             assert await sb.line() == f"USR 2 OK {ALICE} Alice"
             alice.close()

@@ -1,8 +1,10 @@
 """Each connection's commands are served in order, one at a time, and a handler that waits for the store
 holds only its own connection (issue 15, "the seams first").
 
-The store's calls run on its worker thread; here one of them is held on a threading event, which stands
-for a slow disk (an fsync) or a slow database round trip. While it is held, everyone else is served.
+The store's writes run on its worker thread; here one of them is held on a threading event, which
+stands for a slow disk (an fsync) or a slow database round trip. While it is held, everyone else is
+served. Reads that SQLite answers on the loop are held where the core awaits them (``server.requests``),
+which stands for a read that has to wait after all (PostgreSQL, or a read the loop handed to the worker).
 """
 
 from __future__ import annotations
@@ -45,14 +47,36 @@ class Held:
         self._real = real
         self.entered = threading.Event()
         self._go = threading.Event()
+        self.expired = False
+        """The hold ran out before the test released it (what the test was waiting for never came)."""
 
     def __call__(self, *args: Any) -> Any:
         self.entered.set()
-        self._go.wait(HOLD_SECONDS)
+        self.expired = not self._go.wait(HOLD_SECONDS)
         return self._real(*args)
 
     async def wait_entered(self) -> None:
         assert await asyncio.get_running_loop().run_in_executor(None, self.entered.wait, HOLD_SECONDS)
+
+    def release(self) -> None:
+        self._go.set()
+
+
+class HeldRead:
+    """Wraps one read of the store as the core awaits it, so its calls wait until :meth:`release`."""
+
+    def __init__(self, real: Callable[..., Any]) -> None:
+        self._real = real
+        self.entered = asyncio.Event()
+        self._go = asyncio.Event()
+
+    async def __call__(self, *args: Any) -> Any:
+        self.entered.set()
+        await asyncio.wait_for(self._go.wait(), HOLD_SECONDS)
+        return await self._real(*args)
+
+    async def wait_entered(self) -> None:
+        await asyncio.wait_for(self.entered.wait(), HOLD_SECONDS)
 
     def release(self) -> None:
         self._go.set()
@@ -83,19 +107,44 @@ def test_a_slow_commit_holds_only_its_own_connection_and_its_replies_keep_their_
     aloop.run(run())
 
 
+def test_sign_ins_and_list_reads_go_on_while_a_commit_holds_the_worker(
+        tmp_path: Path, aloop: asyncio.Runner) -> None:
+    """The loop reads SQLite through a connection of its own, so a sign-in and a SYN are served while
+    another user's change is still being committed on the worker (they used to queue behind it)."""
+    async def run() -> None:
+        async with running(tmp_path) as server:
+            alice = await sign_in(server.ns_address, ALICE, "alicepw")
+            held = Held(server.store.add_entry)
+            server.store.add_entry = held  # type: ignore[method-assign]
+            try:
+                await alice.send(f"ADD 5 FL {BOB} Bob")
+                await held.wait_entered()
+                bob = await sign_in(server.ns_address, BOB, "bobpw")
+                await bob.send("SYN 4 0")
+                assert await bob.line() == "SYN 4 0"
+                assert not held.expired  # all that while, alice's commit was still held
+            finally:
+                held.release()
+            assert await alice.line() == f"ADD 5 FL 1 {BOB} Bob"
+            alice.close()
+            bob.close()
+
+    aloop.run(run())
+
+
 def test_a_handler_that_fails_closes_only_its_own_connection(
         tmp_path: Path, aloop: asyncio.Runner, caplog: pytest.LogCaptureFixture) -> None:
     async def run() -> None:
         async with running(tmp_path) as server:
             alice = await sign_in(server.ns_address, ALICE, "alicepw")
             bob = await sign_in(server.ns_address, BOB, "bobpw")
-            real_lists = server.store.lists
+            real_lists = server.requests.lists
 
-            def lists(handle: str) -> Any:
+            async def lists(handle: str) -> Any:
                 if handle == ALICE:
                     raise RuntimeError("a bug in the store")  # not a StoreError: nothing to answer
-                return real_lists(handle)
-            server.store.lists = lists  # type: ignore[method-assign]
+                return await real_lists(handle)
+            server.requests.lists = lists  # type: ignore[method-assign]
             await alice.send("SYN 4 0")
             assert await alice.closed()
             await bob.send("SYN 4 0")
@@ -117,8 +166,8 @@ def test_a_sign_in_that_completes_after_its_socket_closed_leaves_no_ghost(
     (nobody may see, or ring, a user who is not there)."""
     async def run() -> None:
         async with running(tmp_path, login_timeout=0.5) as server:
-            held = Held(server.store.password)
-            server.store.password = held  # type: ignore[method-assign]
+            held = HeldRead(server.requests.credentials)
+            server.requests.credentials = held  # type: ignore[method-assign]
             client = await LineClient.connect(server.ns_address)
             try:
                 await client.send("VER 1 MSNP2")

@@ -1,7 +1,9 @@
 """One contract, every store: SQLite (one process) and PostgreSQL (the cluster).
 
 Stores are tested as their drivers offer them (:class:`BlockingStore`); the core awaits them through
-``store.threaded``, which runs these very calls on the store's worker thread.
+``store.threaded``, which runs these very calls on the store's worker thread. SQLite is also tested as
+the server serves it (``sqlite-served``: :class:`LoopReadStore`, its cheap reads made on the event loop
+through a second connection, its writes on the worker), behind the same synchronous face.
 
 Each test opens the store through a ``Backing``, which can open further, independent handles on the same
 data (another process, a restart), because that is what the semantics are about: what one handle
@@ -10,20 +12,24 @@ committed, another sees; list versions only go up, even when two writers race.
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import pytest
 
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 from msnqt.server.core.errors import AccountError
-from msnqt.server.core.model import PrivacyFacts, Profile
+from msnqt.server.core.model import Account, ListChange, PrivacyFacts, Profile, UserLists
 from msnqt.server.core.ports import BlockingStore
 from msnqt.server.core.privacy import allows, allows_by
 from msnqt.server.store import SqliteStore
 from msnqt.server.store.postgres_store import PostgresStore
+from msnqt.server.store.threaded import LoopReadStore
+
+R = TypeVar("R")
 
 
 class Opener(Protocol):
@@ -34,13 +40,88 @@ class Opener(Protocol):
 ALICE, BOB, CAROL = "Alice@Hotmail.com", "bob@hotmail.com", "carol@hotmail.com"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+class Served:
+    """The SQLite store as the server serves it (:class:`LoopReadStore`), behind :class:`BlockingStore`'s
+    synchronous face: each request-path call is awaited on this handle's own event loop, administration
+    runs on the worker as the server runs it."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._backend = store
+        self._served = LoopReadStore(store)
+
+    def _wait(self, call: Coroutine[Any, Any, R]) -> R:
+        return self._loop.run_until_complete(call)
+
+    def create_account(self, handle: str, password: str, friendly: str, profile: Profile) -> Account:
+        return self._served.blocking(self._backend.create_account, handle, password, friendly, profile)
+
+    def remove_account(self, handle: str) -> None:
+        self._served.blocking(self._backend.remove_account, handle)
+
+    def set_password(self, handle: str, password: str) -> None:
+        self._served.blocking(self._backend.set_password, handle, password)
+
+    def accounts(self) -> list[Account]:
+        return self._served.blocking(self._backend.accounts)
+
+    def account(self, handle: str) -> Account | None:
+        return self._wait(self._served.account(handle))
+
+    def password(self, handle: str) -> str | None:
+        # What a sign-in reads: the password comes with the account (one read on the loop).
+        account, password = self._wait(self._served.credentials(handle))
+        assert (account is None) == (password is None)
+        return password
+
+    def lists(self, handle: str) -> UserLists:
+        return self._wait(self._served.lists(handle))
+
+    def privacy_towards(self, owners: Sequence[str], viewer: str) -> list[PrivacyFacts | None]:
+        return self._wait(self._served.privacy_towards(owners, viewer))
+
+    def watchers_facts(self, owner: str) -> list[tuple[str, PrivacyFacts]]:
+        return self._wait(self._served.watchers_facts(owner))
+
+    def add_entry(self, owner: str, list_name: ListName, contact: Account, friendly: str) -> ListChange:
+        return self._wait(self._served.add_entry(owner, list_name, contact, friendly))
+
+    def remove_entry(self, owner: str, list_name: ListName, contact: str) -> ListChange:
+        return self._wait(self._served.remove_entry(owner, list_name, contact))
+
+    def set_gtc(self, owner: str, value: ReverseListPrompt) -> int:
+        return self._wait(self._served.set_gtc(owner, value))
+
+    def set_blp(self, owner: str, value: Privacy) -> int:
+        return self._wait(self._served.set_blp(owner, value))
+
+    def rename_self(self, owner: str, friendly: str) -> int:
+        return self._wait(self._served.rename_self(owner, friendly))
+
+    def rename_contact(self, owner: str, contact: str, friendly: str) -> int:
+        return self._wait(self._served.rename_contact(owner, contact, friendly))
+
+    def search(self, profile: Profile, limit: int) -> Sequence[Account]:
+        return self._wait(self._served.search(profile, limit))
+
+    def record_invitation(self, sender: str, address: str) -> None:
+        self._wait(self._served.record_invitation(sender, address))
+
+    def close(self) -> None:
+        self._served.close()
+        self._loop.close()
+
+
+@pytest.fixture(params=["sqlite", "sqlite-served", "postgres"])
 def backing(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     """Opens handles on one fresh store of the parametrised kind; closes them all afterwards."""
     opened: list[BlockingStore] = []
     if request.param == "sqlite":
         def make() -> BlockingStore:
             return SqliteStore.open(tmp_path)
+    elif request.param == "sqlite-served":
+        def make() -> BlockingStore:
+            return Served(SqliteStore.open(tmp_path))
     else:
         dsn = request.getfixturevalue("pg_dsn")
         PostgresStore.initialise(dsn, tmp_path / "secret.key")[0].close()

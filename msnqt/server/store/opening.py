@@ -11,7 +11,7 @@ from ..config import ServerConfig
 from ..core.errors import StoreError
 from ..core.ports import BlockingStore
 from .sqlite_store import SqliteStore
-from .threaded import CachedListsStore, ThreadedStore
+from .threaded import LoopReadStore, ThreadedStore
 
 
 def open_store(config: ServerConfig) -> BlockingStore:
@@ -28,9 +28,9 @@ def open_store(config: ServerConfig) -> BlockingStore:
 def serving(store: BlockingStore) -> ThreadedStore:
     """The store as the core awaits it: on its own worker thread, SQLite (an fsynced commit takes
     milliseconds) as much as PostgreSQL (a network round trip), so neither holds the event loop;
-    SQLite's lists are also cached on the loop while nobody commits."""
+    SQLite's cheap reads are made on the loop, through a connection that never waits for the writer."""
     if isinstance(store, SqliteStore):
-        return CachedListsStore(store)
+        return LoopReadStore(store)
     return ThreadedStore(store, workers=POSTGRES_WORKERS)
 
 

@@ -1,9 +1,10 @@
 """The SQLite implementation of :class:`msnqt.server.core.ports.AccountStore`.
 
 WAL mode, autocommit connection with explicit ``BEGIN IMMEDIATE … COMMIT`` around each change, so one
-acknowledged change is exactly one transaction. Calls are synchronous; the server makes them on the
-store's own worker thread (``store/threaded.py``), so an fsync never holds the event loop, and the
+acknowledged change is exactly one transaction. Calls are synchronous; the server makes its writes on
+the store's own worker thread (``store/threaded.py``), so an fsync never holds the event loop, and the
 connection is opened to be used from that thread (``check_same_thread=False``; one thread at a time).
+Its cheap reads go through a second connection on the loop (:meth:`SqliteStore.reader`).
 
 Two settings keep that promise under pressure. ``synchronous = FULL``: every commit is on the disk
 (the WAL fsynced) before the change is acknowledged, power loss included, not just a crash of the
@@ -35,6 +36,8 @@ from .vault import KEY_FILE_NAME, PasswordVault, VaultError
 DB_FILE_NAME = "msnqt.sqlite3"
 SERVER_BUSY_TIMEOUT = 0.25
 """Seconds a write on the event loop waits for another process's write lock before answering 501."""
+LOOP_READ_BUSY_TIMEOUT = 0.002
+"""Seconds a read on the event loop waits for a lock before the worker thread is asked instead."""
 TOOL_BUSY_TIMEOUT = 10.0
 """Seconds a command-line tool waits: it serves nobody, so it may as well wait for the server."""
 
@@ -107,17 +110,36 @@ class SqliteStore:
             probe.close()
         self._db.close()
 
-    def change_probe(self) -> Callable[[], int]:
-        """A counter that moves whenever anyone commits to this database, readable from one other thread.
+    def reader(self) -> SqliteStore:
+        """A second handle on this database for reads on the event loop (``store/threaded.py``).
 
-        ``PRAGMA data_version`` on a connection of its own, which never writes: so it sees this store's
-        commits (made on the worker thread) and other processes' (the CLI) alike. The loop uses it to
-        serve list reads from its own cache without a trip to the worker (``store/threaded.py``).
+        Its own connection, which never writes (``query_only``): in WAL mode it reads while this
+        handle's worker thread writes, without waiting for the write lock or the fsync, and each read
+        sees every commit that ended before the read began. Its lists cache is dropped whenever anyone
+        commits (``PRAGMA data_version`` on that connection). ``busy_timeout`` is
+        :data:`LOOP_READ_BUSY_TIMEOUT`: the rare lock a reader does meet (another process recovering the
+        database) holds the loop that long at most, and the caller then asks the worker instead.
         """
         (path,) = [row["file"] for row in self._db.execute("PRAGMA database_list") if row["name"] == "main"]
-        probe = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._probes.append(probe)
-        return lambda: int(probe.execute("PRAGMA data_version").fetchone()[0])
+        db = sqlite3.connect(path, isolation_level=None, timeout=LOOP_READ_BUSY_TIMEOUT,
+                             check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA query_only = ON")
+        return SqliteStore(db, self._vault)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Several SELECTs that must agree (a list's version and its entries) in one read transaction,
+        so a commit on another connection between them cannot mix two states: the loop's reader reads
+        while the worker commits."""
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -202,13 +224,19 @@ class SqliteStore:
         return [_account(row) for row in rows]
 
     @_reading
-    def password(self, handle: str) -> str | None:
-        """The account's password, None for an unknown account, found with the same work either way
-        (a decoy is decrypted): how long a sign-in check takes must not tell who has an account."""
+    def credentials(self, handle: str) -> tuple[Account | None, str | None]:
+        """The account and its password in one read (a sign-in's check), (None, None) for an unknown
+        account, found with the same work either way (a decoy is decrypted): how long a sign-in check
+        takes must not tell who has an account."""
         row = self._db.execute(
-            "SELECT password FROM accounts WHERE handle_key = ?", (handle_key(handle),)).fetchone()
+            f"SELECT {_ACCOUNT_COLUMNS}, password FROM accounts WHERE handle_key = ?",
+            (handle_key(handle),)).fetchone()
         password = self._vault.unseal(self._decoy if row is None else bytes(row["password"]))
-        return None if row is None else password
+        return (None, None) if row is None else (_account(row), password)
+
+    def password(self, handle: str) -> str | None:
+        """The account's password, None for an unknown account (the same work either way)."""
+        return self.credentials(handle)[1]
 
     # --- lists ---------------------------------------------------------------------------------------
 
@@ -240,6 +268,10 @@ class SqliteStore:
         return watchers_facts(self.lists(owner))
 
     def _load_lists(self, handle: str) -> UserLists:
+        with self._snapshot():
+            return self._read_lists(handle)
+
+    def _read_lists(self, handle: str) -> UserLists:
         row = self._db.execute(
             "SELECT id, list_version, gtc, blp FROM accounts WHERE handle_key = ?",
             (handle_key(handle),)).fetchone()

@@ -13,9 +13,9 @@ async; ``bench/store_loop.py`` measures the one against the other.
 
 Methods are looked up on the backend at call time, so a test may replace one to make it fail.
 
-:class:`CachedListsStore` adds one thing for SQLite: list reads served on the loop from a cache while
-nobody has committed since (presence fan-out reads the same lists for every status change; a trip to
-the worker for each doubled the CPU a ``CHG`` costs, bench/README.md).
+:class:`LoopReadStore` is how SQLite is served: writes and heavy reads on the worker, cheap indexed
+reads (a sign-in's credentials, lists, privacy) on the loop through a second, read-only connection,
+since a trip to the worker costs more CPU than such a read (bench/README.md).
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from typing import ParamSpec, TypeVar
 from msnqt.protocol.codes import ListName, Privacy, ReverseListPrompt
 
 from ..core.errors import StoreError
-from ..core.model import Account, ListChange, PrivacyFacts, Profile, UserLists, handle_key
+from ..core.model import Account, ListChange, PrivacyFacts, Profile, UserLists
 from ..core.ports import BlockingStore
-from ..core.privacy import watchers_facts
 from .sqlite_store import SqliteStore
 
 P = ParamSpec("P")
@@ -137,34 +136,54 @@ class ThreadedStore(_AsyncStore):
         self.backend.close()
 
 
-class CachedListsStore(ThreadedStore):
-    """:class:`ThreadedStore` over SQLite, with the lists cached on the loop side.
+class LoopReadStore(ThreadedStore):
+    """:class:`ThreadedStore` over SQLite whose cheap reads are served on the loop, not the worker.
 
-    The cache is dropped whenever the database's change counter (:meth:`SqliteStore.change_probe`)
-    moved: after any commit, this server's or another process's. A read that raced a commit is not
-    cached, so a cached list is never older than the last commit the loop could have seen.
+    A trip to the worker (a future, a thread woken, the loop's self-pipe written and read) cost more
+    than the indexed read it carried: about a tenth more CPU per sign-in than with the store on the
+    loop (bench/README.md, "The store off the loop"). What the thread is for is the fsync of a commit,
+    which a read does not wait for: in WAL mode a second connection (:meth:`SqliteStore.reader`, which
+    never writes) reads while the worker writes, never waiting for the write lock or the disk, and sees
+    every commit that ended before the read began. A write's future resolves only after its COMMIT, so
+    a read made after a change was acknowledged sees the change.
+
+    On the loop, through that connection: ``credentials``, ``account``, ``lists`` (cached there until
+    anyone commits), ``privacy_towards`` and ``watchers_facts`` (from those lists), each an indexed
+    look-up. On the worker:
+    every write (``synchronous = FULL``, the fsync off the loop), the FND ``search`` (it scans the
+    accounts), and any read that failed on the loop (a lock met past the reader's short busy timeout,
+    as while another process recovers the database): the worker's answer, or its error, is the one given.
     """
 
     def __init__(self, backend: SqliteStore) -> None:
         super().__init__(backend)
-        self._changes = self.blocking(backend.change_probe)
-        self._version = -1
-        self._lists: dict[str, UserLists] = {}
+        self.reader = backend.reader()
+
+    async def _read(self, on_loop: Callable[P, R], on_worker: Callable[P, R], *args: P.args,
+                    **kwargs: P.kwargs) -> R:
+        try:
+            return on_loop(*args, **kwargs)
+        except StoreError:
+            return await self._run(on_worker, *args, **kwargs)
+
+    async def account(self, handle: str) -> Account | None:
+        return await self._read(self.reader.account, self.backend.account, handle)
+
+    async def credentials(self, handle: str) -> tuple[Account | None, str | None]:
+        return await self._read(self.reader.credentials, self._credentials, handle)
 
     async def lists(self, handle: str) -> UserLists:
-        version = self._changes()
-        if version != self._version:
-            self._lists.clear()
-            self._version = version
-        key = handle_key(handle)
-        cached = self._lists.get(key)
-        if cached is not None:
-            return cached
-        result = await super().lists(handle)
-        if self._changes() == version == self._version:
-            self._lists[key] = result
-        return result
+        return await self._read(self.reader.lists, self.backend.lists, handle)
+
+    async def privacy_towards(self, owners: Sequence[str], viewer: str) -> list[PrivacyFacts | None]:
+        return await self._read(self.reader.privacy_towards, self.backend.privacy_towards, owners, viewer)
 
     async def watchers_facts(self, owner: str) -> list[tuple[str, PrivacyFacts]]:
-        """From the cached lists, on the loop (as :meth:`lists`)."""
-        return watchers_facts(await self.lists(owner))
+        return await self._read(self.reader.watchers_facts, self.backend.watchers_facts, owner)
+
+    def close(self) -> None:
+        """Close the worker's connection (after its queued calls), then the loop's reader."""
+        if self._closed:
+            return
+        super().close()
+        self.reader.close()
