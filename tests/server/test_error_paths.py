@@ -34,12 +34,21 @@ async def running(tmp_path: Path) -> AsyncIterator[MsnServer]:
         await server.close()
 
 
+LIST_READS = ("lists", "watchers_facts", "privacy_towards")
+"""The store's reads that come from a user's lists (the last two answered from the lists on SQLite)."""
+
+
 def break_lists(server: MsnServer) -> Callable[[], None]:
     """Make every list read fail, cached or not; returns the function that mends it."""
-    async def broken(handle: str) -> Any:
+    async def broken(*args: Any) -> Any:
         raise StoreError("database is locked")
-    server.requests.lists = broken  # type: ignore[method-assign]
-    return lambda: delattr(server.requests, "lists")
+    for read in LIST_READS:
+        setattr(server.requests, read, broken)
+
+    def mend() -> None:
+        for read in LIST_READS:
+            delattr(server.requests, read)
+    return mend
 
 
 async def chg(client: LineClient, trid: int) -> None:
