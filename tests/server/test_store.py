@@ -17,7 +17,7 @@ from msnqt.server.core.model import Profile
 from msnqt.server.store import SqliteStore, VaultError
 from msnqt.server.store.schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew, migrate
 from msnqt.server.store.sqlite_store import DB_FILE_NAME
-from msnqt.server.store.threaded import CachedListsStore
+from msnqt.server.store.threaded import LoopReadStore
 
 
 def _store(tmp_path: Path) -> SqliteStore:
@@ -109,11 +109,17 @@ def test_a_request_that_outlives_the_shutdown_is_a_storage_error_not_a_crash(tmp
     """A handler still running when the server closed its store (a socket accepted in the last moment)
     gets StoreError, which the fronts answer like any outage, instead of a thread pool's RuntimeError
     that ended in a traceback."""
-    store = CachedListsStore(_store(tmp_path))
+    store = LoopReadStore(_store(tmp_path))
     store.close()
 
     async def late_request() -> None:
         with pytest.raises(StoreError):
             await store.account("alice@hotmail.com")
+        with pytest.raises(StoreError):  # read on the loop: its connection is closed too
+            await store.credentials("alice@hotmail.com")
+        with pytest.raises(StoreError):
+            await store.lists("alice@hotmail.com")
+        with pytest.raises(StoreError):  # a write, on the worker
+            await store.set_blp("alice@hotmail.com", Privacy.BLOCK_ALL)
 
     asyncio.run(late_request())
