@@ -200,3 +200,20 @@ def test_sizing_measures_a_small_cluster_and_the_plan_adds_it_up(tmp_path: Path)
     assert plan.returncode == 0, plan.stderr
     assert plan.stdout.startswith("## 1,000 signed-in users\n")
     assert "NS memory: 1,000 x " in plan.stdout
+
+
+def test_signin_inproc_signs_in_through_the_fronts_and_compares_trees(tmp_path: Path) -> None:
+    """``bench.signin_inproc``: real DS and NS fronts on fake transports (a sign-in that did not reach
+    ``USR OK`` would time out and fail the run), this tree against itself, with the documented shape."""
+    from bench.signin_inproc import main as inproc_main
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "inproc.json"
+    assert inproc_main(["--trees", str(root), str(root), "--rounds", "2", "--sign-ins", "20",
+                        "--clients", "4", "--json", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["scenario"] == "signin_inproc"
+    assert all(value > 0 for value in summary["cpu_us_per_sign_in_median"].values())
+    (ratio,) = summary["ratios"].values()
+    assert len(ratio["per_round"]) == 2 and ratio["median"] > 0
+    assert inproc_main(["--trees", str(tmp_path)]) == 2  # not a source tree
