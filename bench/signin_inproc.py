@@ -10,7 +10,7 @@ measured is the CPU time of that process (``time.process_time``) per sign-in: fr
 store, password check and the event loop's own work, but none of the kernel's socket work and no load
 generator. On a 2-core machine shared with others that is the steadier number when a change moves the
 server's Python work by a few per cent, which ``bench.compare``'s end-to-end CPU per sign-in (about
-two thirds of it the kernel's, here) cannot tell from the noise.
+two thirds of it the kernel's and the socket transports', here) cannot tell from the noise.
 
 Each tree (``.`` is this one; DIR a ``git archive`` of another commit) is measured in a process of its
 own that imports DIR's msnqt, rounds alternating A B, B A, … like ``bench.compare``; the summary gives
