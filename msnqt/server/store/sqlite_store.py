@@ -70,9 +70,11 @@ def _account(row: sqlite3.Row) -> Account:
 
 
 class SqliteStore:
-    def __init__(self, db: sqlite3.Connection, vault: PasswordVault) -> None:
+    def __init__(self, db: sqlite3.Connection, vault: PasswordVault, *, read_only: bool = False) -> None:
         self._db = db
         self._vault = vault
+        self._read_only = read_only
+        """A :meth:`reader`: it never writes, so it may wrap its reads in read transactions."""
         # Presence fan-out reads the same lists over and over; writes are rare. The cache is dropped
         # on every local commit and whenever another process (the CLI) commits (PRAGMA data_version).
         self._lists_cache: dict[str, UserLists] = {}
@@ -125,14 +127,15 @@ class SqliteStore:
                              check_same_thread=False)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA query_only = ON")
-        return SqliteStore(db, self._vault)
+        return SqliteStore(db, self._vault, read_only=True)
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
         """Several SELECTs that must agree (a list's version and its entries) in one read transaction,
         so a commit on another connection between them cannot mix two states: the loop's reader reads
-        while the worker commits."""
-        if self._db.in_transaction:
+        while the worker commits. Only on a reader: the writer's connection is the worker's, whose own
+        transactions must not meet a BEGIN from whoever else reads through it (a test, a tool)."""
+        if not self._read_only or self._db.in_transaction:
             yield
             return
         self._db.execute("BEGIN")
