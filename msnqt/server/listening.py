@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -51,12 +52,10 @@ class Listeners:
         """Wait until no handler or farewell (sign-out, BYE) of any connection is in flight, including
         those the awaited ones set off (a farewell's BYE ends another connection); give up after
         ``timeout`` seconds in all."""
-        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
-        while self.tasks:
-            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
-            if left is not None and left <= 0:
-                return
-            await asyncio.wait(list(self.tasks), timeout=left)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):  # cancels only the wait, never the tasks
+                while self.tasks:
+                    await asyncio.wait(list(self.tasks))
 
     async def close(self, goodbye: Callable[[], None]) -> None:
         """Stop accepting, let ``goodbye`` queue last words (OUT SSD), then close every connection."""
