@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -211,7 +211,10 @@ class NotificationCore:
     async def _initial_presence(self, handle: str) -> list[InitialPresence]:
         """ILN: the FL contacts visible to ``handle``; presence for all of them in one look-up, then the
         lists (privacy) only of those who are online."""
-        entries = (await self.store.lists(handle)).members(ListName.FORWARD)
+        return await self._visible_among((await self.store.lists(handle)).members(ListName.FORWARD), handle)
+
+    async def _visible_among(self, entries: Sequence[ListEntry], handle: str) -> list[InitialPresence]:
+        """Those of ``entries`` (FL contacts of ``handle``) visibly online to ``handle``."""
         online = [other for other in await self.presence.get_many([e.handle for e in entries])
                   if other is not None and other.visible and other.status is not None]
         facts = await self.store.privacy_towards([other.handle for other in online], handle)
@@ -227,9 +230,10 @@ class NotificationCore:
         me = await self.presence.get(handle)
         if me is None or me.status is None:
             return []
-        visible = {handle_key(i.handle): i for i in await self._initial_presence(handle)}
+        entries = (await self.store.lists(handle)).members(ListName.FORWARD)
+        visible = {handle_key(i.handle): i for i in await self._visible_among(entries, handle)}
         said: list[ContactOnline | ContactOffline] = []
-        for entry in (await self.store.lists(handle)).members(ListName.FORWARD):
+        for entry in entries:
             seen = visible.get(handle_key(entry.handle))
             said.append(ContactOffline(entry.handle) if seen is None
                         else ContactOnline(seen.handle, seen.status, seen.friendly))
