@@ -222,6 +222,21 @@ class Reaper:
             log.warning("NS %s stopped answering; signed out its %d users", dead, len(keys))
 
 
+async def end_orphans(router: RedisRouter, when: str) -> bool:
+    """End, with OUT SSD, every session of this NS that Redis no longer knows (``when`` says what made
+    it forget them), so their users sign in again rather than stay connected while nobody can see or
+    reach them; False if Redis could not be asked."""
+    try:
+        ended = await router.end_orphans(SignedOut("SSD"))
+    except StoreError as exc:
+        log.warning("could not check this NS's sessions %s: %s", when, exc)
+        return False
+    if ended:
+        log.warning("ended %d sessions of this NS that Redis forgot %s; their users sign in again",
+                    ended, when)
+    return True
+
+
 class Subscription:
     """This NS's event channel: what other processes publish for its sessions reaches them here.
 
@@ -287,13 +302,8 @@ class Subscription:
 
     async def _recover(self) -> None:
         """Back after losing Redis: if it lost our sessions (restarted empty), end them with OUT SSD."""
-        try:
-            ended = await self._router.end_orphans(SignedOut("SSD"))
-        except StoreError as exc:
-            log.warning("could not check this NS's sessions after Redis came back: %s", exc)
+        if not await end_orphans(self._router, "after Redis came back (restarted?)"):
             return
-        if ended:
-            log.warning("Redis lost %d sessions of this NS (restarted?): ended them to sign in again", ended)
         if self._on_heard_again is not None:
             await self._on_heard_again()
 

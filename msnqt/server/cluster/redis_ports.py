@@ -186,11 +186,7 @@ class RedisRouter:
             return False
         node, _, token = value.partition(" ")
         if node == self.node:
-            here = self._local.get(key)
-            if here is None or here[0] != token:
-                return False
-            here[1].deliver(event)
-            return True
+            return self.deliver_here(key, token, event)
         await self._publish(node, Envelope(key, None, event))
         return True
 
@@ -222,9 +218,7 @@ class RedisRouter:
             if node != self.node:
                 remote.setdefault(node, []).append(Envelope(key, None, event))
                 continue
-            here = self._local.get(key)
-            if here is not None and here[0] == token:
-                here[1].deliver(event)
+            self.deliver_here(key, token, event)
         if remote:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for node, envelopes in remote.items():
@@ -250,13 +244,15 @@ class RedisRouter:
         """(handle key, token) of each current session of this process."""
         return [(key, token) for key, (token, _) in self._local.items()]
 
-    def deliver_here(self, key: str, token: str, events: Sequence[Event]) -> None:
-        """``events`` to that session of this process, if it is still current (it may have gone or
-        been replaced while they were worked out)."""
+    def deliver_here(self, key: str, token: str, *events: Event) -> bool:
+        """``events`` to that session of this process if it is still the current one (it may have gone,
+        or been replaced, since its token was read); whether it was."""
         here = self._local.get(key)
-        if here is not None and here[0] == token:
-            for event in events:
-                here[1].deliver(event)
+        if here is None or here[0] != token:
+            return False
+        for event in events:
+            here[1].deliver(event)
+        return True
 
     def end_local(self, event: Event) -> int:
         """OUT SSD to the sessions of THIS process (it is stopping); Redis is not asked, so a handle

@@ -26,7 +26,6 @@ from msnqt.protocol.names import is_valid_handle
 
 from ..config import ServerConfig
 from ..core.errors import AccountError, StoreError
-from ..core.events import SignedOut
 from ..core.limits import UserLimits
 from ..core.notification import NotificationCore
 from ..core.switchboard import SwitchboardCore
@@ -40,7 +39,7 @@ from ..store.opening import POSTGRES_WORKERS
 from ..store.postgres_store import PostgresStore
 from ..store.threaded import ThreadedStore
 from . import link
-from .liveness import Heartbeat, LiveSet, Reaper, Subscription, parse_address
+from .liveness import Heartbeat, LiveSet, Reaper, Subscription, end_orphans, parse_address
 from .redis_limits import RedisLoginThrottle, RedisWindows
 from .redis_ports import RedisCookies, RedisPresence, RedisRouter, SessionIds
 
@@ -165,7 +164,7 @@ async def _start_ns(config: RoleConfig, component: Component, store: ThreadedSto
         """Each session here gets its contacts' presence again (see ``Subscription``)."""
         for key, token in router.sessions_here():
             try:
-                router.deliver_here(key, token, await core.presence_again(key))
+                router.deliver_here(key, token, *await core.presence_again(key))
             except AccountError:
                 continue  # removed by an administrator meanwhile; the session ends on its own
             except StoreError as exc:
@@ -192,12 +191,7 @@ async def _start_ns(config: RoleConfig, component: Component, store: ThreadedSto
     component.goodbye = core.shut_down
     component.notification = core
     async def end_forgotten_sessions() -> None:
-        try:
-            ended = await router.end_orphans(SignedOut("SSD"))
-        except StoreError as exc:
-            log.warning("could not check this NS's sessions after it was taken for dead: %s", exc)
-            return
-        log.warning("ended %d sessions that were signed out while this NS was taken for dead", ended)
+        await end_orphans(router, "while this NS was taken for dead")
 
     component.heartbeat = Heartbeat(background, "ns", node, _advertised(config, component.address), lifetime,
                                     on_rejoin=end_forgotten_sessions)
